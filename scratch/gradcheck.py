@@ -1,0 +1,48 @@
+"""Central finite differences: an oracle for the backward pass that uses no calculus.
+
+dL/dtheta_i ~ (L(theta + h e_i) - L(theta - h e_i)) / (2 h), error O(h^2).
+Run in float64 only: in float32 the cancellation in the numerator swamps the
+derivative for any useful h.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+
+from scratch.network import forward, loss
+from scratch.spec import Spec
+from scratch.validate import prepare
+
+
+def numerical_gradients(spec: Spec, params: Mapping[str, object], X: object, y: object, h: float = 1e-6) -> dict[str, np.ndarray]:
+    """Gradients of the scalar loss by central differences, in float64.
+
+    Returns:
+        ``{"W1": (n_1, n_0), "b1": (n_1,), ...}`` in the canonical layout.
+
+    Raises:
+        InputError: bad shapes, keys, dtypes or values.
+    """
+    params, X, y = prepare(spec, params, X, y, "float64")
+    work = {name: value.copy() for name, value in params.items()}
+
+    def loss_at() -> float:
+        z, a = forward(spec, work, X)
+        return loss(spec, z, a, y)
+
+    grads: dict[str, np.ndarray] = {}
+    for name, value in work.items():
+        grad = np.zeros_like(value)
+        flat, grad_flat = value.reshape(-1), grad.reshape(-1)
+        for i in range(flat.size):
+            original = flat[i]
+            flat[i] = original + h
+            plus = loss_at()
+            flat[i] = original - h
+            minus = loss_at()
+            flat[i] = original
+            grad_flat[i] = (plus - minus) / (2 * h)
+        grads[name] = grad
+    return grads
