@@ -69,6 +69,7 @@ def load_cases(args: argparse.Namespace) -> list:
     """The cases the arguments ask for, with --weights / --data applied."""
     from compare.cases import CASES, custom_case, get_case
     from compare.files import load_data, load_weights
+    from scratch.spec import parse_spec
 
     weights = load_weights(args.weights) if args.weights else None
     data = load_data(args.data) if args.data else None
@@ -81,6 +82,7 @@ def load_cases(args: argparse.Namespace) -> list:
             if data is not None:
                 case.X, case.y = data
         elif ":" in arch:
+            parse_spec(arch)  # a malformed spec is the first thing to report
             if data is None:
                 raise InputError(f"--arch {arch}: a SPEC needs --data FILE (an .npz with X and y)")
             case = custom_case(arch, data[0], data[1], weights, args.seed)

@@ -1,0 +1,78 @@
+"""``python -m compare`` end to end, through a subprocess: exit codes 0, 1 and 2, JSON shape."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from compare.files import save_data, save_weights
+from scratch.init import init_params
+from scratch.spec import parse_spec
+
+
+def run_cli(*args, code=None):
+    command = [sys.executable, "-c", code, *args] if code else [sys.executable, "-m", "compare", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300)
+
+
+def test_exit_0_and_json_shape_on_user_files_made_with_numpy(tmp_path):
+    """Issue 2's done-when: a SPEC with weights and data a user made with NumPy alone."""
+    rng = np.random.RandomState(7)
+    spec = parse_spec("2-4-3:relu,softmax:cce")
+    weights = {"W1": rng.randn(4, 2), "b1": rng.randn(4) * 0.1, "W2": rng.randn(3, 4), "b2": np.zeros(3)}
+    save_weights(tmp_path / "W.safetensors", weights)
+    save_data(tmp_path / "D.npz", rng.randn(20, 2), rng.randint(0, 3, size=20))
+    done = run_cli("--arch", str(spec), "--weights", str(tmp_path / "W.safetensors"), "--data", str(tmp_path / "D.npz"), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""  # no framework log noise
+    report = json.loads(done.stdout)
+    assert report["passed"] is True
+    assert set(report["versions"]) >= {"numpy", "torch", "keras", "tensorflow"}
+    assert [(c["spec"], c["dtype"]) for c in report["cases"]] == [(str(spec), "float64"), (str(spec), "float32")]
+    case = report["cases"][0]
+    assert set(case) == {"name", "spec", "dtype", "passed", "results", "checks"}
+    assert set(case["results"]) == {"scratch", "torch", "keras"}
+    torch_result = case["results"]["torch"]
+    assert np.asarray(torch_result["output"]).shape == (20, 3)
+    assert np.allclose(np.asarray(torch_result["output"]).sum(axis=1), 1.0)  # probabilities
+    assert {k: np.asarray(v).shape for k, v in torch_result["grads"].items()} == spec.param_shapes()
+    check = case["checks"][0]
+    assert set(check) == {"framework", "quantity", "max_abs_err", "max_rel_err", "atol", "rtol", "passed"}
+    assert {"output", "loss", "dW1", "db2"} <= {c["quantity"] for c in case["checks"]}
+
+
+def test_exit_1_when_an_implementation_differs():
+    """A layout bug planted in keras_impl's translation, the CLI run in a real subprocess."""
+    planted = (
+        "import sys, numpy as np, keras_impl.convert as convert, keras_impl.model as model\n"
+        "def load(denses, params):\n"
+        "    for l, d in enumerate(denses, start=1):\n"
+        "        d.kernel.assign(np.asarray(params[f'W{l}']))\n"  # missing .T
+        "        d.bias.assign(np.asarray(params[f'b{l}']))\n"
+        "model.load_params = load\n"
+        "from compare.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    done = run_cli("--arch", "worked-2-2-2", "--dtype", "float64", code=planted)
+    assert done.returncode == 1, done.stderr
+    assert "first differs at z1" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--arch", "2-4-3:relu,softmax:bce"], "bce needs exactly one output unit"),
+        (["--frameworks", "scratch,jax"], "unknown framework jax"),
+        (["--arch", "no-such-case"], "neither a built-in case"),
+    ],
+    ids=["bad-spec", "bad-framework", "unknown-case"],
+)
+def test_exit_2_with_one_line_and_no_traceback(args, message):
+    done = run_cli(*args)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in done.stderr
+    assert done.stdout == ""
