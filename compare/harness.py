@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -22,6 +22,9 @@ from scratch.validate import check_inputs, check_params, check_targets
 # Imported on first use, so that `--frameworks scratch` never imports torch or TensorFlow.
 IMPLEMENTATIONS = {"scratch": "scratch.network", "torch": "torch_impl.model", "keras": "keras_impl.model"}
 REFERENCE = "scratch"
+
+# evaluate(spec, params, X, y, dtype) -> Trace, the signature every implementation module exports
+Evaluate = Callable[[Spec, Mapping[str, np.ndarray], np.ndarray, np.ndarray, str], Trace]
 
 
 def evaluate_with(framework: str, spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, dtype: str) -> Trace:
@@ -64,14 +67,58 @@ def compare_arrays(framework: str, quantity: str, actual: np.ndarray, expected: 
     return Check(framework, quantity, max_abs, max_rel, tol.atol, tol.rtol, passed)
 
 
+def quantity_names(spec: Spec) -> list[str]:
+    """Every quantity a full :class:`Trace` holds, in computation order.
+
+    ``z1, a1, ..., zL, aL, loss, deltaL, ..., delta1, dWL, dbL, ..., dW1, db1``
+    (the order of :meth:`Trace.quantities`).
+    """
+    L = spec.n_layers
+    names = [q for l in range(1, L + 1) for q in (f"z{l}", f"a{l}")] + ["loss"]
+    names += [f"delta{l}" for l in range(L, 0, -1)]
+    names += [q for l in range(L, 0, -1) for q in (f"dW{l}", f"db{l}")]
+    return names
+
+
+def describe_quantity(quantity: str, spec: Spec | None = None) -> str:
+    """Where a quantity sits in the network, in words: ``"z1"`` -> ``"layer 1 pre-activation"``.
+
+    With ``spec``, the last layer's activation is called the output.
+    """
+    if quantity == "loss":
+        return "the loss"
+    if quantity == "output":
+        return "the output a_L"
+    for prefix, words in (("delta", "delta dl/dz (backward)"), ("dW", "weight gradient dL/dW"), ("db", "bias gradient dL/db"),
+                          ("z", "pre-activation"), ("a", "activation")):
+        layer = quantity[len(prefix):]
+        if quantity.startswith(prefix) and layer.isdigit():
+            if prefix == "a" and spec is not None and int(layer) == spec.n_layers:
+                words = "activation = output"
+            return f"layer {layer} {words}"
+    return quantity
+
+
+def _missing(framework: str, quantity: str, dtype: str) -> Check:
+    """A quantity only one side reports (e.g. a dropped bias gradient) fails with infinite errors."""
+    tol = tolerance_for(dtype)
+    return Check(framework, quantity, float("inf"), float("inf"), tol.atol, tol.rtol, False)
+
+
 def compare_traces(framework: str, actual: Trace, expected: Trace, dtype: str) -> list[Check]:
-    """One :class:`Check` per quantity of :meth:`Trace.quantities`, in computation order."""
-    reference = dict(expected.quantities())
-    return [
-        compare_arrays(framework, name, value, reference[name], dtype)
-        for name, value in actual.quantities()
-        if name in reference
-    ]
+    """One :class:`Check` per quantity, in computation order (:func:`quantity_names`).
+
+    A quantity present in one trace but missing from the other fails (infinite
+    errors), so that a dropped gradient cannot pass by being absent.
+    """
+    got, reference = dict(actual.quantities()), dict(expected.quantities())
+    checks = []
+    for name in quantity_names(expected.spec):
+        if name in got and name in reference:
+            checks.append(compare_arrays(framework, name, got[name], reference[name], dtype))
+        elif name in got or name in reference:
+            checks.append(_missing(framework, name, dtype))
+    return checks
 
 
 def first_divergence(checks: Iterable[Check]) -> Check | None:
@@ -97,10 +144,13 @@ class CaseResult:
         return [c for c in self.checks if c.framework == framework]
 
 
-def run_case(case: Case, dtype: str, frameworks: Iterable[str]) -> CaseResult:
+def run_case(case: Case, dtype: str, frameworks: Iterable[str], evaluators: Mapping[str, Evaluate] | None = None) -> CaseResult:
     """Evaluate ``case`` with scratch and each of ``frameworks``; compare each with scratch.
 
     Inputs are checked once up front, so bad input fails before any framework is imported.
+    ``evaluators`` optionally replaces an implementation's ``evaluate`` by name, e.g.
+    ``{"scratch": planted_bug}`` to check that the comparison catches a wrong reference
+    (tests/planted_bugs.py).
 
     Raises:
         InputError: bad weights or data for the case's spec.
@@ -108,11 +158,18 @@ def run_case(case: Case, dtype: str, frameworks: Iterable[str]) -> CaseResult:
     params = check_params(case.spec, case.params, "float64")
     X = check_inputs(case.spec, case.X, "float64")
     y = check_targets(case.spec, case.y, X.shape[0], "float64")
-    traces = {REFERENCE: evaluate_with(REFERENCE, case.spec, params, X, y, dtype)}
+    evaluators = dict(evaluators or {})
+
+    def evaluate(framework: str) -> Trace:
+        if framework in evaluators:
+            return evaluators[framework](case.spec, params, X, y, dtype)
+        return evaluate_with(framework, case.spec, params, X, y, dtype)
+
+    traces = {REFERENCE: evaluate(REFERENCE)}
     result = CaseResult(case.name, case.spec, dtype, traces)
     for framework in frameworks:
         if framework == REFERENCE:
             continue
-        traces[framework] = evaluate_with(framework, case.spec, params, X, y, dtype)
+        traces[framework] = evaluate(framework)
         result.checks += compare_traces(framework, traces[framework], traces[REFERENCE], dtype)
     return result

@@ -8,7 +8,7 @@ from typing import Sequence
 
 import numpy as np
 
-from compare.harness import REFERENCE, CaseResult, Check, first_divergence
+from compare.harness import REFERENCE, CaseResult, Check, describe_quantity, first_divergence
 from compare.versions import versions
 
 MARK = {True: "✓", False: "✗"}
@@ -17,6 +17,21 @@ MARK = {True: "✓", False: "✗"}
 def _number(x: float) -> float | None:
     """JSON has no inf/NaN: they become null."""
     return float(x) if np.isfinite(x) else None
+
+
+def divergence(result: CaseResult, framework: str) -> dict | None:
+    """Where ``framework`` first parts from scratch, or None when it agrees.
+
+    ``{"quantity": "z1", "layer": 1, "description": "layer 1 pre-activation"}``; layer is
+    None for the loss. Quantities are searched in computation order: forward z/a per
+    layer -> loss -> delta per layer (output down) -> gradients.
+    """
+    first = first_divergence(result.checks_for(framework))
+    if first is None:
+        return None
+    digits = "".join(ch for ch in first.quantity if ch.isdigit())
+    return {"quantity": first.quantity, "layer": int(digits) if digits else None,
+            "description": describe_quantity(first.quantity, result.spec)}
 
 
 def to_json(results: Sequence[CaseResult]) -> dict:
@@ -33,6 +48,7 @@ def to_json(results: Sequence[CaseResult]) -> dict:
                 fw: {"output": t.output.tolist(), "loss": float(t.loss), "grads": {k: v.tolist() for k, v in t.grads.items()}}
                 for fw, t in r.traces.items()
             },
+            "first_divergence": {fw: divergence(r, fw) for fw in r.traces if fw != REFERENCE},
             "checks": [
                 {
                     "framework": c.framework,
@@ -79,8 +95,9 @@ def render_table(results: Sequence[CaseResult], console=None) -> None:
             checks = {c.quantity: c for c in r.checks_for(fw)}
             L = r.spec.n_layers
             grads = "\n".join(_cell(checks.get(f"d{p}"), f"d{p} ") for p in r.spec.param_shapes())
-            first = first_divergence(r.checks_for(fw))
-            verdict = f"{MARK[True]} agrees" if first is None else f"{MARK[False]} first differs at {first.quantity}"
+            first = divergence(r, fw)
+            verdict = f"{MARK[True]} agrees" if first is None else (
+                f"{MARK[False]} first differs at {first['quantity']}\n({first['description']})")
             table.add_row(r.name, r.dtype, fw, _cell(checks.get(f"a{L}")), _cell(checks.get("loss")), grads, verdict)
     console.print(table)
     v = versions()

@@ -1,0 +1,167 @@
+"""Deliberately wrong variants of ``scratch.network.evaluate``: each plants one classic bug.
+
+Every variant has the signature of :func:`scratch.network.evaluate`
+``(spec, params, X, y, dtype) -> Trace`` and is built from scratch's own pieces
+(``prepare``, ``forward``, ``loss``, ``backward``, ``output_delta``, the
+``FORWARD`` / ``DERIVATIVE`` tables), changing exactly one thing. The tests in
+``test_planted_bugs.py`` run each one through ``compare.harness.run_case`` in
+place of scratch and assert that the comparison with torch / keras fails and
+names the first quantity that differs.
+
+Table swaps use ``unittest.mock.patch.dict`` on scratch's own tables, so the
+change is undone when the variant returns (even on an exception).
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Mapping
+from unittest import mock
+
+import numpy as np
+
+from scratch.activations import DERIVATIVE, FORWARD
+from scratch.losses import output_delta
+from scratch.network import backward, evaluate, forward, gradient_descent_step, loss
+from scratch.spec import Spec
+from scratch.trace import Trace
+from scratch.validate import prepare
+
+WRONG_LEAKY_SLOPE = 0.2  # Keras's default for the "leaky_relu" string; the lectures use 0.01
+LEARNING_RATE = 0.5  # for the "already-updated weights" bug (seed 001's eta)
+
+
+def _trace(spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray,
+           forward_pass=forward, loss_fn=loss, backward_pass=backward) -> Trace:
+    """scratch.network.evaluate's pipeline on prepared arrays, with any one stage swapped."""
+    z, a = forward_pass(spec, params, X)
+    value = loss_fn(spec, z, a, y)
+    delta, grads = backward_pass(spec, params, z, a, y)
+    return Trace(spec=spec, z=z, a=a, loss=value, delta=delta, grads=grads)
+
+
+def transposed_w(spec: Spec, params, X, y, dtype: str = "float64") -> Trace:
+    """z_l = a_{l-1} W_l + b_l instead of a_{l-1} W_l^T + b_l: the canonical weights read as Keras kernels.
+
+    Shapes only work for square W (the worked 2-2-2 case is the canary).
+    """
+    params, X, y = prepare(spec, params, X, y, dtype)
+    return evaluate(spec, {k: (v.T if k.startswith("W") else v) for k, v in params.items()}, X, y, dtype)
+
+
+def missing_one_over_m(spec: Spec, params, X, y, dtype: str = "float64") -> Trace:
+    """dW_l = delta_l^T a_{l-1} and db_l = sum_rows delta_l, without the 1/m (seed 000's dW = (1/m) dZ A^T)."""
+    params, X, y = prepare(spec, params, X, y, dtype)
+    m = X.shape[0]
+
+    def backward_without_1_over_m(spec, params, z, a, y):
+        delta, grads = backward(spec, params, z, a, y)
+        return delta, {name: g * m for name, g in grads.items()}  # undoes exactly the / m
+
+    return _trace(spec, params, X, y, backward_pass=backward_without_1_over_m)
+
+
+def sum_instead_of_mean(spec: Spec, params, X, y, dtype: str = "float64") -> Trace:
+    """The loss reduced by a sum over the m samples instead of the mean (the gradients stay per-mean)."""
+    params, X, y = prepare(spec, params, X, y, dtype)
+    m = X.shape[0]
+
+    def summed_loss(spec, z, a, y):
+        return m * loss(spec, z, a, y)  # sum_i l_i = m * mean_i l_i
+
+    return _trace(spec, params, X, y, loss_fn=summed_loss)
+
+
+def _with_tables(forward_table: dict | None = None, derivative_table: dict | None = None) -> Callable:
+    """A variant that runs scratch.network.evaluate with entries of FORWARD / DERIVATIVE replaced."""
+
+    def variant(spec: Spec, params, X, y, dtype: str = "float64") -> Trace:
+        with mock.patch.dict(FORWARD, forward_table or {}), mock.patch.dict(DERIVATIVE, derivative_table or {}):
+            return evaluate(spec, params, X, y, dtype)
+
+    return variant
+
+
+# sigma'(z) written as sigma(z): the activation where a (1 - a) belongs
+sigmoid_for_its_derivative = _with_tables(derivative_table={"sigmoid": lambda z, a: a})
+sigmoid_for_its_derivative.__doc__ = "sigma(z) where sigma(z)(1 - sigma(z)) belongs."
+
+# The ReLU "mask" taken as the activation a itself: delta * a instead of delta * 1[z > 0].
+# (A boolean mask a > 0 would be right: for ReLU, a > 0 exactly when z > 0.)
+relu_mask_is_a = _with_tables(derivative_table={"relu": lambda z, a: a})
+relu_mask_is_a.__doc__ = "ReLU'(z) taken as a = ReLU(z) instead of the mask 1[z > 0]."
+
+# z >= 0 instead of z > 0: differs from the frameworks only where z is exactly 0
+relu_mask_z_ge_0 = _with_tables(derivative_table={"relu": lambda z, a: (z >= 0).astype(z.dtype)})
+relu_mask_z_ge_0.__doc__ = "ReLU'(0) = 1 (mask z >= 0); torch and TensorFlow take ReLU'(0) = 0."
+
+
+def _softmax_unshifted(z: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore", invalid="ignore"):  # the overflow is the point; keep the test log clean
+        e = np.exp(z)  # seed 003's np.exp(z2): inf for z > 709 (float64), 88.7 (float32)
+        return e / e.sum(axis=1, keepdims=True)  # inf / inf = NaN
+
+
+softmax_without_max_shift = _with_tables(forward_table={"softmax": _softmax_unshifted})
+softmax_without_max_shift.__doc__ = "softmax(z) = e^z / sum e^z without subtracting max z first."
+
+
+def _leaky(z: np.ndarray) -> np.ndarray:
+    return np.where(z > 0, z, WRONG_LEAKY_SLOPE * z)
+
+
+def _leaky_derivative(z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    return np.where(z > 0, 1.0, WRONG_LEAKY_SLOPE).astype(z.dtype)
+
+
+wrong_leaky_slope = _with_tables(forward_table={"leaky_relu": _leaky}, derivative_table={"leaky_relu": _leaky_derivative})
+wrong_leaky_slope.__doc__ = f"leaky ReLU with slope {WRONG_LEAKY_SLOPE} (Keras's string default) instead of 0.01."
+
+
+def delta_from_updated_weights(spec: Spec, params, X, y, dtype: str = "float64") -> Trace:
+    """Update W_{l+1} by gradient descent *before* using it to send delta back to layer l.
+
+    The right order: the whole backward pass with the forward pass's weights, then
+    the step (scratch.network.backward says so).
+    """
+    params, X, y = prepare(spec, params, X, y, dtype)
+
+    def backward_with_early_update(spec, params, z, a, y):
+        L, m = spec.n_layers, X.shape[0]
+        work = dict(params)
+        delta = {L: output_delta(spec.loss, spec.activations[-1], z[L], a[L], y)}
+        grads: dict[str, np.ndarray] = {}
+        for l in range(L, 0, -1):
+            grads[f"W{l}"] = delta[l].T @ a[l - 1] / m
+            grads[f"b{l}"] = delta[l].sum(axis=0) / m
+            step = gradient_descent_step({f"W{l}": work[f"W{l}"]}, grads, LEARNING_RATE)
+            work[f"W{l}"] = step[f"W{l}"]  # the bug: W_l is updated here ...
+            if l > 1:  # ... and then used to send delta back to layer l - 1
+                delta[l - 1] = (delta[l] @ work[f"W{l}"]) * DERIVATIVE[spec.activations[l - 2]](z[l - 1], a[l - 1])
+        return delta, grads
+
+    return _trace(spec, params, X, y, backward_pass=backward_with_early_update)
+
+
+def dropped_bias_gradient(spec: Spec, params, X, y, dtype: str = "float64") -> Trace:
+    """The bias gradients are never computed (the biases would silently never train)."""
+    params, X, y = prepare(spec, params, X, y, dtype)
+
+    def backward_without_bias(spec, params, z, a, y):
+        delta, grads = backward(spec, params, z, a, y)
+        return delta, {name: g for name, g in grads.items() if not name.startswith("b")}
+
+    return _trace(spec, params, X, y, backward_pass=backward_without_bias)
+
+
+PLANTED = {
+    "transposed_w": transposed_w,
+    "missing_1_over_m": missing_one_over_m,
+    "sum_instead_of_mean": sum_instead_of_mean,
+    "sigmoid_for_its_derivative": sigmoid_for_its_derivative,
+    "relu_mask_is_a": relu_mask_is_a,
+    "relu_mask_z_ge_0": relu_mask_z_ge_0,
+    "delta_from_updated_weights": delta_from_updated_weights,
+    "dropped_bias_gradient": dropped_bias_gradient,
+    "softmax_without_max_shift": softmax_without_max_shift,
+    "wrong_leaky_slope": wrong_leaky_slope,
+}
