@@ -1,0 +1,34 @@
+"""MISTAKE: the 1/m is forgotten in dW and db (seed 000: dW = (1/m) dZ A^T).
+
+Column layout (seed 000): X is (n_0, m), W is (n_l, n_{l-1}), b is (n_l, 1), Y is (1, m).
+The cost is averaged over the m samples, but the gradients are summed, so they
+are m times too large. With one sample (m = 1) nobody notices.
+
+    python -m compare check examples/students/forgot_1_over_m.py --arch 2-4-1:sigmoid,sigmoid:bce --convention columns
+"""
+
+import numpy as np
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def backprop(params, X, Y):
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    m = X.shape[1]
+
+    Z1 = np.dot(W1, X) + b1
+    A1 = sigmoid(Z1)
+    Z2 = np.dot(W2, A1) + b2
+    A2 = sigmoid(Z2)
+    cost = -np.sum(Y * np.log(A2) + (1 - Y) * np.log(1 - A2)) / m
+
+    dZ2 = A2 - Y
+    dW2 = np.dot(dZ2, A1.T)                          # MISTAKE: no 1/m
+    db2 = np.sum(dZ2, axis=1, keepdims=True)         # MISTAKE: no 1/m
+    dZ1 = np.dot(W2.T, dZ2) * A1 * (1 - A1)
+    dW1 = np.dot(dZ1, X.T)                           # MISTAKE: no 1/m
+    db1 = np.sum(dZ1, axis=1, keepdims=True)         # MISTAKE: no 1/m
+
+    return cost, {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
