@@ -1,0 +1,89 @@
+"""The lectures' optimizers as ``keras.optimizers`` classes, configured to scratch's maths.
+
+Mapping from :mod:`scratch.optimizers` (keras/src/optimizers/{sgd,adagrad,rmsprop,adam}.py, Keras 3.15):
+
+    sgd       SGD(eta)                                   theta -= eta g
+    momentum  SGD(eta, momentum=mu)                      v = mu v - eta g; theta += v: scratch's form
+    nesterov  SGD(eta, momentum=mu, nesterov=True)       v = mu v - eta g; theta += mu v - eta g: scratch's form
+    adagrad   Adagrad(eta, initial_accumulator_value=r0, epsilon=0)
+                                                         r += g^2; theta -= eta g / sqrt(r + eps)   eps INSIDE the root
+    rmsprop   RMSprop(eta, rho=rho, epsilon=0)           r = rho r + (1 - rho) g^2; theta -= eta g / sqrt(r + eps)   inside
+    adam      Adam(eta, beta_1, beta_2, epsilon=0)       alpha_t = eta sqrt(1 - b2^t) / (1 - b1^t);
+                                                         theta -= alpha_t m / (sqrt(v) + eps)   eps BEFORE bias correction
+
+For adagrad, rmsprop and adam only eps = 0 gives scratch's function exactly:
+sqrt(r + eps) != sqrt(r) + eps, and Adam's eps equals scratch's eps * sqrt(1 - b2^t),
+which changes every step (Kingma & Ba section 2 call this variant eps-hat).
+scratch.optimizers.matched() uses eps = 0;
+an ``epsilon`` > 0 is passed through unchanged, and the trajectories part (measured in docs/training.md).
+
+The learning rate is passed as a callable returning a float64 tensor. A float
+``learning_rate`` becomes a ``floatx()`` (float32) variable (base_optimizer.py),
+and even a callable returning a Python float is turned into a float32 tensor when
+the TensorFlow backend hands it to ``distribution.extended.update``
+(keras/src/backend/tensorflow/optimizer.py). Either way eta = 0.1 would be
+0.10000000149 in a float64 model: 1.5e-8 relative off on every step (measured).
+``update_step`` casts the float64 value to the variable's dtype.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import keras
+
+from scratch.optimizers import FrameworkDefaults, Hyperparameters, check_name
+
+SETTINGS = ("learning_rate", "momentum", "nesterov", "rho", "beta_1", "beta_2", "epsilon", "initial_accumulator_value")
+
+
+def make_optimizer(name: str, hyper: Hyperparameters | FrameworkDefaults, params: Sequence) -> keras.optimizers.Optimizer:
+    """A built ``keras.optimizers`` optimizer for ``name`` over the variables ``params``.
+
+    ``FrameworkDefaults`` leaves every argument at Keras's default except
+    learning_rate (when given) and momentum for momentum / nesterov (Keras's default is 0).
+
+    Raises:
+        InputError: for an unknown name.
+    """
+    check_name(name)
+    if isinstance(hyper, FrameworkDefaults):
+        lr = {} if hyper.learning_rate is None else {"learning_rate": exact(hyper.learning_rate)}
+        if name == "sgd":
+            native = keras.optimizers.SGD(**lr)
+        elif name in ("momentum", "nesterov"):
+            native = keras.optimizers.SGD(momentum=hyper.momentum, nesterov=name == "nesterov", **lr)
+        else:
+            native = {"adagrad": keras.optimizers.Adagrad, "rmsprop": keras.optimizers.RMSprop,
+                      "adam": keras.optimizers.Adam}[name](**lr)
+    else:
+        eta = exact(hyper.learning_rate)
+        if name == "sgd":
+            native = keras.optimizers.SGD(learning_rate=eta)
+        elif name in ("momentum", "nesterov"):
+            native = keras.optimizers.SGD(learning_rate=eta, momentum=hyper.momentum, nesterov=name == "nesterov")
+        elif name == "adagrad":
+            native = keras.optimizers.Adagrad(learning_rate=eta, initial_accumulator_value=hyper.initial_accumulator,
+                                              epsilon=hyper.epsilon)
+        elif name == "rmsprop":
+            native = keras.optimizers.RMSprop(learning_rate=eta, rho=hyper.rho, epsilon=hyper.epsilon)
+        else:
+            native = keras.optimizers.Adam(learning_rate=eta, beta_1=hyper.beta_1, beta_2=hyper.beta_2, epsilon=hyper.epsilon)
+    native.build(list(params))
+    return native
+
+
+def exact(learning_rate: float):
+    """eta as a zero-argument callable returning a float64 tensor (no float32 detour, see the module docstring)."""
+    value = keras.ops.convert_to_tensor(float(learning_rate), dtype="float64")
+    return lambda: value
+
+
+def settings(optimizer: keras.optimizers.Optimizer) -> dict[str, object]:
+    """The hyperparameters Keras holds, for reports (the learning rate as the value it will use)."""
+    out: dict[str, object] = {}
+    for key in SETTINGS:
+        if hasattr(optimizer, key):
+            value = getattr(optimizer, key)
+            out[key] = value if isinstance(value, (bool, int, float)) else float(keras.ops.convert_to_numpy(value))
+    return out

@@ -1,0 +1,106 @@
+"""Training in Keras 3: ``keras.optimizers`` ``apply_gradients`` on the MLP, L2 as ``keras.regularizers.L2``.
+
+Same signature and same record as :func:`scratch.train.train`. Each step runs
+the forward pass and the native loss under the tape (keras_impl.gradients), adds
+the layers' regularisation losses, and calls ``apply_gradients``. No ``fit``: the
+harness chooses the batches, so Keras never shuffles.
+
+L2 (seed 004, lambda / (2 n) sum W^2, biases excluded): ``keras.regularizers.L2(l)``
+on each kernel adds l * sum(kernel^2) to ``layer.losses``; l = lambda / (2 n)
+(:func:`l2_factor`). ``fit`` would add ``model.losses`` to the loss itself; with
+our own loop we add it inside the tape.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import keras
+import numpy as np
+
+from keras_impl.convert import read_params
+from keras_impl.gradients import value_and_gradients
+from keras_impl.model import build_model
+from keras_impl.optimizers import make_optimizer, settings
+from scratch.optimizers import FrameworkDefaults, Hyperparameters, check_name
+from scratch.regularization import check_l2
+from scratch.spec import Spec
+from scratch.train import StepCallback, TrainResult, accuracy, check_batches, check_every, recorded
+from scratch.validate import prepare
+
+
+def l2_factor(l2: float, n: int) -> float:
+    """The ``keras.regularizers.L2`` factor for seed 004's lambda and n samples: lambda / (2 n)."""
+    check_l2(l2, n)
+    return l2 / (2 * n)
+
+
+def regularize(model, l2: float, n: int) -> None:
+    """Put ``L2(lambda / (2 n))`` on every kernel, none on the biases.
+
+    The model's Dense layers are already built, so the regularizer goes on the
+    kernel variable: exactly what ``Dense(kernel_regularizer=...)`` does at build
+    time (keras/src/layers/layer.py, ``add_weight``: ``variable.regularizer = regularizers.get(regularizer)``).
+    """
+    regularizer = keras.regularizers.L2(l2_factor(l2, n))
+    for dense in model.denses:
+        dense.kernel_regularizer = regularizer
+        dense.kernel.regularizer = regularizer
+
+
+def train(
+    spec: Spec,
+    params: Mapping[str, object],
+    X: object,
+    y: object,
+    *,
+    optimizer: str,
+    hyper: Hyperparameters | FrameworkDefaults,
+    batches: Sequence[np.ndarray],
+    l2: float = 0.0,
+    freeze_biases: bool = False,
+    dtype: str = "float64",
+    every: int = 1,
+    on_step: StepCallback | None = None,
+) -> TrainResult:
+    """Train ``len(batches)`` steps with ``keras.optimizers`` (see :func:`scratch.train.train` for the arguments).
+
+    Raises:
+        InputError: bad shapes, values, optimizer name, hyperparameters or batches.
+    """
+    check_name(optimizer)
+    params, X_np, y_np = prepare(spec, params, X, y, dtype)
+    n = X_np.shape[0]
+    check_l2(l2, n)
+    batches = check_batches(batches, n)
+    check_every(every)
+    model = build_model(spec, params, dtype)
+    if l2:
+        regularize(model, l2, n)
+    trained = [dense.kernel for dense in model.denses] + ([] if freeze_biases else [dense.bias for dense in model.denses])
+    native = make_optimizer(optimizer, hyper, trained)
+    steps, losses, history = [], [], []
+    for k, index in enumerate(batches, start=1):
+        X_b = keras.ops.convert_to_tensor(X_np[index], dtype=dtype)
+        y_b = keras.ops.convert_to_tensor(y_np[index])
+        recorded_loss = {}
+
+        def compute():
+            z_L, a_L = model(X_b)
+            recorded_loss["data"] = model.loss(z_L, a_L, y_b)
+            penalty = [loss for dense in model.denses for loss in dense.losses]  # L2 terms, [] without l2
+            return recorded_loss["data"] + sum(penalty) if penalty else recorded_loss["data"], []
+
+        _, grads, _ = value_and_gradients(compute, trained)
+        native.apply_gradients(zip(grads, trained))
+        if recorded(k, len(batches), every):
+            steps.append(k)
+            losses.append(float(keras.ops.convert_to_numpy(recorded_loss["data"])))
+            history.append(read_params(model.denses))
+        if on_step is not None:
+            on_step(k)
+    X_t = keras.ops.convert_to_tensor(X_np, dtype=dtype)
+    z_L, a_L = model(X_t)
+    final_loss = float(keras.ops.convert_to_numpy(model.loss(z_L, a_L, keras.ops.convert_to_tensor(y_np))))
+    return TrainResult(steps, losses, history, read_params(model.denses), final_loss,
+                       accuracy(spec, keras.ops.convert_to_numpy(a_L), y_np), settings(native))
