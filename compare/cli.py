@@ -19,7 +19,10 @@ from scratch.errors import InputError
 FRAMEWORKS = ("scratch", "torch", "keras")
 DTYPES = {"float32": ("float32",), "float64": ("float64",), "both": ("float64", "float32")}
 # name -> module with main(argv) -> int
-SUBCOMMANDS: dict[str, str] = {}
+SUBCOMMANDS: dict[str, str] = {
+    "check": "compare.check",
+    "explain": "compare.explain",
+}
 
 EXIT_OK, EXIT_MISMATCH, EXIT_USAGE = 0, 1, 2
 
