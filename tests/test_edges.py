@@ -1,0 +1,272 @@
+"""Numerical edges: saturated pre-activations, probabilities a hair from 0 or 1, ReLU kinks.
+
+scratch must produce no NaN / inf there (NumPy is told to raise on overflow, invalid
+operations and division by zero) and must match torch and keras, whose losses run
+on logits (BCEWithLogitsLoss, CrossEntropyLoss, Keras from_logits=True). Where a
+framework loss on *probabilities* clips, the tests below show the clipped value
+against a number derived by hand (docs/numerics.md explains each).
+
+Golden numbers here come from the formulas, not from the code under test:
+-log(1e-7) = 16.118..., 50 ln 10 = 115.13..., ln(1e12) = 12 ln 10 = 27.63...
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from compare.cases import Case
+from compare.harness import run_case
+from scratch.activations import LEAKY_SLOPE
+from scratch.network import evaluate
+from scratch.spec import parse_spec
+
+# the largest |z| each dtype is asked to survive (issue 4): exp(1e3) overflows float64
+# (limit ~709.8), exp(80) is still finite in float32 (limit ~88.7) but exp(80)^2 is not
+Z_EDGE = {"float64": 1e3, "float32": 80.0}
+OUTPUTS = [  # (output activation, loss, n_L)
+    ("sigmoid", "bce", 1), ("softmax", "cce", 3),
+    ("sigmoid", "sse", 2), ("tanh", "mse", 2), ("relu", "sse", 2), ("leaky_relu", "mse", 2), ("linear", "mse", 2),
+]
+HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
+
+
+def _frameworks(spec, dtype: str) -> list[str]:
+    """Keras rounds the leaky slope to float32 (test_keras_leaky_slope_is_float32): float64 leaky runs are torch-only."""
+    if dtype == "float64" and "leaky_relu" in spec.activations:
+        return ["torch"]
+    return ["torch", "keras"]
+
+
+def _no_nan_or_inf(spec, params, X, y, dtype):
+    """scratch's trace, with NumPy raising FloatingPointError on overflow, 0/0, inf - inf or x/0."""
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        trace = evaluate(spec, params, X, y, dtype)
+    for name, value in trace.quantities():
+        assert np.all(np.isfinite(value)), f"{name} is not finite"
+    return trace
+
+
+def _saturating_output_case(output: str, loss: str, n_out: int, Z: float) -> Case:
+    """One weight layer; X is chosen so that z1 takes exactly the values +-Z, 0 and +-Z/2.
+
+    W1 = I-like (row j picks feature j mod 2), b1 = 0, so z1 = X's columns, exactly.
+    """
+    spec = parse_spec(f"2-{n_out}:{output}:{loss}")
+    W1 = np.zeros((n_out, 2))
+    for j in range(n_out):
+        W1[j, j % 2] = 1.0 if j < 2 else -1.0
+    X = np.array([[Z, -Z], [-Z, Z], [Z / 2, 0.0], [0.0, -Z / 2]])
+    y = {"bce": np.array([1, 1, 0, 0]), "cce": np.array([0, 1, 2, 2])}.get(loss, np.array([[1.0, -1.0]] * 4)[:, :n_out])
+    return Case(name=f"{output}+{loss} at |z|={Z:g}", spec=spec, params={"W1": W1, "b1": np.zeros(n_out)}, X=X, y=y)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize(("output", "loss", "n_out"), OUTPUTS, ids=[f"{o}+{l}" for o, l, _ in OUTPUTS])
+def test_saturated_output_is_finite_and_matches_frameworks(output, loss, n_out, dtype):
+    case = _saturating_output_case(output, loss, n_out, Z_EDGE[dtype])
+    _no_nan_or_inf(case.spec, case.params, case.X, case.y, dtype)
+    result = run_case(case, dtype, _frameworks(case.spec, dtype))
+    failing = [(c.framework, c.quantity, c.max_rel_err) for c in result.checks if not c.passed]
+    assert result.passed, failing
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("hidden", HIDDEN)
+def test_saturated_hidden_layer_is_finite_and_matches_frameworks(hidden, dtype):
+    """Hidden z1 = +-Z (sigmoid, tanh saturate; their derivatives are exactly 0); the output sees ~+-1."""
+    Z = Z_EDGE[dtype]
+    spec = parse_spec(f"2-3-2:{hidden},softmax:cce")
+    params = {
+        "W1": np.array([[1.0, 0.0], [0.0, 1.0], [1.0, -1.0]]),
+        "b1": np.zeros(3),
+        "W2": np.array([[0.5, -0.25, 0.75], [-0.5, 0.25, 0.125]]) / Z,
+        "b2": np.array([0.1, -0.1]),
+    }
+    X = np.array([[Z, -Z], [-Z, Z], [Z / 2, Z / 4], [-Z / 4, Z / 2]])
+    y = np.array([0, 1, 1, 0])
+    _no_nan_or_inf(spec, params, X, y, dtype)
+    result = run_case(Case("hidden", spec, params, X, y), dtype, _frameworks(spec, dtype))
+    assert result.passed, [(c.framework, c.quantity, c.max_rel_err) for c in result.checks if not c.passed]
+
+
+def test_bce_at_logits_pm_1e3_is_exact():
+    """z = 1000, -1000, 1000, -1000 with y = 1, 0, 0, 1: per-sample losses 0, 0, 1000, 1000 (|z| where the
+    sign is wrong), mean 500; dL/dz = (sigma(z) - y) / m = (0, 0, 1, -1) / 4, so dW = sum_i dL/dz_i x_i = 500.
+    A log(sigma(z)) on probabilities would give log(0) = -inf here.
+    """
+    spec = parse_spec("1-1:sigmoid:bce")
+    X = np.array([[1000.0], [-1000.0], [1000.0], [-1000.0]])
+    trace = _no_nan_or_inf(spec, {"W1": np.array([[1.0]]), "b1": np.zeros(1)}, X, np.array([1, 0, 0, 1]), "float64")
+    # samples: z = 1000 y = 1 -> 0; z = -1000 y = 0 -> 0; z = 1000 y = 0 -> 1000; z = -1000 y = 1 -> 1000
+    assert trace.loss == pytest.approx(500.0, rel=1e-15)
+    assert trace.grads["W1"][0, 0] == pytest.approx((0 + 0 + 1000 + 1000) / 4, rel=1e-15)
+    assert trace.grads["b1"][0] == pytest.approx((0 + 0 + 1 - 1) / 4, abs=1e-15)
+
+
+LOGIT_1E12 = math.log(1e12)  # sigma(LOGIT_1E12) = 1 / (1 + 1e-12): within 1e-12 of 1
+
+
+@pytest.mark.parametrize(("z", "label", "expected"), [
+    pytest.param(-LOGIT_1E12, 1, LOGIT_1E12 + math.log1p(1e-12), id="p=1e-12,y=1"),
+    pytest.param(LOGIT_1E12, 1, math.log1p(1e-12), id="p=1-1e-12,y=1"),
+    pytest.param(LOGIT_1E12, 0, LOGIT_1E12 + math.log1p(1e-12), id="p=1-1e-12,y=0"),
+    pytest.param(-LOGIT_1E12, 0, math.log1p(1e-12), id="p=1e-12,y=0"),
+])
+def test_bce_with_probability_within_1e12_of_0_or_1(z, label, expected):
+    """-log sigma(z) = log(1 + e^-z): with e^-z = 1e12 or 1e-12 these are the numbers above.
+
+    The right answer near p = 1 is ~1e-12; -log(p) with p rounded to float64 1 - 1e-12
+    would be off by ~1e-4 relative (1 - 1e-12 is not representable). scratch works from z.
+    """
+    spec = parse_spec("1-1:sigmoid:bce")
+    case = Case("p", spec, {"W1": np.array([[1.0]]), "b1": np.zeros(1)}, np.array([[z]]), np.array([label]))
+    trace = _no_nan_or_inf(case.spec, case.params, case.X, case.y, "float64")
+    assert trace.loss == pytest.approx(expected, rel=1e-13)
+    assert run_case(case, "float64", ["torch", "keras"]).passed
+
+
+def test_cce_with_probability_within_1e12_of_0():
+    """Logits (0, ln 1e12): p0 = 1 / (1 + 1e12) ~ 1e-12; -log p0 = ln(1 + 1e12) = ln 1e12 + log1p(1e-12)."""
+    spec = parse_spec("2-2:softmax:cce")
+    case = Case("p", spec, {"W1": np.eye(2), "b1": np.zeros(2)}, np.array([[0.0, LOGIT_1E12]]), np.array([0]))
+    trace = _no_nan_or_inf(case.spec, case.params, case.X, case.y, "float64")
+    assert trace.output[0, 0] == pytest.approx(1 / (1 + 1e12), rel=1e-12)
+    assert trace.loss == pytest.approx(LOGIT_1E12 + math.log1p(1e-12), rel=1e-13)
+    assert run_case(case, "float64", ["torch", "keras"]).passed
+
+
+# --- ReLU and leaky ReLU exactly at z = 0 -------------------------------------------------
+
+def _exact_zero_case(hidden: str) -> Case:
+    """z1[0, 0] = 0.5 * 1 + 0.5 * (-1) + 0 = 0 exactly and z1[1, 1] = 1 * 0.5 + (-0.25) * 2 + 0 = 0 exactly."""
+    spec = parse_spec(f"2-3-2:{hidden},softmax:cce")
+    params = {
+        "W1": np.array([[1.0, -1.0], [0.5, 2.0], [-0.3, 0.8]]),
+        "b1": np.array([0.0, 0.0, -0.05]),
+        "W2": np.array([[0.7, -0.4, 0.2], [-0.6, 0.3, 0.5]]),
+        "b2": np.array([0.05, -0.05]),
+    }
+    return Case(f"{hidden} at 0", spec, params, np.array([[0.5, 0.5], [1.0, -0.25], [-0.75, 0.5]]), np.array([1, 0, 1]))
+
+
+@pytest.mark.parametrize(("hidden", "slope_at_zero"), [("relu", 0.0), ("leaky_relu", LEAKY_SLOPE)])
+def test_relu_family_derivative_at_exact_zero(hidden, slope_at_zero):
+    """ReLU'(0) = 0 and leaky'(0) = 0.01 (the frameworks' convention); the value at 0 is 0 for both."""
+    case = _exact_zero_case(hidden)
+    trace = _no_nan_or_inf(case.spec, case.params, case.X, case.y, "float64")
+    assert trace.z[1][0, 0] == 0.0 and trace.z[1][1, 1] == 0.0  # the construction hits 0 exactly
+    assert trace.a[1][0, 0] == 0.0 and trace.a[1][1, 1] == 0.0
+    upstream = trace.delta[2] @ case.params["W2"]  # dl/da1 per sample
+    assert upstream[0, 0] != 0.0 and upstream[1, 1] != 0.0  # so a wrong derivative would show
+    assert trace.delta[1][0, 0] == slope_at_zero * upstream[0, 0]
+    assert trace.delta[1][1, 1] == slope_at_zero * upstream[1, 1]
+
+
+@pytest.mark.parametrize("framework", ["torch", "keras"])
+@pytest.mark.parametrize("hidden", ["relu", "leaky_relu"])
+def test_relu_family_at_exact_zero_matches_frameworks(hidden, framework):
+    case = _exact_zero_case(hidden)
+    # keras + leaky in float64 differs by the float32 slope (below); float32 is the fair comparison there
+    dtype = "float32" if (framework, hidden) == ("keras", "leaky_relu") else "float64"
+    result = run_case(case, dtype, [framework])
+    assert result.passed, [(c.quantity, c.max_rel_err) for c in result.checks if not c.passed]
+
+
+# --- Keras: leaky slope in float32 ----------------------------------------------------------
+
+def test_keras_leaky_slope_is_float32():
+    """TF's LeakyRelu op keeps alpha as a 32-bit float attribute: a float64 Keras model applies
+    float32(0.01) = 0.009999999776482582, 2.2e-8 relative below the lectures' 0.01."""
+    import keras_impl  # noqa: F401  (TF environment first)
+    import keras
+
+    from keras_impl.activations import make_activation
+
+    layer = make_activation("leaky_relu", "float64")
+    z = np.array([[-1.0, -3.0, 2.0]])
+    a = keras.ops.convert_to_numpy(layer(keras.ops.convert_to_tensor(z, dtype="float64")))
+    assert a.dtype == np.float64
+    assert a[0, 0] == -float(np.float32(0.01))
+    assert a[0, 0] != -0.01
+    assert a[0, 2] == 2.0
+
+
+@pytest.mark.xfail(strict=True, reason="Keras/TF leaky_relu uses a float32 slope in float64 models "
+                   "(test_keras_leaky_slope_is_float32): a1 differs by 2.2e-8 relative, above float64's rtol 1e-10")
+def test_keras_leaky_relu_float64_parity():
+    case = _exact_zero_case("leaky_relu")
+    case.X = np.array([[-0.5, 0.5], [1.0, -0.25], [-0.75, -0.5]])  # plenty of z1 < 0
+    assert run_case(case, "float64", ["keras"]).passed
+
+
+# --- Framework losses on probabilities: where they clip -------------------------------------
+
+KERAS_EPSILON = 1e-7  # keras.config.epsilon(): Keras clips probabilities to [1e-7, 1 - 1e-7]
+TORCH_LOG_FLOOR = -100.0  # torch BCELoss clamps log(p) and log(1 - p) at -100
+
+
+def test_keras_bce_on_probabilities_clips_at_1e7():
+    """A plain probability tensor: Keras clips p = 1e-12 up to 1e-7, so the loss is -log(1e-7) = 16.118,
+    not -log(1e-12) = 27.631 (what scratch computes from the logit)."""
+    import keras_impl  # noqa: F401
+    import keras
+
+    assert keras.config.epsilon() == KERAS_EPSILON
+    bce = keras.losses.BinaryCrossentropy(dtype="float64")  # from_logits=False: the input is a probability
+    p = keras.ops.convert_to_tensor(np.array([[1e-12]]), dtype="float64")
+    loss = float(bce(np.array([[1.0]]), p))
+    assert loss == pytest.approx(-math.log(KERAS_EPSILON), rel=1e-12)  # 16.11809565095832
+    assert loss == pytest.approx(16.118, abs=1e-3)
+    assert loss < 12 * math.log(10) - 11  # far below the true 27.63
+
+    cce = keras.losses.CategoricalCrossentropy(dtype="float64")
+    probabilities = keras.ops.convert_to_tensor(np.array([[1e-12, 1 - 1e-12]]), dtype="float64")
+    assert float(cce(np.array([[1.0, 0.0]]), probabilities)) == pytest.approx(-math.log(KERAS_EPSILON), rel=1e-9)
+
+
+@pytest.mark.parametrize("z", [-LOGIT_1E12, -100.0])
+def test_keras_bce_recovers_logits_from_a_sigmoid_output(z):
+    """On the TensorFlow backend the sigmoid layer's output carries ``_keras_logits``; BinaryCrossentropy
+    (from_logits=False) uses it and returns the exact -log sigma(z) = log(1 + e^-z), no clipping."""
+    import keras_impl  # noqa: F401
+    import keras
+
+    sigmoid = keras.layers.Activation("sigmoid", dtype="float64")
+    p = sigmoid(keras.ops.convert_to_tensor(np.array([[z]]), dtype="float64"))
+    assert hasattr(p, "_keras_logits")
+    loss = float(keras.losses.BinaryCrossentropy(dtype="float64")(np.array([[1.0]]), p))
+    exact = -z + math.log1p(math.exp(z))  # log(1 + e^-z) for z < 0
+    assert loss == pytest.approx(exact, rel=1e-12)
+    assert loss > -math.log(KERAS_EPSILON) + 10  # not the clipped 16.118
+
+
+@pytest.mark.parametrize(("p", "expected"), [
+    pytest.param(1e-12, 12 * math.log(10), id="p=1e-12-exact"),  # -log(1e-12) = 27.631, above the floor
+    pytest.param(1e-50, -TORCH_LOG_FLOOR, id="p=1e-50-clamped"),  # exact 50 ln 10 = 115.13 > 100
+    pytest.param(0.0, -TORCH_LOG_FLOOR, id="p=0-clamped"),  # exact: inf
+])
+def test_torch_bce_loss_clamps_log_at_minus_100(p, expected):
+    import torch
+
+    loss = torch.nn.BCELoss()(torch.tensor([p], dtype=torch.float64), torch.tensor([1.0], dtype=torch.float64)).item()
+    assert loss == pytest.approx(expected, rel=1e-12)
+    if p == 1e-50:
+        assert 50 * math.log(10) == pytest.approx(115.129, abs=1e-3)  # what an unclamped log gives
+
+
+def test_torch_impl_uses_logits_beyond_the_clamp():
+    """At logit -1000 and y = 1 the exact loss is 1000: scratch and torch_impl (BCEWithLogitsLoss)
+    agree on it; BCELoss on sigma(-1000) = 0 would report the clamp, 100."""
+    import torch
+
+    spec = parse_spec("1-1:sigmoid:bce")
+    case = Case("logit", spec, {"W1": np.array([[1.0]]), "b1": np.zeros(1)}, np.array([[-1000.0]]), np.array([1]))
+    result = run_case(case, "float64", ["torch", "keras"])
+    assert result.passed
+    assert result.traces["scratch"].loss == pytest.approx(1000.0, rel=1e-15)
+    assert result.traces["torch"].loss == pytest.approx(1000.0, rel=1e-15)
+    p = torch.sigmoid(torch.tensor([-1000.0], dtype=torch.float64))
+    assert torch.nn.BCELoss()(p, torch.tensor([1.0], dtype=torch.float64)).item() == -TORCH_LOG_FLOOR
