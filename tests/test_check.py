@@ -1,0 +1,205 @@
+"""``python -m compare check``: the example student files get the right verdict and the right hint.
+
+Each mistake file says in its docstring which mistake it plants; the expected hint
+here comes from that label, not from running the checker. Most tests compare with
+scratch only (fast); one runs all three frameworks; three run the CLI.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from compare import conventions
+from compare.student import check_file, check_function, load_function, run_student, seeded_case
+from scratch.errors import InputError
+from scratch.gradcheck import numerical_gradients
+from scratch.spec import Spec
+from scratch.validate import prepare
+
+ROOT = Path(__file__).resolve().parents[1]
+STUDENTS = ROOT / "examples" / "students"
+SCRATCH_ONLY = ("scratch",)
+
+CORRECT = [
+    pytest.param("correct_canonical.py", "worked-2-2-2", "canonical", id="canonical-worked-2-2-2"),
+    pytest.param("correct_canonical.py", "2-3-2:sigmoid,sigmoid:sse", "canonical", id="canonical-seeded-spec"),
+    pytest.param("correct_columns.py", "2-4-1:sigmoid,sigmoid:bce", "columns", id="columns-2-4-1-bce"),
+    pytest.param("correct_columns.py", "lecture-4-4-1-bce", "columns", id="columns-lecture-4-4-1"),
+    pytest.param("correct_rows.py", "2-4-3:relu,softmax:cce", "rows", id="rows-spiral-iris-fish"),
+]
+
+# file, arch, convention, expected hint key, the gradients it must name, a phrase of the lecture equation
+MISTAKES = [
+    pytest.param("forgot_1_over_m.py", "2-4-1:sigmoid,sigmoid:bce", "columns", "forgot_1_over_m",
+                 {"W1", "b1", "W2", "b2"}, "seed 000: dW = (1/m) dZ A^T", id="forgot_1_over_m"),
+    pytest.param("transposed_dW.py", "worked-2-2-2", "canonical", "transpose", {"W1", "W2"},
+                 "has W_l's shape (n_l, n_{l-1})", id="transposed_dW"),
+    pytest.param("sign_flip.py", "worked-2-2-2", "canonical", "sign_flip", {"W1", "b1", "W2", "b2"},
+                 "seed 001: dE_total/dout_o1 = -(target_o1 - out_o1)", id="sign_flip"),
+    pytest.param("missing_half.py", "worked-2-2-2", "canonical", "missing_half", {"W1", "b1", "W2", "b2"},
+                 "E_total = sum 1/2 (target - out)^2", id="missing_half"),
+    pytest.param("bias_summed.py", "spiral-2-4-3", "rows", "bias_summed", {"b1", "b2"},
+                 "seed 003: db2 = np.sum(dz2, axis=0, keepdims=True) / m", id="bias_summed"),
+    pytest.param("derivative_on_a.py", "2-4-1:sigmoid,sigmoid:bce", "columns", "derivative_on_a", {"W1", "b1"},
+                 "seed 000: dZ[1] = W[2]^T dZ[2] * g'(Z[1])", id="derivative_on_a"),
+    pytest.param("softmax_not_simplified.py", "2-4-3:relu,softmax:cce", "rows", "softmax_not_simplified",
+                 {"W1", "b1", "W2", "b2"}, "seed 003: dz2 = probs - onehot", id="softmax_not_simplified"),
+]
+
+
+@pytest.mark.parametrize("filename, arch, convention", CORRECT)
+def test_correct_backprop_passes(filename, arch, convention):
+    result = check_file(str(STUDENTS / filename), arch, convention, SCRATCH_ONLY)
+    assert result.passed, [h.message for h in result.hints]
+    assert result.hints == []
+    assert any(case.m > 2 for case in result.cases)  # a batch, so that a forgotten 1/m would show
+
+
+@pytest.mark.parametrize("filename, arch, convention, key, params, equation", MISTAKES)
+def test_mistake_gets_its_hint(filename, arch, convention, key, params, equation):
+    result = check_file(str(STUDENTS / filename), arch, convention, SCRATCH_ONLY)
+    assert not result.passed
+    hints = result.hints
+    assert [h.key for h in hints] == [key], [h.message for h in hints]
+    assert set(hints[0].params) == params
+    assert equation in hints[0].message
+
+
+def test_correct_file_agrees_with_torch_and_keras():
+    result = check_file(str(STUDENTS / "correct_canonical.py"), "worked-2-2-2", "canonical")
+    assert {c.framework for case in result.cases for c in case.checks} == {"scratch", "torch", "keras"}
+    assert result.passed
+
+
+def test_forgotten_one_over_m_is_m_times_the_finite_difference_gradient():
+    """Independent of scratch's backward pass: the planted mistake is what its label says."""
+    spec = Spec((2, 4, 1), ("sigmoid", "sigmoid"), "bce")
+    case = seeded_case(spec, seed=3)
+    params, X, y = prepare(spec, case.params, case.X, case.y, "float64")
+    output = run_student(load_function(str(STUDENTS / "forgot_1_over_m.py")), spec, params, X, y, "columns")
+    numeric = numerical_gradients(spec, params, X, y)
+    for name, grad in numeric.items():
+        np.testing.assert_allclose(output.grads[name], X.shape[0] * grad, rtol=1e-6, atol=1e-9, err_msg=name)
+
+
+def test_with_one_sample_a_seeded_batch_is_added():
+    """worked-2-2-2 has m = 1, where m * g = g: the forgotten 1/m shows on the seeded batch only."""
+
+    def forgot_m(params, X, y):  # canonical sigmoid + sse, gradients summed over the batch
+        z1 = X @ params["W1"].T + params["b1"]
+        a1 = 1 / (1 + np.exp(-z1))
+        a2 = 1 / (1 + np.exp(-(a1 @ params["W2"].T + params["b2"])))
+        d2 = (a2 - y) * a2 * (1 - a2)
+        d1 = (d2 @ params["W2"]) * a1 * (1 - a1)
+        loss = 0.5 * np.sum((y - a2) ** 2) / len(X)
+        return loss, {"W1": d1.T @ X, "b1": d1.sum(0), "W2": d2.T @ a1, "b2": d2.sum(0)}
+
+    result = check_function(forgot_m, "worked-2-2-2", frameworks=SCRATCH_ONLY)
+    by_case = {case.case: case for case in result.cases}
+    assert by_case["worked-2-2-2"].passed
+    batch = next(case for name, case in by_case.items() if "seeded batch" in name)
+    assert not batch.passed
+    assert [h.key for h in result.hints] == ["forgot_1_over_m"]
+
+
+def test_loss_summed_instead_of_averaged_is_named():
+    reference = load_function(str(STUDENTS / "correct_rows.py"))
+
+    def summed_loss(params, X, y):
+        loss, grads = reference(params, X, y)
+        return loss * len(y), grads
+
+    result = check_function(summed_loss, "fish-2-4-3", "rows", SCRATCH_ONLY)
+    assert [h.key for h in result.hints] == ["loss_summed"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(sizes=st.lists(st.integers(1, 5), min_size=2, max_size=4), convention=st.sampled_from(conventions.CONVENTIONS))
+def test_layouts_round_trip(sizes, convention):
+    """Parameters sent out in a student's layout come back as the same canonical gradients."""
+    spec = Spec(tuple(sizes), ("sigmoid",) * (len(sizes) - 1), "sse")
+    rng = np.random.RandomState(sum(sizes))
+    params = {name: rng.randn(*shape) for name, shape in spec.param_shapes().items()}
+    back = conventions.grads_from(convention, spec, conventions.params_to(convention, params))
+    for name, value in params.items():
+        np.testing.assert_array_equal(back[name], value)
+
+
+def test_layouts_match_the_lectures():
+    spec = Spec((2, 4, 3), ("relu", "softmax"), "cce")
+    params = {name: np.zeros(shape) for name, shape in spec.param_shapes().items()}
+    rows = conventions.params_to("rows", params)
+    assert rows["W1"].shape == (2, 4) and rows["b1"].shape == (1, 4)  # seed 003: W1 (d, h), b1 (1, h)
+    columns = conventions.params_to("columns", params)
+    assert columns["W1"].shape == (4, 2) and columns["b1"].shape == (4, 1)  # seed 000: W (n_l, n_{l-1}), b (n_l, 1)
+    X = np.arange(10.0).reshape(5, 2)
+    assert conventions.inputs_to("columns", X).shape == (2, 5)  # seed 000: X is features x m
+    Y = conventions.targets_to("columns", spec, np.array([0, 2, 1, 2, 0]))
+    np.testing.assert_array_equal(Y.sum(axis=0), np.ones(5))
+    assert Y[2, 1] == 1 and Y.shape == (3, 5)
+
+
+def _write(tmp_path: Path, body: str) -> str:
+    path = tmp_path / "student.py"
+    path.write_text("import numpy as np\n" + body)
+    return str(path)
+
+
+@pytest.mark.parametrize("body, target_suffix, message", [
+    pytest.param("def backprop(params, X, y):\n    return 0.0\n", "", "must return (loss, grads)", id="wrong-return"),
+    pytest.param("def backprop(params, X, y):\n    return 0.0, {'W1': 0}\n", "", "no 'b1' (or 'db1')", id="missing-key"),
+    pytest.param("def backprop(params, X, y):\n    return np.ones(3), {}\n", "", "one number", id="loss-not-scalar"),
+    pytest.param("def backprop(params, X, y):\n    return params['W1'] @ X, {}\n", "", "is that the layout it expects", id="raises"),
+    pytest.param("def other(params, X, y):\n    pass\n", ":backprop", "no function 'backprop'", id="missing-function"),
+    pytest.param("raise RuntimeError('boom')\n", "", "running the file raised RuntimeError: boom", id="file-raises"),
+])
+def test_bad_student_code_is_input_error(tmp_path, body, target_suffix, message):
+    target = _write(tmp_path, body) + target_suffix
+    with pytest.raises(InputError, match=re.escape(message)):
+        check_file(target, "2-4-3:relu,softmax:cce", "rows", SCRATCH_ONLY)
+
+
+@pytest.mark.parametrize("target, arch, convention, message", [
+    pytest.param("missing.py", "worked-2-2-2", "canonical", "no such file", id="no-file"),
+    pytest.param("notes.txt", "worked-2-2-2", "canonical", "expected a Python file", id="not-python"),
+    pytest.param(str(STUDENTS / "correct_rows.py"), "resnet", "rows", "neither a built-in case", id="bad-arch"),
+    pytest.param(str(STUDENTS / "correct_rows.py"), "2-4-3:relu,softmax:bce", "rows", "bce needs exactly one output", id="bad-spec"),
+    pytest.param(str(STUDENTS / "correct_rows.py"), "spiral-2-4-3", "diagonal", "--convention", id="bad-convention"),
+])
+def test_bad_arguments_are_input_errors(target, arch, convention, message):
+    with pytest.raises(InputError, match=message):
+        check_file(target, arch, convention, SCRATCH_ONLY)
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "compare", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_cli_wrong_file_exits_1_with_the_hint():
+    run = _cli("check", "examples/students/forgot_1_over_m.py", "--arch", "2-4-1:sigmoid,sigmoid:bce",
+               "--convention", "columns", "--frameworks", "scratch")
+    assert run.returncode == 1, run.stderr
+    assert "1/m was forgotten" in run.stdout
+    assert "seed 000: dW = (1/m) dZ A^T" in run.stdout
+
+
+def test_cli_bad_input_is_one_line_and_exit_2():
+    run = _cli("check", "examples/students/correct_rows.py:nope", "--arch", "spiral-2-4-3", "--frameworks", "scratch")
+    assert run.returncode == 2
+    assert run.stderr.count("\n") == 1 and "no function 'nope'" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_help_imports_no_framework():
+    code = ("import sys; from compare import check, explain; check.build_parser(); explain.build_parser(); "
+            "print(sorted(m for m in ('torch', 'tensorflow', 'keras') if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert run.stdout.strip() == "[]", run.stderr
