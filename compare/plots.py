@@ -1,0 +1,132 @@
+"""PNG plots of a training run, drawn headless (matplotlib's Agg backend, no display needed).
+
+- ``loss.png``: every implementation's loss history on a log scale, overlaid
+  (identical trajectories draw on top of each other; line styles differ so all stay visible).
+- ``divergence.png``: per recorded step, the largest relative parameter difference
+  of each framework from scratch, on a log scale, with the dtype's rtol.
+- ``boundary.png`` (2-D inputs, classification): each implementation's decision
+  regions from its own final parameters and its own forward pass, side by side, with the data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from compare.harness import REFERENCE, evaluate_with
+from compare.tolerances import tolerance_for
+from compare.training import TrainingRun, param_divergence
+
+STYLE = {"scratch": dict(linestyle="-", linewidth=3.0, alpha=0.5),
+         "torch": dict(linestyle="--", linewidth=1.5),
+         "keras": dict(linestyle=":", linewidth=2.0)}
+ZERO_FLOOR = 1e-18  # exact agreement (a difference of 0) is drawn here: log axes have no 0
+GRID = 200  # decision-boundary grid points per axis
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")  # headless: never needs a display
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _title(run: TrainingRun) -> str:
+    mode = "framework defaults" if run.framework_defaults else f"eta {run.hyper.learning_rate:g}"
+    batch = "full batch" if run.batch_size is None else f"batch {run.batch_size}"
+    return f"{run.name} [{run.case.spec}] {run.optimizer}, {mode}, {batch}, {run.dtype}"
+
+
+def plot_loss(run: TrainingRun, path: Path) -> Path:
+    """Loss history of every implementation against step, log-scale y."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for framework, result in run.results.items():
+        ax.plot(result.steps, result.loss_history, label=framework, **STYLE.get(framework, {}))
+    ax.set_yscale("log")
+    ax.set_xlabel("step k")
+    ax.set_ylabel("batch loss at the start of step k")
+    ax.set_title(_title(run), fontsize=9)
+    ax.legend()
+    ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def plot_divergence(run: TrainingRun, path: Path) -> Path:
+    """max |theta_fw - theta_scratch| / |theta_scratch| against step, log-scale y, with the dtype's rtol."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    reference = run.results[REFERENCE]
+    for framework, result in run.results.items():
+        if framework == REFERENCE:
+            continue
+        divergence = np.maximum(param_divergence(result, reference), ZERO_FLOOR)
+        ax.plot(result.steps, divergence, label=f"{framework} vs scratch", **STYLE.get(framework, {}))
+    ax.axhline(tolerance_for(run.dtype).rtol, color="red", linewidth=1, label=f"rtol {run.dtype}")
+    ax.set_yscale("log")
+    ax.set_xlabel("step k")
+    ax.set_ylabel("max relative parameter difference after step k")
+    ax.set_title(_title(run) + f"\n(a difference of exactly 0 is drawn at {ZERO_FLOOR:g})", fontsize=9)
+    ax.legend()
+    ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def can_plot_boundary(run: TrainingRun) -> bool:
+    """2 input features and a classification loss (bce or cce)."""
+    return run.case.spec.sizes[0] == 2 and run.case.spec.loss in ("bce", "cce")
+
+
+def predicted_class(run: TrainingRun, framework: str, points: np.ndarray) -> np.ndarray:
+    """Class of each point under ``framework``'s final parameters, by its own forward pass."""
+    spec = run.case.spec
+    dummy = np.zeros(len(points), dtype=np.int64)  # targets are required by evaluate; label 0 is valid for bce and cce
+    output = evaluate_with(framework, spec, run.results[framework].final_params, points, dummy, run.dtype).output
+    return (output[:, 0] > 0.5).astype(int) if spec.loss == "bce" else np.argmax(output, axis=1)
+
+
+def plot_boundary(run: TrainingRun, path: Path) -> Path:
+    """Decision regions of each implementation side by side, with the training data on top."""
+    plt = _pyplot()
+    X, y = run.case.X, np.asarray(run.case.y).reshape(-1)
+    margin = 0.1 * (X.max(axis=0) - X.min(axis=0))
+    lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
+    g0, g1 = np.meshgrid(np.linspace(lo[0], hi[0], GRID), np.linspace(lo[1], hi[1], GRID))
+    points = np.c_[g0.ravel(), g1.ravel()]
+    frameworks = list(run.results)
+    n_classes = max(2, run.case.spec.sizes[-1])
+    fig, axes = plt.subplots(1, len(frameworks), figsize=(4.2 * len(frameworks), 4.2), squeeze=False)
+    for ax, framework in zip(axes[0], frameworks):
+        regions = predicted_class(run, framework, points).reshape(g0.shape)
+        ax.contourf(g0, g1, regions, levels=np.arange(n_classes + 1) - 0.5, cmap="Pastel1", alpha=0.9)
+        ax.scatter(X[:, 0], X[:, 1], c=y, cmap="Set1", vmin=0, vmax=8, s=8, edgecolors="k", linewidths=0.2)
+        accuracy = run.results[framework].accuracy
+        ax.set_title(f"{framework}: accuracy {accuracy:.3f}", fontsize=9)
+        ax.set_xlim(lo[0], hi[0])
+        ax.set_ylim(lo[1], hi[1])
+    fig.suptitle(_title(run), fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def write_plots(run: TrainingRun, directory: str | Path, prefix: str) -> list[Path]:
+    """All plots that apply to ``run``, as ``directory/prefix-{loss,divergence,boundary}.png``."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = [plot_loss(run, directory / f"{prefix}-loss.png")]
+    if len(run.results) > 1:
+        paths.append(plot_divergence(run, directory / f"{prefix}-divergence.png"))
+    if can_plot_boundary(run):
+        paths.append(plot_boundary(run, directory / f"{prefix}-boundary.png"))
+    return paths

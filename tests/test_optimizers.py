@@ -1,0 +1,183 @@
+"""The optimizers: scratch's rules against hand computations, then torch.optim and keras.optimizers against scratch.
+
+Golden numbers are worked out by hand below (two steps of each rule on one
+scalar parameter theta_0 = 1 with given gradients g_1 = 0.5, g_2 = -0.25,
+eta = 0.1), never produced by the code under test.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from compare.batches import make_batches
+from compare.cases import get_case
+from compare.harness import compare_arrays
+from scratch.errors import InputError
+from scratch.optimizers import OPTIMIZERS, Hyperparameters, make_optimizer, matched
+
+G = (0.5, -0.25)
+ETA = 0.1
+TEXTBOOK = Hyperparameters(learning_rate=ETA, momentum=0.9, rho=0.9, beta_1=0.9, beta_2=0.999, epsilon=0.0,
+                           initial_accumulator=0.1)
+
+
+def two_steps(name: str, hyper: Hyperparameters = TEXTBOOK) -> tuple[float, float]:
+    params = {"W1": np.array([1.0])}
+    optimizer = make_optimizer(name, hyper, params)
+    out = []
+    for g in G:
+        params = optimizer.step(params, {"W1": np.array([g])})
+        out.append(float(params["W1"][0]))
+    return out[0], out[1]
+
+
+HAND = {
+    # theta_1 = 1 - 0.1 * 0.5 = 0.95; theta_2 = 0.95 + 0.1 * 0.25 = 0.975
+    "sgd": (0.95, 0.975),
+    # v_1 = -0.05, theta_1 = 0.95; v_2 = 0.9 * -0.05 + 0.025 = -0.02, theta_2 = 0.93
+    "momentum": (0.95, 0.93),
+    # v_1 = -0.05, theta_1 = 1 + 0.9 * -0.05 - 0.05 = 0.905; v_2 = -0.02, theta_2 = 0.905 - 0.018 + 0.025 = 0.912
+    "nesterov": (0.905, 0.912),
+    # r_1 = 0.1 + 0.25 = 0.35; r_2 = 0.35 + 0.0625 = 0.4125
+    "adagrad": (1 - 0.05 / math.sqrt(0.35), 1 - 0.05 / math.sqrt(0.35) + 0.025 / math.sqrt(0.4125)),
+    # r_1 = 0.1 * 0.25 = 0.025; r_2 = 0.9 * 0.025 + 0.1 * 0.0625 = 0.02875
+    "rmsprop": (1 - 0.05 / math.sqrt(0.025), 1 - 0.05 / math.sqrt(0.025) + 0.025 / math.sqrt(0.02875)),
+    # step 1: m_hat = g, v_hat = g^2, so theta_1 = 1 - eta sign(g) = 0.9 (Kingma & Ba, section 2.1).
+    # step 2: m_2 = 0.045 - 0.025 = 0.02, v_2 = 0.999 * 0.00025 + 0.001 * 0.0625 = 0.00031225,
+    #         m_hat = 0.02 / 0.19, v_hat = 0.00031225 / (1 - 0.999^2)
+    "adam": (0.9, 0.9 - 0.1 * (0.02 / 0.19) / math.sqrt(0.00031225 / (1 - 0.999 ** 2))),
+}
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_scratch_rule_matches_two_hand_computed_steps(name):
+    assert two_steps(name) == pytest.approx(HAND[name], rel=1e-14, abs=1e-15)
+
+
+def test_nesterov_is_sutskever_lookahead_after_change_of_variables():
+    """Sutskever et al. (2013): v <- mu v - eta f'(theta + mu v), theta <- theta + v, on f = a theta^2 / 2.
+    The stored parameters of scratch's rule are Theta = theta + mu v."""
+    a, mu, eta = 3.0, 0.9, 0.05
+    theta, v = 1.0, 0.0
+    params = {"W1": np.array([1.0])}  # Theta_0 = theta_0 + mu v_0 = 1
+    optimizer = make_optimizer("nesterov", Hyperparameters(learning_rate=eta, momentum=mu), params)
+    for _ in range(25):
+        v = mu * v - eta * a * (theta + mu * v)
+        theta = theta + v
+        params = optimizer.step(params, {"W1": a * params["W1"]})
+        assert params["W1"][0] == pytest.approx(theta + mu * v, rel=1e-12)
+
+
+def test_frozen_parameters_are_left_alone():
+    params = {"W1": np.array([1.0]), "b1": np.array([2.0])}
+    optimizer = make_optimizer("adam", TEXTBOOK, {"W1": params["W1"]})
+    out = optimizer.step(params, {"W1": np.array([0.5])})
+    assert out["b1"] is params["b1"] and out["W1"][0] == pytest.approx(0.9)
+
+
+@pytest.mark.parametrize("bad", [dict(learning_rate=0.0), dict(learning_rate=0.1, momentum=1.0),
+                                 dict(learning_rate=0.1, epsilon=-1.0), dict(learning_rate=0.1, beta_2=1.5)],
+                         ids=["eta-0", "mu-1", "eps-negative", "beta2-1.5"])
+def test_bad_hyperparameters_raise_input_error(bad):
+    with pytest.raises(InputError):
+        Hyperparameters(**bad)
+
+
+def test_unknown_optimizer_raises_input_error():
+    with pytest.raises(InputError, match="optimizer"):
+        make_optimizer("adadelta", TEXTBOOK, {})
+
+
+# --- each framework against scratch, float64, short full-batch trajectories on the spiral ---
+
+STEPS = 20
+
+
+@pytest.fixture(scope="module")
+def spiral():
+    return get_case("spiral-2-4-3")
+
+
+@pytest.fixture(scope="module")
+def scratch_runs(spiral):
+    from scratch.train import train
+
+    batches = make_batches(len(spiral.X), None, steps=STEPS)
+    return {name: train(spiral.spec, spiral.params, spiral.X, spiral.y, optimizer=name,
+                        hyper=matched(name, 0.05), batches=batches) for name in OPTIMIZERS}
+
+
+@pytest.mark.parametrize("framework", ["torch", "keras"])
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_framework_trajectory_equals_scratch_in_float64(name, framework, spiral, scratch_runs):
+    import importlib
+
+    train = importlib.import_module(f"{framework}_impl.train").train
+    batches = make_batches(len(spiral.X), None, steps=STEPS)
+    result = train(spiral.spec, spiral.params, spiral.X, spiral.y, optimizer=name, hyper=matched(name, 0.05), batches=batches)
+    reference = scratch_runs[name]
+    checks = [compare_arrays(framework, "loss_history", np.array(result.loss_history), np.array(reference.loss_history), "float64")]
+    checks += [compare_arrays(framework, key, result.final_params[key], value, "float64") for key, value in reference.final_params.items()]
+    assert all(c.passed for c in checks), [c for c in checks if not c.passed]
+    assert reference.loss_history[-1] < reference.loss_history[0]  # it did train
+
+
+# --- the framework facts the matched hyperparameters work around (docs/training.md) ---
+
+def _keras_two_steps(native_kwargs: dict, optimizer_class: str) -> float:
+    import keras_impl  # noqa: F401
+    import keras
+
+    from keras_impl.optimizers import exact
+
+    variable = keras.Variable(np.array([1.0]), dtype="float64")
+    native = getattr(keras.optimizers, optimizer_class)(learning_rate=exact(ETA), **native_kwargs)
+    for g in G:
+        native.apply_gradients([(keras.ops.convert_to_tensor(np.array([g])), variable)])
+    return float(variable.numpy()[0])
+
+
+def test_keras_rounds_a_python_float_momentum_to_float32():
+    """Keras's SGD casts mu = 0.9 via tf.cast(python float): 0.8999999761581421 (a float32), also in a float64 model."""
+    textbook = _keras_two_steps({"momentum": 0.9}, "SGD")
+    assert abs(textbook - HAND["momentum"][1]) > 1e-10  # 0.93 by hand with mu = 0.9 exactly
+    mu32 = float(np.float32(0.9))
+    # theta_2 = 1 - 0.05 + mu32 * -0.05 + 0.025, by hand with the float32 mu
+    assert textbook == pytest.approx(1 - 0.05 + mu32 * -0.05 + 0.025, rel=1e-15)
+
+
+def test_keras_adam_epsilon_is_scratch_epsilon_times_sqrt_of_bias_correction():
+    """One Adam step: Keras's eps_hat = eps sqrt(1 - beta_2^t) (Kingma & Ba, section 2) reproduces scratch's eps."""
+    import keras_impl  # noqa: F401
+    import keras
+
+    from keras_impl.optimizers import exact
+
+    eps, beta_1, beta_2 = 1e-3, 0.5, 0.75  # float32-exact betas; a large eps makes the difference visible
+    hyper = Hyperparameters(learning_rate=ETA, beta_1=beta_1, beta_2=beta_2, epsilon=eps)
+    params = {"W1": np.array([1.0])}
+    expected = make_optimizer("adam", hyper, params).step(params, {"W1": np.array([0.5])})["W1"][0]
+    results = {}
+    for label, keras_eps in (("same eps", eps), ("eps_hat", eps * math.sqrt(1 - beta_2))):
+        variable = keras.Variable(np.array([1.0]), dtype="float64")
+        native = keras.optimizers.Adam(learning_rate=exact(ETA), beta_1=beta_1, beta_2=beta_2, epsilon=keras_eps)
+        native.apply_gradients([(keras.ops.convert_to_tensor(np.array([0.5])), variable)])
+        results[label] = float(variable.numpy()[0])
+    assert results["eps_hat"] == pytest.approx(expected, rel=1e-14)
+    assert abs(results["same eps"] - expected) > 1e-6
+
+
+def test_torch_adam_puts_epsilon_where_scratch_does():
+    import torch
+
+    from torch_impl.optimizers import make_optimizer as torch_optimizer
+
+    hyper = Hyperparameters(learning_rate=ETA, beta_1=0.5, beta_2=0.75, epsilon=1e-3)
+    params = {"W1": np.array([1.0])}
+    expected = make_optimizer("adam", hyper, params).step(params, {"W1": np.array([0.5])})["W1"][0]
+    weight = torch.nn.Parameter(torch.tensor([1.0], dtype=torch.float64))
+    native = torch_optimizer("adam", hyper, [weight])
+    weight.grad = torch.tensor([0.5], dtype=torch.float64)
+    native.step()
+    assert float(weight.detach()[0]) == pytest.approx(expected, rel=1e-15)
