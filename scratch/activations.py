@@ -19,7 +19,8 @@ LEAKY_SLOPE = 0.01  # seed 002: Leaky ReLU = max(0.01 z, z); also torch's defaul
 def sigmoid(z: np.ndarray) -> np.ndarray:
     """sigma(z) = 1 / (1 + e^{-z}), evaluated without overflow for large |z|."""
     e = np.exp(-np.abs(z))  # always <= 1
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    # numerator 1 for z >= 0, e^{-|z|} = e^{z} for z < 0; one division instead of two, same quotients
+    return np.where(z >= 0, 1.0, e) / (1.0 + e)
 
 
 def sigmoid_derivative(z: np.ndarray, a: np.ndarray) -> np.ndarray:
@@ -54,7 +55,7 @@ def leaky_relu(z: np.ndarray) -> np.ndarray:
 
 def leaky_relu_derivative(z: np.ndarray, a: np.ndarray) -> np.ndarray:
     """1 where z > 0, else 0.01 (0.01 at z = 0, as in torch and TensorFlow)."""
-    return np.where(z > 0, 1.0, LEAKY_SLOPE).astype(z.dtype)
+    return np.where(z > 0, 1.0, LEAKY_SLOPE).astype(z.dtype, copy=False)
 
 
 def linear(z: np.ndarray) -> np.ndarray:
@@ -66,14 +67,31 @@ def linear_derivative(z: np.ndarray, a: np.ndarray) -> np.ndarray:
     return np.ones_like(z)
 
 
+def row_max(z: np.ndarray) -> np.ndarray:
+    """``z.max(axis=1, keepdims=True)`` for ``z`` ``(m, n)``, the same numbers, faster for few columns.
+
+    NumPy reduces along a short row element by element (~30 ns per row for n = 3);
+    a running ``np.maximum`` over the columns is vectorised over the rows instead.
+    The maximum does not depend on the order it is taken in, so nothing changes but time.
+    """
+    if z.ndim != 2 or z.shape[1] > 8 or z.shape[1] == 0:
+        return np.maximum.reduce(z, axis=1, keepdims=True)
+    out = z[:, :1].copy()
+    for j in range(1, z.shape[1]):
+        np.maximum(out, z[:, j : j + 1], out=out)
+    return out
+
+
 def softmax(z: np.ndarray) -> np.ndarray:
     """softmax(z)_i = e^{z_i} / sum_j e^{z_j} per row (seed 001), shifted by the row max.
 
     The shift leaves the result unchanged and keeps e^{z} <= 1, so large logits
     do not overflow (seed 003 computes np.exp(z2) unshifted).
     """
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+    e = z - row_max(z)
+    np.exp(e, out=e)  # in place: no second (m, n) array
+    e /= np.add.reduce(e, axis=1, keepdims=True)
+    return e
 
 
 FORWARD = {

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scratch.activations import DERIVATIVE
+from scratch.activations import DERIVATIVE, row_max
 
 
 def bce(z: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
@@ -34,8 +34,10 @@ def cce(z: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
     Per sample: l = -log softmax(z)_y = log sum_j e^{z_j} - z_y   (log-sum-exp, shifted by max z)
     Reduction: mean over the m samples.
     """
-    z_max = z.max(axis=1, keepdims=True)
-    log_sum_exp = z_max[:, 0] + np.log(np.exp(z - z_max).sum(axis=1))
+    z_max = row_max(z)
+    shifted = z - z_max
+    np.exp(shifted, out=shifted)  # in place: no second (m, n) array
+    log_sum_exp = z_max[:, 0] + np.log(np.add.reduce(shifted, axis=1))
     return float((log_sum_exp - z[np.arange(len(y)), y]).mean())
 
 

@@ -30,6 +30,15 @@ from scratch.trace import Trace
 from scratch.validate import prepare
 
 
+def _in_place(op: np.ufunc, x: np.ndarray, y: np.ndarray | int) -> np.ndarray:
+    """``op(x, y)`` written into ``x`` (a fresh temporary) when that keeps the result dtype.
+
+    The same numbers as ``op(x, y)``, one ``x``-sized allocation fewer; with prepared
+    inputs (one float dtype throughout) it always goes in place.
+    """
+    return op(x, y, out=x) if np.result_type(x, y) == x.dtype else op(x, y)
+
+
 def forward(spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
     """Forward pass keeping every layer's z and a.
 
@@ -43,7 +52,7 @@ def forward(spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray) -> tupl
     z: dict[int, np.ndarray] = {}
     a: dict[int, np.ndarray] = {0: X}
     for l, activation in enumerate(spec.activations, start=1):
-        z[l] = a[l - 1] @ params[f"W{l}"].T + params[f"b{l}"]
+        z[l] = _in_place(np.add, a[l - 1] @ params[f"W{l}"].T, params[f"b{l}"])
         a[l] = FORWARD[activation](z[l])
     return z, a
 
@@ -70,11 +79,11 @@ def backward(
     delta = {L: output_delta(spec.loss, spec.activations[-1], z[L], a[L], y)}
     for l in range(L - 1, 0, -1):
         # uses W_{l+1} as it was in the forward pass: no update happens before the whole backward pass
-        delta[l] = (delta[l + 1] @ params[f"W{l + 1}"]) * DERIVATIVE[spec.activations[l - 1]](z[l], a[l])
+        delta[l] = _in_place(np.multiply, delta[l + 1] @ params[f"W{l + 1}"], DERIVATIVE[spec.activations[l - 1]](z[l], a[l]))
     grads: dict[str, np.ndarray] = {}
     for l in range(1, L + 1):
-        grads[f"W{l}"] = delta[l].T @ a[l - 1] / m
-        grads[f"b{l}"] = delta[l].sum(axis=0) / m
+        grads[f"W{l}"] = _in_place(np.true_divide, delta[l].T @ a[l - 1], m)
+        grads[f"b{l}"] = np.add.reduce(delta[l], axis=0) / m  # = delta.sum(axis=0), without the method's Python wrapper
     return delta, grads
 
 
