@@ -21,25 +21,38 @@ WEIGHT_SUFFIXES = (".safetensors", ".npz")
 
 def _existing(path: str | Path, what: str) -> Path:
     path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{what} file {str(path)!r} is a directory, not a file")
     if not path.is_file():
         raise InputError(f"{what} file {str(path)!r} does not exist")
     return path
 
 
+def _refuse(path: Path, what: str, exc: Exception) -> InputError:
+    """The one-line error for a file NumPy cannot read without pickle, or cannot read at all."""
+    text = str(exc)
+    if "Object arrays" in text:
+        return InputError(f"{what} file {str(path)!r} holds an object array, which needs pickle; refused")
+    if "pickled" in text or "allow_pickle" in text:
+        # NumPy takes any file that is neither .npz (zip) nor .npy for a pickle
+        return InputError(f"{what} file {str(path)!r} is neither an .npz archive nor an .npy array "
+                          "(NumPy could only unpickle it, which needs pickle; refused)")
+    return InputError(f"{what} file {str(path)!r} is not a valid .npz archive ({text})")
+
+
 def _read_npz(path: Path, what: str) -> dict[str, np.ndarray]:
+    """Every array of an ``.npz``, read with ``allow_pickle=False``: nothing is ever unpickled."""
     try:
-        with np.load(path, allow_pickle=False) as f:
-            if not hasattr(f, "files"):
-                raise InputError(f"{what} file {str(path)!r} is a single .npy array, not an .npz archive")
+        loaded = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
+        raise _refuse(path, what, exc) from None
+    if not hasattr(loaded, "files"):
+        raise InputError(f"{what} file {str(path)!r} is a single .npy array, not an .npz archive")
+    with loaded as f:
+        try:
             return {key: f[key] for key in f.files}
-    except InputError:
-        raise
-    except ValueError as exc:
-        if "allow_pickle" in str(exc) or "Object arrays" in str(exc):
-            raise InputError(f"{what} file {str(path)!r} holds an object array, which needs pickle; refused") from None
-        raise InputError(f"{what} file {str(path)!r} is not a valid .npz archive ({exc})") from None
-    except (OSError, zipfile.BadZipFile, EOFError) as exc:
-        raise InputError(f"{what} file {str(path)!r} is not a valid .npz archive ({exc})") from None
+        except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
+            raise _refuse(path, what, exc) from None
 
 
 def load_weights(path: str | Path) -> dict[str, np.ndarray]:

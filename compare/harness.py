@@ -15,6 +15,7 @@ import numpy as np
 
 from compare.cases import Case
 from compare.tolerances import tolerance_for
+from scratch.errors import InputError
 from scratch.spec import Spec
 from scratch.trace import Trace
 from scratch.validate import check_inputs, check_params, check_targets
@@ -28,7 +29,13 @@ Evaluate = Callable[[Spec, Mapping[str, np.ndarray], np.ndarray, np.ndarray, str
 
 
 def evaluate_with(framework: str, spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, dtype: str) -> Trace:
-    """``<implementation>.evaluate(spec, params, X, y, dtype)`` for ``framework`` in IMPLEMENTATIONS."""
+    """``<implementation>.evaluate(spec, params, X, y, dtype)`` for ``framework`` in IMPLEMENTATIONS.
+
+    Raises:
+        InputError: an unknown framework name, or bad input for the implementation.
+    """
+    if framework not in IMPLEMENTATIONS:
+        raise InputError(f"unknown framework {framework!r}; choose from {', '.join(IMPLEMENTATIONS)}")
     module = importlib.import_module(IMPLEMENTATIONS[framework])
     return module.evaluate(spec, params, X, y, dtype)
 

@@ -48,7 +48,6 @@ def to_json(results: Sequence[CaseResult]) -> dict:
                 fw: {"output": t.output.tolist(), "loss": float(t.loss), "grads": {k: v.tolist() for k, v in t.grads.items()}}
                 for fw, t in r.traces.items()
             },
-            "first_divergence": {fw: divergence(r, fw) for fw in r.traces if fw != REFERENCE},
             "checks": [
                 {
                     "framework": c.framework,
