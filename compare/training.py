@@ -45,6 +45,17 @@ def default_learning_rate(optimizer: str, case_learning_rate: float) -> float:
     return ADAPTIVE_LEARNING_RATE
 
 
+def keras_exact_l2(l2: float, n: int) -> float:
+    """lambda moved (by at most float32's half-ulp, 6e-8 relative) so that lambda / (2 n) is a float32 number.
+
+    ``keras.regularizers.L2`` accepts only a Python float and its ``__call__`` does
+    ``ops.cast(self.l2, x.dtype)``, which on TensorFlow goes through float32 (as the
+    optimizers' momentum and betas do, see scratch.optimizers.matched). With this
+    lambda every implementation penalises with the same number.
+    """
+    return 2 * n * float(np.float32(l2 / (2 * n)))
+
+
 @dataclass
 class TrainingRun:
     """One case, one optimizer, one dtype: each implementation's result and its checks against scratch."""
@@ -138,6 +149,7 @@ def run_training(
     batches = make_batches(X.shape[0], batch_size, steps=steps, epochs=epochs, seed=seed)
     eta = learning_rate if learning_rate is not None else default_learning_rate(optimizer, case.learning_rate)
     hyper = matched(optimizer, eta)
+    l2 = keras_exact_l2(l2, X.shape[0])
     theirs = FrameworkDefaults(learning_rate=learning_rate) if framework_defaults else hyper
     run = TrainingRun(case.name, checked, dtype, optimizer, hyper, framework_defaults, batch_size, l2, freeze_biases)
     common = dict(optimizer=optimizer, batches=batches, l2=l2, freeze_biases=freeze_biases, dtype=dtype, every=every)

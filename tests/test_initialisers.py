@@ -1,0 +1,72 @@
+"""Xavier and He (seed 001) in scratch, torch.nn.init and keras.initializers, compared by distribution.
+
+Fixed seeds; a Kolmogorov-Smirnov test against the distribution each library
+documents, bounds, and the variance. 400 x 300 = 120,000 draws per library.
+"""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from compare.initialisers import draw, he_stddev, keras_he_bound, reference_cdf, xavier_bound
+
+FAN_OUT, FAN_IN = 400, 300
+N = FAN_OUT * FAN_IN
+
+
+@pytest.fixture(scope="module")
+def draws():
+    return {(fw, method): draw(fw, method, FAN_OUT, FAN_IN, seed=7).ravel()
+            for fw in ("scratch", "torch", "keras") for method in ("xavier", "he")}
+
+
+@pytest.mark.parametrize("framework", ["scratch", "torch", "keras"])
+def test_xavier_uniform_bounds_variance_and_shape(draws, framework):
+    w = draws[(framework, "xavier")]
+    r = xavier_bound(FAN_OUT, FAN_IN)
+    assert np.abs(w).max() <= r and np.abs(w).max() > 0.999 * r
+    # variance 2 / (fan_in + fan_out); the sample variance's relative std is ~sqrt(0.8 / N) = 0.26 %: allow 5 sigma
+    assert np.var(w) == pytest.approx(2 / (FAN_IN + FAN_OUT), rel=0.013)
+    assert stats.kstest(w, reference_cdf(framework, "xavier", FAN_OUT, FAN_IN).cdf).pvalue > 1e-3
+
+
+@pytest.mark.parametrize("framework", ["scratch", "torch", "keras"])
+def test_he_variance_is_2_over_fan_in(draws, framework):
+    w = draws[(framework, "he")]
+    # the sample variance of a normal has relative std sqrt(2 / N) = 0.41 %: allow 5 sigma
+    assert np.var(w) == pytest.approx(he_stddev(FAN_IN) ** 2, rel=0.021)
+    assert abs(np.mean(w)) < 5 * he_stddev(FAN_IN) / np.sqrt(N)
+
+
+@pytest.mark.parametrize("framework", ["scratch", "torch"])
+def test_scratch_and_torch_he_are_plain_normal(draws, framework):
+    w = draws[(framework, "he")]
+    assert stats.kstest(w, reference_cdf(framework, "he", FAN_OUT, FAN_IN).cdf).pvalue > 1e-3
+    assert np.abs(w).max() > keras_he_bound(FAN_IN)  # tails beyond Keras's cut-off exist (P = 1.6 % per draw)
+
+
+def test_keras_he_normal_is_truncated_at_two_sigma_0(draws):
+    w = draws[("keras", "he")]
+    assert np.abs(w).max() <= keras_he_bound(FAN_IN)
+    assert stats.kstest(w, reference_cdf("keras", "he", FAN_OUT, FAN_IN).cdf).pvalue > 1e-3
+    # and it is NOT the plain normal He et al. describe: the KS test sees the missing tails
+    assert stats.kstest(w, stats.norm(scale=he_stddev(FAN_IN)).cdf).pvalue < 1e-6
+
+
+def test_default_layer_inits_differ_torch_uniform_1_over_sqrt_fan_in_keras_glorot_and_zero_bias():
+    import keras_impl  # noqa: F401
+    import keras
+    import torch
+
+    torch.manual_seed(0)
+    linear = torch.nn.Linear(FAN_IN, FAN_OUT, dtype=torch.float64)  # kaiming_uniform_(a=sqrt(5)) -> U(+-1/sqrt(fan_in))
+    bound = 1 / np.sqrt(FAN_IN)
+    weight, bias = linear.weight.detach().numpy().ravel(), linear.bias.detach().numpy()
+    assert np.abs(weight).max() <= bound and np.abs(bias).max() <= bound and np.abs(bias).max() > 0
+    assert stats.kstest(weight, stats.uniform(loc=-bound, scale=2 * bound).cdf).pvalue > 1e-3
+    dense = keras.layers.Dense(FAN_OUT, dtype="float64")
+    dense.build((None, FAN_IN))
+    kernel = np.asarray(keras.ops.convert_to_numpy(dense.kernel)).ravel()
+    r = xavier_bound(FAN_OUT, FAN_IN)
+    assert np.abs(kernel).max() <= r and stats.kstest(kernel, stats.uniform(loc=-r, scale=2 * r).cdf).pvalue > 1e-3
+    assert not np.asarray(keras.ops.convert_to_numpy(dense.bias)).any()

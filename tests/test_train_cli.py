@@ -1,0 +1,57 @@
+"""``python -m compare train``: exit codes, JSON shape, argument errors. Few subprocesses (each imports the frameworks)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from compare.cli import main
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "compare", "train", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_json_run_agrees_and_has_the_documented_shape():
+    result = run_cli("--arch", "spiral-2-4-3", "--optimizer", "nesterov", "--steps", "12", "--every", "5", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report) == {"passed", "versions", "runs"} and report["passed"] is True
+    run = report["runs"][0]
+    assert {"name", "spec", "dtype", "optimizer", "batch_size", "steps", "results", "checks"} <= set(run)
+    assert run["steps"] == 12 and run["batch_size"] is None and run["optimizer"]["name"] == "nesterov"
+    assert set(run["results"]) == {"scratch", "torch", "keras"}
+    for result_fw in run["results"].values():
+        assert len(result_fw["loss_history"]) == len(result_fw["loss_steps"]) == 4  # steps 1, 5, 10, 12
+        assert set(result_fw["final_params"]) == {"W1", "b1", "W2", "b2"}
+        assert 0 <= result_fw["accuracy"] <= 1
+    assert {c["quantity"] for c in run["checks"]} == {"loss_history", "final_loss", "W1", "b1", "W2", "b2"}
+    assert all(c["passed"] for c in run["checks"])
+
+
+def test_framework_defaults_drift_and_exit_1():
+    """torch's SGD default eta is 1e-3, scratch uses the case's 1.0: the trajectories part, exit code 1."""
+    result = run_cli("--optimizer", "sgd", "--steps", "3", "--framework-defaults", "--frameworks", "scratch,torch", "--format", "json")
+    assert result.returncode == 1, result.stderr
+    run = json.loads(result.stdout)["runs"][0]
+    assert run["optimizer"]["settings"]["torch"]["lr"] == pytest.approx(1e-3)
+    assert not all(c["passed"] for c in run["checks"])
+
+
+@pytest.mark.parametrize("args", [["--optimizer", "adadelta"], ["--steps", "0"], ["--steps", "3", "--epochs", "2"],
+                                  ["--learning-rate", "-1"], ["--l2", "nan"], ["--arch", "nonsense"]],
+                         ids=["unknown-optimizer", "zero-steps", "steps-and-epochs", "negative-eta", "nan-l2", "unknown-arch"])
+def test_bad_usage_exits_2_with_one_line(args, capsys):
+    with pytest.raises(SystemExit) as exc:
+        code = main(["train", *args])
+        raise SystemExit(code)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "error" in err
+
+
+def test_table_output_in_process(capsys):
+    assert main(["train", "--arch", "worked-2-2-2", "--steps", "2", "--frameworks", "scratch,torch", "--freeze-biases"]) == 0
+    out = capsys.readouterr().out
+    assert "worked-2-2-2" in out and "biases frozen" in out and "1 of 1 training runs agree" in out
