@@ -22,6 +22,7 @@ DTYPES = {"float32": ("float32",), "float64": ("float64",), "both": ("float64", 
 SUBCOMMANDS: dict[str, str] = {
     "check": "compare.check",
     "explain": "compare.explain",
+    "bench": "compare.bench",
     "train": "compare.train",
 }
 

@@ -1,0 +1,82 @@
+"""Render ``python -m compare bench`` results: a rich table, JSON, and a log-log PNG of time against width."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+
+def dumps(result: dict) -> str:
+    return json.dumps(result, indent=1)
+
+
+def _cell(r: dict) -> str:
+    return f"{r['median_us']:,.1f} µs\n×{r['ratio_to_scratch']:.2f}  {r['gflops']:.3g} GF/s ({100 * r['fraction_of_peak']:.2g}%)"
+
+
+def render_table(result: dict, console=None) -> None:
+    """One row per net and batch; per implementation: median µs/step, × scratch, GFLOP/s (% of matmul peak)."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console(width=None if sys.stdout.isatty() else 160)
+    implementations = list(result["results"][0]["implementations"]) if result["results"] else []
+    peak = result["matmul_peak_gflops"]
+    table = Table(
+        title=f"One training step, {result['dtype']}: median µs/step, ×scratch, achieved GFLOP/s (% of the "
+        f"{peak['numpy']:.1f} GFLOP/s NumPy matmul peak, n = {peak['n']})",
+        show_lines=True, box=box.SIMPLE_HEAD,
+    )
+    for column in ("net", "spec", "m", "MFLOP") + tuple(implementations):
+        table.add_column(column, no_wrap=True, justify="left" if column in ("net", "spec") else "right")
+    for row in result["results"]:
+        table.add_row(row["name"], row["spec"], str(row["batch"]), f"{row['mflop_per_step']:.3g}",
+                      *(_cell(row["implementations"][i]) for i in implementations))
+    console.print(table)
+    t = result["threads"]
+    blas = ", ".join(f"{p['internal_api']} {p['version']} {p['architecture']} x{p['num_threads']}" for p in t["numpy_blas"])
+    frameworks = ", ".join(f"{k} {v}" for k, v in t.items() if k.startswith(("torch", "tensorflow")))
+    console.print(f"machine: {result['machine']['cpu']}, {result['machine']['cpus']} CPUs; threads: {t['requested']} "
+                  f"(NumPy BLAS: {blas}{'; ' + frameworks if frameworks else ''}); OPENBLAS_CORETYPE={t['OPENBLAS_CORETYPE']}")
+    console.print("versions: " + ", ".join(f"{k} {v}" for k, v in result["versions"].items()))
+    console.print(f"median of {result['repeats']} timed blocks after warm-up; FLOPs count the matmuls of forward and backward, "
+                  "6 m sum n_(l-1) n_l")
+
+
+STYLES = {"scratch": "C0", "torch": "C1", "keras-function": "C2", "keras-train_on_batch": "C3"}
+LINES = ("-", "--", ":", "-.")
+
+
+def plot(result: dict, path: str) -> None:
+    """Time per step against hidden width, log-log: one colour per implementation, one line style per batch.
+
+    Grey: the time the sweep's matmul FLOPs take at the measured NumPy peak (the limit for wide nets).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sweep = [r for r in result["results"] if r["group"] == "sweep"]
+    fig, ax = plt.subplots(figsize=(8, 5.5))
+    batches = sorted({r["batch"] for r in sweep})
+    peak = result["matmul_peak_gflops"]["numpy"]
+    for k, m in enumerate(batches):
+        rows = sorted((r for r in sweep if r["batch"] == m), key=lambda r: r["width"])
+        widths = [r["width"] for r in rows]
+        for impl in rows[0]["implementations"] if rows else ():
+            ax.plot(widths, [r["implementations"][impl]["median_us"] for r in rows], LINES[k % len(LINES)], marker="o",
+                    color=STYLES.get(impl), label=f"{impl}, m={m}")
+        ax.plot(widths, [r["mflop_per_step"] / peak * 1e3 for r in rows], LINES[k % len(LINES)], color="0.6",
+                label=f"matmul FLOPs at NumPy peak, m={m}")
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xlabel("hidden width w (net 2-w-w-3)")
+    ax.set_ylabel("µs per training step (median)")
+    ax.set_title(f"One SGD step, {result['dtype']}, {result['threads']['requested']} threads, {result['machine']['cpu']}")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

@@ -1,0 +1,157 @@
+"""``python -m compare bench``: what it times is a real training step, and its output has the promised shape.
+
+Times are never asserted (speed is measured in the benchmark, not tested);
+only the structure of the table and JSON, the FLOP counts and the timer's bookkeeping.
+"""
+
+import json
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from compare.bench_steps import IMPLEMENTATIONS, make_step
+from compare.bench_timing import step_flops, time_step
+from compare.cases import get_case
+from compare.tolerances import tolerance_for
+from scratch.init import init_params
+from scratch.network import evaluate
+from scratch.spec import parse_spec
+from scratch.validate import prepare
+
+
+def run_bench(*args):
+    return subprocess.run([sys.executable, "-m", "compare", "bench", *args], capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def quick_json(tmp_path_factory):
+    png = tmp_path_factory.mktemp("bench") / "time.png"
+    done = run_bench("--quick", "--threads", "1", "--format", "json", "--plot", str(png))
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout), png, done.stderr
+
+
+def problems():
+    """The lecture cases, a sweep net and a tanh + mse net: (spec, params, X, y, learning_rate)."""
+    out = []
+    for name in ("worked-2-2-2", "lecture-4-4-1-bce", "lecture-4-4-3-softmax", "spiral-2-4-3"):
+        case = get_case(name)
+        out.append(pytest.param(case.spec, case.params, case.X, case.y, case.learning_rate, id=name))
+    spec = parse_spec("2-8-8-3:relu,relu,softmax:cce")
+    rng = np.random.RandomState(3)
+    out.append(pytest.param(spec, init_params(spec, 3), rng.randn(40, 2), rng.randint(0, 3, 40), 0.01, id="sweep-2-8-8-3"))
+    spec = parse_spec("3-5-2:tanh,sigmoid:mse")
+    out.append(pytest.param(spec, init_params(spec, 4), rng.randn(10, 3), rng.rand(10, 2), 0.1, id="tanh-mse-3-5-2"))
+    return out
+
+
+@pytest.mark.parametrize("implementation", IMPLEMENTATIONS[1:])
+@pytest.mark.parametrize("spec, params, X, y, learning_rate", problems())
+def test_each_step_is_one_sgd_step_of_the_lecture_maths(implementation, spec, params, X, y, learning_rate):
+    """Two steps of each implementation land where two hand-applied theta - eta * grad steps of scratch land (float64)."""
+    p, X, y = prepare(spec, params, X, y, "float64")
+    expected = p
+    for _ in range(2):
+        grads = evaluate(spec, expected, X, y, "float64").grads
+        expected = {k: v - learning_rate * grads[k] for k, v in expected.items()}
+    step = make_step(implementation, spec, p, X, y, learning_rate, "float64")
+    step.run()
+    step.run()
+    step.sync()
+    got = step.params()
+    tol = tolerance_for("float64")
+    assert set(got) == set(expected)
+    for name in expected:
+        assert got[name].dtype == np.float64
+        np.testing.assert_allclose(got[name], expected[name], rtol=tol.rtol, atol=tol.atol, err_msg=f"{implementation} {name}")
+    assert any(not np.array_equal(got[name], p[name]) for name in p), "the step did not move the weights"
+
+
+def test_scratch_step_does_not_modify_the_callers_params():
+    case = get_case("worked-2-2-2")
+    p, X, y = prepare(case.spec, case.params, case.X, case.y, "float64")
+    before = {k: v.copy() for k, v in p.items()}
+    make_step("scratch", case.spec, p, X, y, 0.5, "float64").run()
+    assert all(np.array_equal(p[k], before[k]) for k in p)
+
+
+@pytest.mark.parametrize("text, m, expected", [
+    pytest.param("2-2-2:sigmoid,sigmoid:sse", 1, 6 * (2 * 2 + 2 * 2), id="worked-2-2-2"),
+    pytest.param("2-4-3:relu,softmax:cce", 300, 6 * 300 * (2 * 4 + 4 * 3), id="spiral-2-4-3"),
+    pytest.param("2-1024-1024-3:relu,relu,softmax:cce", 30000, 6 * 30000 * (2048 + 1024 * 1024 + 3072), id="sweep-1024"),
+])
+def test_step_flops_counts_forward_and_backward_matmuls(text, m, expected):
+    assert step_flops(parse_spec(text), m) == expected
+
+
+def test_time_step_excludes_warm_up_and_reports_the_median_of_the_blocks():
+    calls = []
+
+    def step():
+        calls.append(time.perf_counter())
+        time.sleep(0.001)
+
+    timing = time_step(step, lambda: None, repeats=3, block_s=0.004, warmup_s=0.0)
+    assert timing.repeats == 3
+    assert timing.min_s <= timing.median_s <= timing.max_s
+    assert timing.median_s >= 0.001  # each step sleeps at least 1 ms: the timer cannot report less
+    warm_up = 2
+    # warm-up, then the calibration blocks (1, 2, 4, ... steps) and repeats - 1 more blocks of the final size
+    assert len(calls) >= warm_up + timing.steps_per_block * timing.repeats
+
+
+def test_quick_json_has_every_implementation_ratio_and_throughput(quick_json):
+    result, _, stderr = quick_json
+    assert stderr == ""  # no framework log noise
+    assert set(result) >= {"dtype", "machine", "threads", "matmul_peak_gflops", "repeats", "versions", "results"}
+    assert result["dtype"] == "float32"
+    assert result["threads"]["requested"] == 1
+    assert all(pool["num_threads"] == 1 for pool in result["threads"]["numpy_blas"])
+    assert result["threads"]["torch_intra_op"] == 1
+    assert result["threads"]["tensorflow_intra_op"] == 1
+    assert result["matmul_peak_gflops"]["numpy"] > 0
+    rows = {(r["name"], r["batch"]): r for r in result["results"]}
+    assert set(rows) == {("worked-2-2-2", 1), ("w=4", 300), ("w=16", 300)}
+    assert rows[("w=16", 300)]["spec"] == "2-16-16-3:relu,relu,softmax:cce"
+    assert rows[("w=16", 300)]["mflop_per_step"] == pytest.approx(6 * 300 * (2 * 16 + 16 * 16 + 16 * 3) / 1e6)
+    for row in result["results"]:
+        assert list(row["implementations"]) == list(IMPLEMENTATIONS)
+        assert row["implementations"]["scratch"]["ratio_to_scratch"] == 1.0
+        for impl, r in row["implementations"].items():
+            assert 0 < r["min_us"] <= r["median_us"] <= r["max_us"] < float("inf"), impl
+            assert r["repeats"] == 2
+            assert r["ratio_to_scratch"] == pytest.approx(r["median_us"] / row["implementations"]["scratch"]["median_us"])
+            assert r["gflops"] == pytest.approx(row["mflop_per_step"] * 1e6 / (r["median_us"] * 1e-6) / 1e9)
+            assert r["fraction_of_peak"] == pytest.approx(r["gflops"] / result["matmul_peak_gflops"]["numpy"])
+
+
+def test_plot_is_a_png(quick_json):
+    _, png, _ = quick_json
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_table_names_nets_and_implementations():
+    done = run_bench("--quick", "--threads", "1", "--implementations", "scratch,torch", "--no-sweep", "--dtype", "float64")
+    assert done.returncode == 0, done.stderr
+    for text in ("worked-2-2-2", "scratch", "torch", "µs", "float64", "threads: 1"):
+        assert text in done.stdout, text
+    assert "keras" not in done.stdout.split("versions:")[0]
+
+
+@pytest.mark.parametrize("args, message", [
+    pytest.param(["--widths", "0,4"], "positive integers", id="width-0"),
+    pytest.param(["--batches", "ten"], "positive integers", id="batch-not-int"),
+    pytest.param(["--implementations", "jax"], "unknown jax", id="unknown-implementation"),
+    pytest.param(["--cases", "nope"], "unknown nope", id="unknown-case"),
+    pytest.param(["--repeats", "0"], "--repeats", id="repeats-0"),
+    pytest.param(["--threads", "0"], "--threads", id="threads-0"),
+    pytest.param(["--plot", "out.svg"], ".png", id="plot-not-png"),
+])
+def test_bad_arguments_exit_2_with_one_line(args, message):
+    done = run_bench(*args)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1 and message in done.stderr, done.stderr
