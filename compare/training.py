@@ -30,7 +30,8 @@ TRAINERS = {"scratch": "scratch.train", "torch": "torch_impl.train", "keras": "k
 # Default eta when --learning-rate is not given. sgd: the case's own eta. momentum and
 # nesterov: the case's eta times (1 - mu), so that the long-run step eta / (1 - mu) equals
 # plain SGD's; the case's eta itself puts the spiral at the edge of stability (the loss
-# spikes, and 1-ulp differences grow ~1e5-fold in 1,000 steps, docs/training.md).
+# spikes, and a 1-ulp change of the initial weights alone moves scratch's own parameters by
+# up to 1e-4 relative within 1,000 steps, docs/training.md).
 # The adaptive rules normalise the step to about eta per parameter: 0.01.
 ADAPTIVE_LEARNING_RATE = 0.01
 
