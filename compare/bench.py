@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import sys
 from typing import Sequence
 
@@ -87,6 +88,10 @@ def build_parser():
                         help=f"a smoke run: cases {','.join(QUICK_CASES)}, widths {','.join(map(str, QUICK_WIDTHS))}, "
                         f"batch {QUICK_BATCHES[0]}, 2 repeats of 2 ms blocks, a 256 x 256 matmul peak "
                         "(explicit --cases/--widths/--batches/--repeats still win)")
+    parser.add_argument("--startup", action="store_true",
+                        help="instead of training steps, time whole runs of python -m compare (default, --frameworks scratch, "
+                        "--help) against the import floor python -c 'import torch, keras'")
+    parser.add_argument("--runs", type=int, default=7, help="--startup: timed runs per command, interleaved (default 7)")
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.add_argument("--plot", metavar="PNG", help="also write time per step against width (log-log) to PNG")
     return parser
@@ -118,6 +123,10 @@ def check_args(args: argparse.Namespace) -> None:
         raise InputError(f"--threads: expected at least 1, got {args.threads}")
     if args.block_ms <= 0:
         raise InputError(f"--block-ms: expected a positive number, got {args.block_ms}")
+    if args.runs < 1:
+        raise InputError(f"--runs: expected at least 1, got {args.runs}")
+    if args.startup and args.plot:
+        raise InputError("--plot: only for the training-step benchmark, not with --startup")
     if args.matmul_size < 1:
         raise InputError(f"--matmul-size: expected at least 1, got {args.matmul_size}")
     if args.plot and not args.plot.lower().endswith(".png"):
@@ -228,6 +237,15 @@ def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(argv)
     apply_quick(args, argv)
     check_args(args)
+    if args.startup:
+        from compare import bench_startup
+
+        startup = bench_startup.measure(args.runs)
+        if args.format == "json":
+            print(json.dumps(startup, indent=1))
+        else:
+            bench_startup.render(startup)
+        return 0
     from compare import bench_report
 
     progress = None
