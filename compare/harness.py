@@ -96,7 +96,7 @@ def describe_quantity(quantity: str, spec: Spec | None = None) -> str:
         return "the loss"
     if quantity == "output":
         return "the output a_L"
-    for prefix, words in (("delta", "delta dl/dz (backward)"), ("dW", "weight gradient dL/dW"), ("db", "bias gradient dL/db"),
+    for prefix, words in (("delta", "delta (backward)"), ("dW", "weight gradient"), ("db", "bias gradient"),
                           ("z", "pre-activation"), ("a", "activation")):
         layer = quantity[len(prefix):]
         if quantity.startswith(prefix) and layer.isdigit():
