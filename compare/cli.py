@@ -106,7 +106,10 @@ def run_parity(args: argparse.Namespace) -> int:
         from pathlib import Path
 
         directory = Path(args.save_weights)
-        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"--save-weights {args.save_weights!r}: cannot create the directory ({exc.strerror})") from None
         for case in cases:
             save_weights(directory / f"{case.name.replace(':', '_').replace(',', '_')}.safetensors", case.params)
     results = [run_case(case, dtype, args.frameworks) for case in cases for dtype in DTYPES[args.dtype]]

@@ -372,9 +372,6 @@ def test_real_cli_prints_no_traceback(tmp_path, name):
         assert not built.marker.exists()
 
 
-@pytest.mark.xfail(strict=True, raises=FileExistsError,
-                   reason="compare/cli.py run_parity calls directory.mkdir() unguarded: --save-weights naming an "
-                   "existing file raises FileExistsError (a traceback) instead of InputError / exit 2")
 def test_save_weights_onto_an_existing_file(tmp_path, capsys):
     occupied = tmp_path / "occupied"
     occupied.write_text("")
