@@ -25,10 +25,12 @@ from scratch.validate import prepare
 class MLP:
     """``Dense`` layers (no activation of their own), each followed by an activation layer."""
 
-    def __init__(self, spec: Spec, dtype: str = "float64") -> None:
+    def __init__(self, spec: Spec, dtype: str = "float64", kernel_regularizer: keras.regularizers.Regularizer | None = None) -> None:
         self.spec = spec
         self.dtype = dtype
-        self.denses = [keras.layers.Dense(n, activation=None, dtype=dtype) for n in spec.sizes[1:]]
+        self.denses = [
+            keras.layers.Dense(n, activation=None, dtype=dtype, kernel_regularizer=kernel_regularizer) for n in spec.sizes[1:]
+        ]
         for dense, n_in in zip(self.denses, spec.sizes[:-1]):
             dense.build((None, n_in))
         self.activations = [make_activation(name, dtype) for name in spec.activations]
@@ -55,9 +57,15 @@ class MLP:
         return z[L], a[L]
 
 
-def build_model(spec: Spec, params: Mapping[str, np.ndarray], dtype: str = "float64") -> MLP:
-    """An :class:`MLP` holding a copy of the canonical ``params``."""
-    model = MLP(spec, dtype)
+def build_model(
+    spec: Spec, params: Mapping[str, np.ndarray], dtype: str = "float64", kernel_regularizer: keras.regularizers.Regularizer | None = None
+) -> MLP:
+    """An :class:`MLP` holding a copy of the canonical ``params``.
+
+    ``kernel_regularizer`` goes on every Dense kernel (none on the biases); Keras
+    evaluates its penalty from the kernel each time ``dense.losses`` is read.
+    """
+    model = MLP(spec, dtype, kernel_regularizer)
     load_params(model.denses, params)
     return model
 

@@ -35,17 +35,9 @@ def l2_factor(l2: float, n: int) -> float:
     return l2 / (2 * n)
 
 
-def regularize(model, l2: float, n: int) -> None:
-    """Put ``L2(lambda / (2 n))`` on every kernel, none on the biases.
-
-    The model's Dense layers are already built, so the regularizer goes on the
-    kernel variable: exactly what ``Dense(kernel_regularizer=...)`` does at build
-    time (keras/src/layers/layer.py, ``add_weight``: ``variable.regularizer = regularizers.get(regularizer)``).
-    """
-    regularizer = keras.regularizers.L2(l2_factor(l2, n))
-    for dense in model.denses:
-        dense.kernel_regularizer = regularizer
-        dense.kernel.regularizer = regularizer
+def regularizer(l2: float, n: int) -> keras.regularizers.L2 | None:
+    """``L2(lambda / (2 n))`` for every kernel (``Dense(kernel_regularizer=...)``), or None without L2."""
+    return keras.regularizers.L2(l2_factor(l2, n)) if l2 else None
 
 
 def train(
@@ -74,9 +66,7 @@ def train(
     check_l2(l2, n)
     batches = check_batches(batches, n)
     check_every(every)
-    model = build_model(spec, params, dtype)
-    if l2:
-        regularize(model, l2, n)
+    model = build_model(spec, params, dtype, kernel_regularizer=regularizer(l2, n))
     trained = [dense.kernel for dense in model.denses] + ([] if freeze_biases else [dense.bias for dense in model.denses])
     native = make_optimizer(optimizer, hyper, trained)
     steps, losses, history = [], [], []

@@ -52,12 +52,11 @@ def test_lambda_maps_to_keras_l2_factor_lambda_over_2n_and_the_layer_loss_is_the
     import keras
 
     from keras_impl.model import build_model
-    from keras_impl.train import l2_factor, regularize
+    from keras_impl.train import l2_factor, regularizer
 
     case = get_case("worked-2-2-2")
     assert l2_factor(0.3, 4) == pytest.approx(0.0375)
-    model = build_model(case.spec, case.params)
-    regularize(model, 0.3, 4)
+    model = build_model(case.spec, case.params, kernel_regularizer=regularizer(0.3, 4))
     total = sum(float(keras.ops.convert_to_numpy(loss)) for dense in model.denses for loss in dense.losses)
     # by hand: sum W^2 = 0.15^2 + 0.2^2 + 0.25^2 + 0.3^2 + 0.4^2 + 0.45^2 + 0.5^2 + 0.55^2 = 1.13.
     # Keras casts the Python-float factor through float32 (ops.cast on TensorFlow), even in a float64 model:
