@@ -71,6 +71,8 @@ def plot(result: dict, path: str) -> None:
         ax.plot(widths, [r["mflop_per_step"] / peak * 1e3 for r in rows], LINES[k % len(LINES)], color="0.6",
                 label=f"matmul FLOPs at NumPy peak, m={m}")
     ax.set_xscale("log", base=2)
+    all_widths = sorted({r["width"] for r in sweep})
+    ax.set_xticks(all_widths, [str(w) for w in all_widths])
     ax.set_yscale("log")
     ax.set_xlabel("hidden width w (net 2-w-w-3)")
     ax.set_ylabel("µs per training step (median)")
