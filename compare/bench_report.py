@@ -11,7 +11,13 @@ def dumps(result: dict) -> str:
 
 
 def _cell(r: dict) -> str:
-    return f"{r['median_us']:,.1f} µs\n×{r['ratio_to_scratch']:.2f}  {r['gflops']:.3g} GF/s ({100 * r['fraction_of_peak']:.2g}%)"
+    us, pct = r["median_us"], 100 * r["fraction_of_peak"]
+    return (f"{us:,.0f} µs" if us >= 100 else f"{us:.1f} µs") + f"\n×{r['ratio_to_scratch']:.2f}\n" + \
+        f"{r['gflops']:.3g} GF/s " + (f"{pct:.0f}%" if pct >= 1 else f"{pct:.1g}%")
+
+
+def _pool(p: dict) -> str:
+    return " ".join(str(p[k]) for k in ("internal_api", "version", "architecture") if p.get(k)) + f" x{p['num_threads']}"
 
 
 def render_table(result: dict, console=None) -> None:
@@ -28,17 +34,17 @@ def render_table(result: dict, console=None) -> None:
         f"{peak['numpy']:.1f} GFLOP/s NumPy matmul peak, n = {peak['n']})",
         show_lines=True, box=box.SIMPLE_HEAD,
     )
-    for column in ("net", "spec", "m", "MFLOP") + tuple(implementations):
-        table.add_column(column, no_wrap=True, justify="left" if column in ("net", "spec") else "right")
+    for column in ("net", "m", "MFLOP") + tuple(implementations):
+        table.add_column(column, no_wrap=True, justify="left" if column == "net" else "right")
     for row in result["results"]:
-        table.add_row(row["name"], row["spec"], str(row["batch"]), f"{row['mflop_per_step']:.3g}",
+        table.add_row(f"{row['name']}\n{row['spec']}", str(row["batch"]), f"{row['mflop_per_step']:.3g}",
                       *(_cell(row["implementations"][i]) for i in implementations))
     console.print(table)
     t = result["threads"]
-    blas = ", ".join(f"{p['internal_api']} {p['version']} {p['architecture']} x{p['num_threads']}" for p in t["numpy_blas"])
+    blas = ", ".join(_pool(p) for p in t["threadpools"])
     frameworks = ", ".join(f"{k} {v}" for k, v in t.items() if k.startswith(("torch", "tensorflow")))
     console.print(f"machine: {result['machine']['cpu']}, {result['machine']['cpus']} CPUs; threads: {t['requested']} "
-                  f"(NumPy BLAS: {blas}{'; ' + frameworks if frameworks else ''}); OPENBLAS_CORETYPE={t['OPENBLAS_CORETYPE']}")
+                  f"(threadpoolctl pools: {blas}{'; ' + frameworks if frameworks else ''}); OPENBLAS_CORETYPE={t['OPENBLAS_CORETYPE']}")
     console.print("versions: " + ", ".join(f"{k} {v}" for k, v in result["versions"].items()))
     console.print(f"median of {result['repeats']} timed blocks after warm-up; FLOPs count the matmuls of forward and backward, "
                   "6 m sum n_(l-1) n_l")

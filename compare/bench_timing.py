@@ -30,7 +30,8 @@ def default_threads() -> int:
 def set_threads(threads: int) -> dict[str, object]:
     """Use ``threads`` compute threads in NumPy's BLAS, torch and TensorFlow; return what each now reports.
 
-    NumPy's BLAS goes through threadpoolctl (the limit stays for the process).
+    Every BLAS and OpenMP pool threadpoolctl finds (NumPy's OpenBLAS, SciPy's, the OpenMP runtimes)
+    is limited through threadpoolctl (for the rest of the process).
     torch: ``torch.set_num_threads`` (intra-op); TensorFlow: intra-op = ``threads``,
     inter-op = 1 (one step is one chain of ops), set before TF runs its first op.
     Frameworks not yet imported are skipped.
@@ -38,7 +39,7 @@ def set_threads(threads: int) -> dict[str, object]:
     from threadpoolctl import threadpool_info, threadpool_limits
 
     threadpool_limits(limits=threads)
-    info: dict[str, object] = {"requested": threads, "numpy_blas": [
+    info: dict[str, object] = {"requested": threads, "threadpools": [
         {k: pool.get(k) for k in ("internal_api", "version", "architecture", "num_threads", "threading_layer")}
         for pool in threadpool_info()
     ]}

@@ -109,7 +109,7 @@ def test_quick_json_has_every_implementation_ratio_and_throughput(quick_json):
     assert set(result) >= {"dtype", "machine", "threads", "matmul_peak_gflops", "repeats", "versions", "results"}
     assert result["dtype"] == "float32"
     assert result["threads"]["requested"] == 1
-    assert all(pool["num_threads"] == 1 for pool in result["threads"]["numpy_blas"])
+    assert all(pool["num_threads"] == 1 for pool in result["threads"]["threadpools"])
     assert result["threads"]["torch_intra_op"] == 1
     assert result["threads"]["tensorflow_intra_op"] == 1
     assert result["matmul_peak_gflops"]["numpy"] > 0
