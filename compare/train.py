@@ -19,6 +19,8 @@ from compare.cli import DTYPES, EXIT_MISMATCH, EXIT_OK, FRAMEWORKS, ArgumentPars
 from scratch.optimizers import OPTIMIZERS
 
 DEFAULT_STEPS = 100
+TABLE_ROWS = 10  # recorded steps shown in the table by default
+PLOT_POINTS = 200  # recorded steps per curve by default with --plot
 MARK = {True: "✓", False: "✗"}
 
 
@@ -85,7 +87,8 @@ def build_parser() -> ArgumentParser:
     parser.add_argument("--seed", type=int, default=0,
                         help="seed for the mini-batch order and for initial weights of cases without published ones (default 0)")
     parser.add_argument("--every", type=positive_int, metavar="K",
-                        help="record the loss and parameters every K steps, plus the first and last (default: steps / 10)")
+                        help="record the loss and parameters every K steps, plus the first and last "
+                        f"(default: steps / {TABLE_ROWS}, or steps / {PLOT_POINTS} with --plot for smooth curves)")
     parser.add_argument("--plot", metavar="DIR", help="write loss, divergence and (2-D data) decision-boundary PNGs to DIR")
     return parser
 
@@ -133,6 +136,13 @@ def to_json(runs: Sequence) -> dict:
     return {"passed": all(run.passed for run in runs), "versions": versions(), "runs": out}
 
 
+def _table_rows(recorded: int) -> list[int]:
+    """Indices of about TABLE_ROWS evenly spaced recorded steps, always the first and the last."""
+    stride = max(1, -(-recorded // TABLE_ROWS))
+    rows = list(range(0, recorded, stride))
+    return rows if rows[-1] == recorded - 1 else rows + [recorded - 1]
+
+
 def _cell(check) -> str:
     return f"{MARK[check.passed]} {check.max_rel_err:.1e}"
 
@@ -157,8 +167,8 @@ def render_table(runs: Sequence, console=None) -> None:
         for fw in run.results:
             losses.add_column(f"{fw} loss", justify="right")
         reference = run.results[REFERENCE]
-        for i, k in enumerate(reference.steps):
-            losses.add_row(str(k), *(f"{result.loss_history[i]:.12g}" for result in run.results.values()))
+        for i in _table_rows(len(reference.steps)):
+            losses.add_row(str(reference.steps[i]), *(f"{result.loss_history[i]:.12g}" for result in run.results.values()))
         losses.add_row("final", *(f"{result.final_loss:.12g}" for result in run.results.values()))
         if reference.accuracy is not None:
             losses.add_row("accuracy", *(f"{result.accuracy:.4f}" for result in run.results.values()))
@@ -212,7 +222,7 @@ def main(argv: Sequence[str]) -> int:
     try:
         for case in cases:
             n_steps = args.steps or (args.epochs * steps_per_epoch(len(case.X), args.batch_size) if args.epochs else DEFAULT_STEPS)
-            every = args.every or max(1, n_steps // 10)
+            every = args.every or max(1, n_steps // (PLOT_POINTS if args.plot else TABLE_ROWS))
             for optimizer in optimizers:
                 for dtype in DTYPES[args.dtype]:
                     on_step = None
