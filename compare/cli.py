@@ -98,18 +98,12 @@ def load_cases(args: argparse.Namespace) -> list:
 
 
 def run_parity(args: argparse.Namespace) -> int:
-    from compare.files import save_weights
+    from compare.files import save_weights, writable_dir
     from compare.harness import run_case
 
     cases = load_cases(args)
     if args.save_weights:
-        from pathlib import Path
-
-        directory = Path(args.save_weights)
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise InputError(f"--save-weights {args.save_weights!r}: cannot create the directory ({exc.strerror})") from None
+        directory = writable_dir(args.save_weights, "--save-weights")
         for case in cases:
             save_weights(directory / f"{case.name.replace(':', '_').replace(',', '_')}.safetensors", case.params)
     results = [run_case(case, dtype, args.frameworks) for case in cases for dtype in DTYPES[args.dtype]]

@@ -55,6 +55,35 @@ def _read_npz(path: Path, what: str) -> dict[str, np.ndarray]:
             raise _refuse(path, what, exc) from None
 
 
+def writable_dir(path: str | Path, flag: str) -> Path:
+    """Create the output folder for ``flag`` (e.g. ``"--plot"``) now, before any work is done.
+
+    Raises:
+        InputError: if it cannot be created (a file is in the way, no permission, ...).
+    """
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{flag} {str(path)!r}: cannot create the directory ({exc.strerror})") from None
+    return path
+
+
+def writable_file(path: str | Path, flag: str) -> Path:
+    """Check that the output file for ``flag`` (e.g. ``"--output"``) can be written, before any work is done.
+
+    Creates its folder if needed; leaves the file itself untouched.
+
+    Raises:
+        InputError: if the folder cannot be created or the path is a folder.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{flag} {str(path)!r} is a directory, expected a file path")
+    writable_dir(path.parent, flag)
+    return path
+
+
 def load_weights(path: str | Path) -> dict[str, np.ndarray]:
     """Read canonical parameters from ``.safetensors`` or ``.npz``.
 
