@@ -131,6 +131,10 @@ def check_args(args: argparse.Namespace) -> None:
         raise InputError(f"--matmul-size: expected at least 1, got {args.matmul_size}")
     if args.plot and not args.plot.lower().endswith(".png"):
         raise InputError(f"--plot: expected a .png file name, got {args.plot!r}")
+    if args.plot:
+        from compare.files import writable_file
+
+        writable_file(args.plot, "--plot")  # before any timing, not a savefig traceback at the end
 
 
 def workloads(args: argparse.Namespace) -> list[dict]:

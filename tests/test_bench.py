@@ -155,3 +155,18 @@ def test_bad_arguments_exit_2_with_one_line(args, message):
     assert done.returncode == 2
     assert done.stdout == ""
     assert len(done.stderr.strip().splitlines()) == 1 and message in done.stderr, done.stderr
+
+
+def test_unwritable_plot_path_exits_2_before_any_timing(capsys, monkeypatch):
+    """--plot under a folder that cannot be created: one line, exit 2, and no step is ever built."""
+    import compare.bench_steps
+    from compare.cli import main
+
+    def no_timing(*args, **kwargs):
+        raise AssertionError("bench timed a step before checking --plot")
+
+    monkeypatch.setattr(compare.bench_steps, "make_step", no_timing)
+    assert main(["bench", "--quick", "--plot", "/proc/nope/x.png"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1 and "--plot" in err and "/proc/nope" in err, err
