@@ -207,6 +207,10 @@ def _slug(text: str) -> str:
 
 def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
+    if args.plot:
+        from compare.files import writable_dir
+
+        writable_dir(args.plot, "--plot")  # raises InputError now, not after all the training
     if args.arch is None:
         args.arch = ["spiral-2-4-3"]
     cases = load_cases(args)  # raises InputError for bad files or names, before any framework import

@@ -55,3 +55,15 @@ def test_table_output_in_process(capsys):
     assert main(["train", "--arch", "worked-2-2-2", "--steps", "2", "--frameworks", "scratch,torch", "--freeze-biases"]) == 0
     out = capsys.readouterr().out
     assert "worked-2-2-2" in out and "biases frozen" in out and "1 of 1 training runs agree" in out
+
+
+@pytest.mark.parametrize("where", ["file", "below-a-file"], ids=["plot-is-a-file", "plot-below-a-file"])
+def test_unusable_plot_directory_exits_2_with_one_line_before_training(tmp_path, capsys, where):
+    blocker = tmp_path / "taken"
+    blocker.write_text("not a directory")
+    target = blocker if where == "file" else blocker / "plots"
+    assert main(["train", "--steps", "1", "--frameworks", "scratch", "--plot", str(target)]) == 2
+    captured = capsys.readouterr()
+    err = captured.err.strip()
+    assert len(err.splitlines()) == 1 and "--plot" in err and str(target) in err
+    assert captured.out == ""  # nothing trained, no table printed
