@@ -86,38 +86,42 @@ class Timing:
 
 
 def time_step(step: Callable[[], object], sync: Callable[[], object], repeats: int = 5,
-              block_s: float = 0.02, warmup_s: float = 0.05) -> Timing:
+              block_s: float = 0.02, warmup_s: float = 0.05, clock: Callable[[], float] = time.perf_counter) -> Timing:
     """Time one training step.
 
     Warm-up (excluded): at least ``warmup_s`` seconds and two steps (one step when
-    it alone took over a second), so that tracing, first-call allocation and caches settle. Then the steps per block are
-    doubled until one block takes ``block_s`` (timer resolution and loop overhead
-    become negligible), and ``repeats`` blocks are timed. ``sync()`` runs at the end
+    it alone took over a second), so that tracing, first-call allocation and caches settle. Then the steps per block
+    grow (at least x2, at most x100, aiming at 1.2 ``block_s`` from the last block) until one block takes
+    ``block_s`` (timer resolution and loop overhead become negligible); that block and ``repeats - 1`` more
+    of the same size are the timed blocks. ``sync()`` runs at the end
     of each block, inside the timed region, so queued work is counted.
+
+    ``clock()`` returns seconds (default ``time.perf_counter``); tests pass a fake
+    clock, so that this bookkeeping is checked without timing anything.
     """
-    start = time.perf_counter()
+    start = clock()
     calls = 0
-    while calls < 1 or time.perf_counter() - start < warmup_s or (calls < 2 and time.perf_counter() - start < 1.0):
+    while calls < 1 or clock() - start < warmup_s or (calls < 2 and clock() - start < 1.0):
         step()
         calls += 1
     sync()
     steps = 1
     while True:
-        t = time.perf_counter()
+        t = clock()
         for _ in range(steps):
             step()
         sync()
-        elapsed = time.perf_counter() - t
+        elapsed = clock() - t
         if elapsed >= block_s or steps >= 1 << 20:
             break
         steps = min(steps * 100, max(steps * 2, int(steps * block_s / max(elapsed, 1e-9) * 1.2)))
     per_step = [elapsed / steps]  # the calibration block counts as the first repeat
     for _ in range(repeats - 1):
-        t = time.perf_counter()
+        t = clock()
         for _ in range(steps):
             step()
         sync()
-        per_step.append((time.perf_counter() - t) / steps)
+        per_step.append((clock() - t) / steps)
     return Timing(statistics.median(per_step), min(per_step), max(per_step), steps, len(per_step))
 
 

@@ -7,13 +7,12 @@ only the structure of the table and JSON, the FLOP counts and the timer's bookke
 import json
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
 
 from compare.bench_steps import IMPLEMENTATIONS, make_step
-from compare.bench_timing import step_flops, time_step
+from compare.bench_timing import Timing, step_flops, time_step
 from compare.cases import get_case
 from compare.tolerances import tolerance_for
 from scratch.init import init_params
@@ -87,20 +86,42 @@ def test_step_flops_counts_forward_and_backward_matmuls(text, m, expected):
     assert step_flops(parse_spec(text), m) == expected
 
 
-def test_time_step_excludes_warm_up_and_reports_the_median_of_the_blocks():
-    calls = []
+class FakeClock:
+    """A clock that only moves when a fake step says how long it took: the timer test neither sleeps nor reads real time."""
 
-    def step():
-        calls.append(time.perf_counter())
-        time.sleep(0.001)
+    def __init__(self, durations):
+        self.now = 0.0
+        self.durations = list(durations)
 
-    timing = time_step(step, lambda: None, repeats=3, block_s=0.004, warmup_s=0.0)
-    assert timing.repeats == 3
-    assert timing.min_s <= timing.median_s <= timing.max_s
-    assert timing.median_s >= 0.001  # each step sleeps at least 1 ms: the timer cannot report less
-    warm_up = 2
-    # warm-up, then the calibration blocks (1, 2, 4, ... steps) and repeats - 1 more blocks of the final size
-    assert len(calls) >= warm_up + timing.steps_per_block * timing.repeats
+    def __call__(self) -> float:
+        return self.now
+
+    def step(self) -> None:
+        self.now += self.durations.pop(0)  # IndexError: time_step ran more steps than the schedule expects
+
+
+# Step costs are powers of two, so every clock reading and difference is exact.
+FAST = 2.0**-7  # 7.8 ms
+BLOCK_S = 2.0**-5  # = 4 FAST steps
+# calibration: a block of 1 step (too short; grows to int(1 * 4 * 1.2) = 4 steps), then a block of 4 that is long
+# enough: it is the first timed block. Then 4 more blocks of 4 steps, each with its own per-step cost.
+TIMED = [FAST] + [FAST] * 4 + [2.0**-5] * 4 + [2.0**-8] * 4 + [2.0**-6] * 4 + [2.0**-6] * 4
+
+
+@pytest.mark.parametrize("warm_up", [
+    pytest.param([0.5, 0.5], id="two-slow-steps"),  # under a second alone: a second warm-up step
+    pytest.param([1.5], id="one-step-over-a-second"),
+    pytest.param([FAST] * 7, id="fast-steps-for-warmup_s"),  # 6 FAST = 0.047 s < warmup_s = 0.05 <= 7 FAST
+])
+def test_time_step_excludes_warm_up_and_reports_the_median_of_the_blocks(warm_up):
+    clock = FakeClock(warm_up + TIMED)
+    syncs = []
+    timing = time_step(clock.step, lambda: syncs.append(clock.now), repeats=5, block_s=BLOCK_S, warmup_s=0.05, clock=clock)
+    assert clock.durations == []  # exactly the warm-up, the calibration block and the 5 timed blocks ran
+    # per-step seconds of the 5 blocks: FAST, 2^-5, 2^-8, 2^-6, 2^-6 -> median 2^-6 (the mean would be 0.0164);
+    # the warm-up's 0.5 s steps are in none of them
+    assert timing == Timing(median_s=2.0**-6, min_s=2.0**-8, max_s=2.0**-5, steps_per_block=4, repeats=5)
+    assert len(syncs) == 1 + 1 + 5  # after the warm-up, after the 1-step calibration block, after each timed block
 
 
 def test_quick_json_has_every_implementation_ratio_and_throughput(quick_json):
