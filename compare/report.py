@@ -8,7 +8,7 @@ from typing import Sequence
 
 import numpy as np
 
-from compare.harness import REFERENCE, CaseResult, Check, describe_quantity, first_divergence
+from compare.harness import REFERENCE, CaseResult, describe_quantity, first_divergence
 from compare.versions import versions
 
 MARK = {True: "✓", False: "✗"}
@@ -68,39 +68,50 @@ def dumps(results: Sequence[CaseResult]) -> str:
     return json.dumps(to_json(results), indent=1)
 
 
-def _cell(check: Check | None, label: str = "") -> str:
-    if check is None:
-        return ""
-    return f"{MARK[check.passed]} {label}{check.max_abs_err:.1e} {check.max_rel_err:.1e}"
+def _lines(values) -> str:
+    return "\n".join(values)
 
 
 def render_table(results: Sequence[CaseResult], console=None) -> None:
-    """One row per case x dtype x framework: errors against scratch (max abs / max rel)."""
+    """One row per case x dtype x framework; one line per quantity (output, loss, each gradient)
+    with ✓/✗, the max abs and the max rel error against scratch, and where it first parts."""
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
-    from rich import box
-
-    # a terminal gets its own width; a pipe or file gets room for the whole table
-    console = console or Console(width=None if sys.stdout.isatty() else 132)
-    table = Table(title="Parity against scratch: max abs err, max rel err", show_lines=True, box=box.SIMPLE_HEAD)
-    for column in ("case", "dtype", "framework", "output", "loss", "gradients", "result"):
-        # the verdict names where two implementations part: never cut it short
-        table.add_column(column, no_wrap=True, min_width=30 if column == "result" else None)
+    # a terminal gets its own width; a pipe or a file gets the table's natural width
+    console = console or Console(width=None if sys.stdout.isatty() else 1000)
+    table = Table(title="Parity against scratch", title_justify="left", show_lines=True, box=box.SIMPLE_HEAD)
+    table.add_column("case", no_wrap=True)
+    table.add_column("framework", no_wrap=True)
+    table.add_column("quantity", no_wrap=True)
+    table.add_column("", no_wrap=True)  # ✓ / ✗
+    table.add_column("max abs err", no_wrap=True, justify="right")
+    table.add_column("max rel err", no_wrap=True, justify="right")
+    table.add_column("result", overflow="fold")  # the verdict names where two implementations part
     for r in results:
+        case = f"{r.name}\n{r.dtype}"
         frameworks = [fw for fw in r.traces if fw != REFERENCE]
         if not frameworks:
-            table.add_row(r.name, r.dtype, REFERENCE, "", f"loss {r.traces[REFERENCE].loss:.6g}", "", "reference only")
+            table.add_row(case, REFERENCE, "loss", "", "", "", f"reference only: loss {r.traces[REFERENCE].loss:.6g}")
+        L = r.spec.n_layers
+        shown = [("output", f"a{L}"), ("loss", "loss")] + [(f"d{p}", f"d{p}") for p in r.spec.param_shapes()]
         for fw in frameworks:
             checks = {c.quantity: c for c in r.checks_for(fw)}
-            L = r.spec.n_layers
-            grads = "\n".join(_cell(checks.get(f"d{p}"), f"d{p} ") for p in r.spec.param_shapes())
+            rows = [(label, checks[q]) for label, q in shown if q in checks]
             first = divergence(r, fw)
             verdict = f"{MARK[True]} agrees" if first is None else (
                 f"{MARK[False]} first differs at {first['quantity']}\n({first['description']})")
-            table.add_row(r.name, r.dtype, fw, _cell(checks.get(f"a{L}")), _cell(checks.get("loss")), grads, verdict)
+            table.add_row(
+                case, fw,
+                _lines(label for label, _ in rows),
+                _lines(MARK[c.passed] for _, c in rows),
+                _lines(f"{c.max_abs_err:.1e}" for _, c in rows),
+                _lines(f"{c.max_rel_err:.1e}" for _, c in rows),
+                verdict,
+            )
     console.print(table)
     v = versions()
-    console.print("versions: " + ", ".join(f"{k} {v[k]}" for k in v))
+    console.print("versions: " + ", ".join(f"{k} {v[k]}" for k in v), highlight=False)
     failed = [r for r in results if not r.passed]
     console.print(f"{len(results) - len(failed)} of {len(results)} case x dtype runs agree" + ("" if not failed else "; see ✗ rows"))

@@ -76,3 +76,23 @@ def test_exit_2_with_one_line_and_no_traceback(args, message):
     assert len(done.stderr.strip().splitlines()) == 1
     assert "Traceback" not in done.stderr
     assert done.stdout == ""
+
+
+def test_the_table_fits_a_100_column_terminal_without_cutting_numbers():
+    import io
+
+    from rich.console import Console
+
+    from compare.cases import get_case
+    from compare.harness import run_case
+    from compare.report import render_table
+
+    results = [run_case(get_case("lecture-4-4-3-softmax"), "float64", ["torch", "keras"])]
+    out = io.StringIO()
+    render_table(results, Console(file=out, width=100))
+    text = out.getvalue()
+    assert "…" not in text
+    for check in results[0].checks_for("keras"):
+        if check.quantity in ("loss", "dW1", "db2"):
+            assert f"{check.max_abs_err:.1e}" in text and f"{check.max_rel_err:.1e}" in text
+    assert "lecture-4-4-3-softmax" in text and "✓ agrees" in text
