@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from typing import Sequence
 
 from compare.cli import DTYPES, EXIT_MISMATCH, EXIT_OK, FRAMEWORKS, ArgumentParser, frameworks_arg, load_cases
+from compare.report import MARK, _number
 from scratch.optimizers import OPTIMIZERS
 
 DEFAULT_STEPS = 100
 TABLE_ROWS = 10  # recorded steps shown in the table by default
 PLOT_POINTS = 200  # recorded steps per curve by default with --plot
-MARK = {True: "✓", False: "✗"}
 
 
 def positive_int(text: str) -> int:
@@ -91,11 +90,6 @@ def build_parser() -> ArgumentParser:
                         f"(default: steps / {TABLE_ROWS}, or steps / {PLOT_POINTS} with --plot for smooth curves)")
     parser.add_argument("--plot", metavar="DIR", help="write loss, divergence and (2-D data) decision-boundary PNGs to DIR")
     return parser
-
-
-def _number(x: float) -> float | None:
-    """JSON has no inf/NaN: they become null."""
-    return float(x) if math.isfinite(x) else None
 
 
 def to_json(runs: Sequence) -> dict:
