@@ -156,7 +156,8 @@ def render_table(runs: Sequence, console=None) -> None:
         batch = "full batch" if run.batch_size is None else f"batch {run.batch_size}"
         title = (f"{run.name} [{run.case.spec}] {run.optimizer} ({hyper}), {batch}, {run.steps} steps, {run.dtype}"
                  + (f", l2 {run.l2:g}" if run.l2 else "") + (", biases frozen" if run.freeze_biases else ""))
-        losses = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+        console.print(title, markup=False)  # a line, not a Table title: a title is only as wide as its table and wraps mid-phrase
+        losses = Table(box=box.SIMPLE_HEAD)
         losses.add_column("step", justify="right")
         for fw in run.results:
             losses.add_column(f"{fw} loss", justify="right")
@@ -170,7 +171,7 @@ def render_table(runs: Sequence, console=None) -> None:
         frameworks = [fw for fw in run.results if fw != REFERENCE]
         if not frameworks:
             continue
-        checks = Table(caption="against scratch: ✓/✗ and max relative error", caption_justify="left", box=box.SIMPLE_HEAD)
+        checks = Table(box=box.SIMPLE_HEAD)
         checks.add_column("quantity")
         for fw in frameworks:
             checks.add_column(fw)
@@ -178,6 +179,7 @@ def render_table(runs: Sequence, console=None) -> None:
             row = {c.framework: _cell(c) for c in run.checks if c.quantity == quantity}
             checks.add_row(quantity, *(row.get(fw, "") for fw in frameworks))
         console.print(checks)
+        console.print("against scratch: ✓/✗ and max relative error")
     from compare.versions import versions
 
     v = versions()

@@ -55,6 +55,9 @@ def test_table_output_in_process(capsys):
     assert main(["train", "--arch", "worked-2-2-2", "--steps", "2", "--frameworks", "scratch,torch", "--freeze-biases"]) == 0
     out = capsys.readouterr().out
     assert "worked-2-2-2" in out and "biases frozen" in out and "1 of 1 training runs agree" in out
+    # the title and the checks' legend are whole lines, not wrapped to the width of a narrow table
+    assert "worked-2-2-2 [2-2-2:sigmoid,sigmoid:sse] sgd (learning_rate 0.5), full batch, 2 steps, float64, biases frozen\n" in out
+    assert "against scratch: ✓/✗ and max relative error\n" in out
 
 
 @pytest.mark.parametrize("where", ["file", "below-a-file"], ids=["plot-is-a-file", "plot-below-a-file"])
