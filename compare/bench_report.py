@@ -17,7 +17,32 @@ def _cell(r: dict) -> str:
 
 
 def _pool(p: dict) -> str:
-    return " ".join(str(p[k]) for k in ("internal_api", "version", "architecture") if p.get(k)) + f" x{p['num_threads']}"
+    return " ".join(str(p[k]) for k in ("internal_api", "version", "architecture") if p.get(k)) + f" threads={p['num_threads']}"
+
+
+def setup_grid(result: dict):
+    """Machine, threads and versions, one ``key: value`` row each (key column never wraps).
+
+    Thread counts are ``name=value`` tokens (``intra_op=2``) with no space inside, so a
+    narrow terminal wraps between settings, never between a setting and its number.
+    """
+    from rich.table import Table
+
+    t = result["threads"]
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    grid.add_row("machine:", f"{result['machine']['cpu']}, {result['machine']['cpus']} CPUs")
+    grid.add_row("threads:", str(t["requested"]))
+    for pool in t["threadpools"]:
+        grid.add_row("  threadpoolctl:", _pool(pool))
+    for framework in ("torch", "tensorflow"):
+        settings = [f"{k.removeprefix(framework + '_')}={v}" for k, v in t.items() if k.startswith(framework + "_")]
+        if settings:
+            grid.add_row(f"  {framework}:", ", ".join(settings))
+    grid.add_row("  OPENBLAS_CORETYPE:", str(t["OPENBLAS_CORETYPE"]))
+    grid.add_row("versions:", ", ".join(f"{k} {v}" for k, v in result["versions"].items()))
+    return grid
 
 
 def render_table(result: dict, console=None) -> None:
@@ -40,12 +65,7 @@ def render_table(result: dict, console=None) -> None:
         table.add_row(f"{row['name']}\n{row['spec']}", str(row["batch"]), f"{row['mflop_per_step']:.3g}",
                       *(_cell(row["implementations"][i]) for i in implementations))
     console.print(table)
-    t = result["threads"]
-    blas = ", ".join(_pool(p) for p in t["threadpools"])
-    frameworks = ", ".join(f"{k} {v}" for k, v in t.items() if k.startswith(("torch", "tensorflow")))
-    console.print(f"machine: {result['machine']['cpu']}, {result['machine']['cpus']} CPUs; threads: {t['requested']} "
-                  f"(threadpoolctl pools: {blas}{'; ' + frameworks if frameworks else ''}); OPENBLAS_CORETYPE={t['OPENBLAS_CORETYPE']}")
-    console.print("versions: " + ", ".join(f"{k} {v}" for k, v in result["versions"].items()))
+    console.print(setup_grid(result))
     console.print(f"median of {result['repeats']} timed blocks after warm-up; FLOPs count the matmuls of forward and backward, "
                   "6 m sum n_(l-1) n_l")
 

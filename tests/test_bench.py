@@ -157,8 +157,9 @@ def test_plot_is_a_png(quick_json):
 def test_table_names_nets_and_implementations():
     done = run_bench("--quick", "--threads", "1", "--implementations", "scratch,torch", "--no-sweep", "--dtype", "float64")
     assert done.returncode == 0, done.stderr
-    for text in ("worked-2-2-2", "scratch", "torch", "µs", "float64", "threads: 1"):
+    for text in ("worked-2-2-2", "scratch", "torch", "µs", "float64", "intra_op=1"):
         assert text in done.stdout, text
+    assert ["threads:", "1"] in [line.split() for line in done.stdout.splitlines()]
     assert "keras" not in done.stdout.split("versions:")[0]
 
 
@@ -191,3 +192,29 @@ def test_unwritable_plot_path_exits_2_before_any_timing(capsys, monkeypatch):
     out, err = capsys.readouterr()
     assert out == ""
     assert len(err.strip().splitlines()) == 1 and "--plot" in err and "/proc/nope" in err, err
+
+
+@pytest.mark.parametrize("width", [pytest.param(160, id="wide"), pytest.param(36, id="narrow-terminal")])
+def test_thread_settings_never_wrap_between_name_and_number(width):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from compare.bench_report import setup_grid
+
+    result = {
+        "machine": {"cpu": "Some CPU @ 2.00GHz with a long model name", "cpus": 2},
+        "threads": {"requested": 2, "threadpools": [{"internal_api": "openblas", "version": "0.3.29",
+                                                     "architecture": "Haswell", "num_threads": 2}],
+                    "torch_intra_op": 2, "tensorflow_intra_op": 2, "tensorflow_inter_op": 1, "OPENBLAS_CORETYPE": None},
+        "versions": {"numpy": "2.4.0", "torch": "2.13.0"},
+    }
+    out = StringIO()
+    Console(file=out, width=width).print(setup_grid(result))
+    lines = out.getvalue().splitlines()
+    words = [line.split() for line in lines]
+    assert ["threads:", "2"] in words, lines
+    assert ["torch:", "intra_op=2"] in words, lines
+    assert any(w[:2] == ["tensorflow:", "intra_op=2,"] for w in words), lines  # the key and its first setting together
+    for token in ("threads=2", "inter_op=1"):
+        assert any(token in w for w in words), (token, lines)
