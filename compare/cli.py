@@ -116,15 +116,27 @@ def run_parity(args: argparse.Namespace) -> int:
     return EXIT_OK if all(r.passed for r in results) else EXIT_MISMATCH
 
 
+# Top-level imports of the project's dependencies: a missing one is an install problem.
+DEPENDENCIES = frozenset({"numpy", "torch", "tensorflow", "keras", "safetensors", "sklearn", "rich", "matplotlib", "scipy",
+                          "threadpoolctl"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    subcommand = argv[0] if argv and argv[0] in SUBCOMMANDS else None
+    prog = "python -m compare" + (f" {subcommand}" if subcommand else "")
     try:
-        if argv and argv[0] in SUBCOMMANDS:
-            return importlib.import_module(SUBCOMMANDS[argv[0]]).main(argv[1:])
+        if subcommand:
+            return importlib.import_module(SUBCOMMANDS[subcommand]).main(argv[1:])
         return run_parity(build_parser().parse_args(argv))
     except InputError as exc:
-        sys.stderr.write(f"python -m compare: error: {exc}\n")
+        sys.stderr.write(f"{prog}: error: {exc}\n")
         return EXIT_USAGE
     except ModuleNotFoundError as exc:
-        sys.stderr.write(f"python -m compare: error: {exc.name} is not installed (pip install -c constraints.txt -e '.[test]')\n")
+        if (exc.name or "").split(".")[0] not in DEPENDENCIES:
+            raise  # a bug in the project, not an install problem
+        sys.stderr.write(f"{prog}: error: {exc.name} is not installed (pip install -c constraints.txt -e '.[test]')\n")
+        return EXIT_USAGE
+    except OSError as exc:  # the file system said no (disk full, permissions) after the up-front checks
+        sys.stderr.write(f"{prog}: error: {exc}\n")
         return EXIT_USAGE

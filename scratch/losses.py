@@ -1,7 +1,7 @@
 """Losses reduced to one scalar, and the output-layer delta for each, NumPy only.
 
 Shapes are batch-first: ``z`` and ``a`` are the output layer's pre-activation
-and activation, ``(m, n_L)``; ``y`` is prepared by :func:`scratch.validate.prepare_targets`
+and activation, ``(m, n_L)``; ``y`` is prepared by :func:`scratch.validate.check_targets`
 (``(m, 1)`` floats for bce, ``(m,)`` integer labels for cce, ``(m, n_L)`` floats
 for sse and mse).
 

@@ -120,10 +120,10 @@ def check_targets(spec: Spec, y: object, m: int, dtype: str | np.dtype = "float6
         if not np.issubdtype(y.dtype, np.integer):
             if not np.all(y == np.round(y)):
                 raise InputError(f"y: cce expects integer class labels, got non-integer values of dtype {y.dtype}")
-        labels = y.astype(np.int64)
-        if labels.min() < 0 or labels.max() >= n_out:
-            raise InputError(f"y: class labels must lie in [0, {n_out - 1}] for {n_out} outputs, got range [{labels.min()}, {labels.max()}]")
-        return labels
+        low, high = y.min().item(), y.max().item()  # checked before the cast, which would wrap huge values
+        if low < 0 or high >= n_out:
+            raise InputError(f"y: class labels must lie in [0, {n_out - 1}] for {n_out} outputs, got range [{low:g}, {high:g}]")
+        return y.astype(np.int64)
     if spec.loss == "bce":
         if y.shape not in ((m,), (m, 1)):
             raise InputError(f"y: bce expects 0/1 values of shape ({m},) or ({m}, 1), got {y.shape}")
