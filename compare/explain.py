@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 
 from compare.cli import EXIT_MISMATCH, EXIT_OK, FRAMEWORKS, ArgumentParser, frameworks_arg
+from compare.files import writable_file
 
 DTYPE = "float64"
 
@@ -444,12 +444,13 @@ def build_parser() -> ArgumentParser:
 
 def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
+    output = writable_file(args.output, "--output") if args.output else None
     frameworks = tuple(dict.fromkeys(("scratch", *args.frameworks)))
     case, steps = explain_case(args.case, frameworks, args.seed, args.sample - 1)
     render = render_markdown if args.format == "markdown" else render_text
     text = render(case, steps, frameworks)
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
     agree = all(all(step.agrees.values()) for step in steps)

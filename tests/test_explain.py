@@ -142,3 +142,11 @@ def test_markdown_marks_the_slip():
     row = next(line for line in page.splitlines() if line.startswith("| `z^[2]_3`"))
     assert "0.85 ✗" in row and "slip" in row
     assert np.isfinite(steps[0].values["scratch"])
+
+
+def test_an_unwritable_output_is_refused_before_any_work(tmp_path, capsys):
+    from compare.cli import main
+
+    assert main(["explain", "worked-2-2-2", "--format", "markdown", "--output", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--output" in err[0] and "is a directory" in err[0]
