@@ -7,6 +7,11 @@
 
       python -m pytest tests/test_properties.py --hypothesis-profile=large
 
+- ``max``: 5000 fresh random examples per property, the largest run recorded in
+  docs/numerics.md (about 3 minutes on 2 cores)::
+
+      python -m pytest tests/test_properties.py --hypothesis-profile=max
+
 The ``--hypothesis-profile`` option comes from hypothesis's pytest plugin; it
 loads the named profile after this file has registered it.
 """
@@ -21,4 +26,5 @@ settings.register_profile(
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
+settings.register_profile("max", parent=settings.get_profile("large"), max_examples=5000)
 settings.load_profile("ci")
