@@ -9,10 +9,11 @@ otherwise get a float32 loss. Each function here takes the output layer's ``z``
   -[y log s(z) + (1-y) log(1-s(z))], mean over the last axis (1 unit), then over the batch.
 - cce: ``SparseCategoricalCrossentropy(from_logits=True)`` on z_L with integer labels:
   per sample -log softmax(z)_y, mean over the batch.
-- sse: ``0.5 * n_L * MeanSquaredError()``: Keras's per-sample MSE is the *mean*
-  over the last axis, (1/n_L) sum_j (t_j - o_j)^2, so 1/2 sum_j = (n_L / 2) x that;
-  then the mean over the batch. (``MeanSquaredError()`` alone equals E_total only
-  by coincidence, when n_L = 2 and m = 1.)
+- sse: ``0.5 * n_L * MeanSquaredError()``: per sample 1/2 sum_j (t_j - o_j)^2, mean over
+  the batch. Keras's per-sample MSE is the *mean* over the last axis, (1/n_L) sum_j (t_j - o_j)^2,
+  so 1/2 sum_j = (n_L / 2) x that. (``MeanSquaredError()`` alone equals this sse whenever
+  n_L = 2, for any m, as both are means over the batch; it equals the lectures' E_total,
+  a sum over samples, only when also m = 1.)
 - mse: ``MeanSquaredError()``: mean over the last axis then the batch = mean over all elements.
 """
 
