@@ -9,7 +9,7 @@ parameters. Frameworks are imported inside the builders only.
 - ``scratch``: :func:`scratch.network.forward`, ``loss``, ``backward``,
   ``gradient_descent_step`` called directly -- no :func:`scratch.network.evaluate`,
   so input validation is done once, before timing, not in every step.
-- ``torch``: eager ``torch_impl.model.MLP``, the native loss of ``torch_impl.losses``,
+- ``torch``: eager ``torch_impl.model.MLP``, its native loss (``torch_impl.losses``),
   ``loss.backward()``, ``torch.optim.SGD`` (``torch_impl.optimizers.make_optimizer``).
 - ``keras-function``: ``keras_impl.model.MLP``, its native loss and
   ``keras_impl.gradients.value_and_gradients`` (GradientTape) plus
@@ -63,19 +63,17 @@ def torch_step(spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: n
 
     from scratch.optimizers import Hyperparameters
     from torch_impl.convert import read_params
-    from torch_impl.losses import LOSS
     from torch_impl.model import build_model, to_tensors
     from torch_impl.optimizers import make_optimizer
 
     model = build_model(spec, params, dtype)
     optimizer = make_optimizer("sgd", Hyperparameters(learning_rate=learning_rate), model.parameters())  # torch.optim.SGD
     X_t, y_t = to_tensors(X, y)
-    loss_fn = LOSS[spec.loss]
 
     def run() -> torch.Tensor:
         optimizer.zero_grad(set_to_none=True)
         z_L, a_L = model(X_t)
-        value = loss_fn(z_L, a_L, y_t)
+        value = model.loss(z_L, a_L, y_t)
         value.backward()
         optimizer.step()
         return value

@@ -23,7 +23,7 @@ from scratch.validate import prepare
 
 
 class MLP:
-    """``Dense`` layers (no activation of their own), each followed by an activation layer."""
+    """``Dense`` layers (no activation of their own), each followed by an activation layer; ``loss(z_L, a_L, y)`` the native loss."""
 
     def __init__(self, spec: Spec, dtype: str = "float64", kernel_regularizer: keras.regularizers.Regularizer | None = None) -> None:
         self.spec = spec

@@ -69,13 +69,12 @@ def step_torch(case):
     import torch
 
     from torch_impl.convert import read_params
-    from torch_impl.losses import LOSS
     from torch_impl.model import build_model
 
     model = build_model(case.spec, case.params, "float64")
     optimizer = torch.optim.SGD(model.parameters(), lr=case.learning_rate)
     z, a = model(torch.from_numpy(case.X))
-    LOSS[case.spec.loss](z, a, torch.from_numpy(case.y)).backward()
+    model.loss(z, a, torch.from_numpy(case.y)).backward()
     optimizer.step()
     return read_params(list(model.linears))
 

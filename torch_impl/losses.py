@@ -1,7 +1,9 @@
 """The spec's losses as native torch losses, configured to scratch's reductions.
 
-Each returned function takes the output layer's ``z`` (logits) and ``a``,
-``(m, n_L)``, and the prepared targets, and returns a 0-d tensor.
+torch losses take ``(input, target)`` (Keras takes ``(y_true, y_pred)``), and
+compute in their inputs' dtype. :func:`make_loss` returns a function of the output
+layer's ``z`` (logits) and ``a``, ``(m, n_L)``, and the prepared targets, that
+returns a 0-d tensor.
 
 - bce: ``nn.BCEWithLogitsLoss()`` on z_L: per sample -[y log s(z) + (1-y) log(1-s(z))],
   mean over the m * 1 elements = mean over samples. From logits, so no log(0).
@@ -21,26 +23,27 @@ from torch import nn
 
 LossFn = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 
-_bce = nn.BCEWithLogitsLoss(reduction="mean")
-_cce = nn.CrossEntropyLoss(reduction="mean")
-_squared_sum = nn.MSELoss(reduction="sum")
-_mse = nn.MSELoss(reduction="mean")
 
+def make_loss(name: str, n_outputs: int, dtype: str) -> LossFn:
+    """``loss(z_L, a_L, y)`` -> 0-d tensor for the spec's loss ``name``.
 
-def bce(z: torch.Tensor, a: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    return _bce(z, y)
+    z_L, a_L: ``(m, n_L)``; y: prepared targets (:func:`scratch.validate.prepare`) as tensors.
+    The signature is :func:`keras_impl.losses.make_loss`'s; torch needs neither argument:
+    its losses compute in their inputs' dtype, and sse sums over the n_L outputs itself.
 
-
-def cce(z: torch.Tensor, a: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    return _cce(z, y)
-
-
-def sse(z: torch.Tensor, a: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    return 0.5 * _squared_sum(a, y) / a.shape[0]
-
-
-def mse(z: torch.Tensor, a: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    return _mse(a, y)
-
-
-LOSS: dict[str, LossFn] = {"bce": bce, "cce": cce, "sse": sse, "mse": mse}
+    Raises:
+        KeyError: an unknown ``name`` (a parsed :class:`scratch.spec.Spec` has none).
+    """
+    if name == "bce":
+        bce = nn.BCEWithLogitsLoss(reduction="mean")
+        return lambda z, a, y: bce(z, y)
+    if name == "cce":
+        cce = nn.CrossEntropyLoss(reduction="mean")
+        return lambda z, a, y: cce(z, y)
+    if name == "sse":
+        squared_sum = nn.MSELoss(reduction="sum")
+        return lambda z, a, y: 0.5 * squared_sum(a, y) / a.shape[0]
+    if name == "mse":
+        mse = nn.MSELoss(reduction="mean")
+        return lambda z, a, y: mse(a, y)
+    raise KeyError(name)

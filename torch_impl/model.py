@@ -17,13 +17,13 @@ from scratch.trace import Trace
 from scratch.validate import prepare
 from torch_impl.activations import make_activation
 from torch_impl.convert import load_params, read_grads
-from torch_impl.losses import LOSS
+from torch_impl.losses import make_loss
 
 TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
 
 class MLP(nn.Module):
-    """``nn.Linear`` layers, each followed by a native activation module."""
+    """``nn.Linear`` layers, each followed by a native activation module; ``loss(z_L, a_L, y)`` the native loss."""
 
     def __init__(self, spec: Spec, dtype: str = "float64") -> None:
         super().__init__()
@@ -32,6 +32,7 @@ class MLP(nn.Module):
             nn.Linear(n_in, n_out, dtype=TORCH_DTYPES[dtype]) for n_in, n_out in zip(spec.sizes[:-1], spec.sizes[1:])
         )
         self.activations = nn.ModuleList(make_activation(name) for name in spec.activations)
+        self.loss = make_loss(spec.loss, spec.sizes[-1], dtype)
 
     def trace(self, X: torch.Tensor) -> tuple[dict[int, torch.Tensor], dict[int, torch.Tensor]]:
         """Forward pass keeping z_l and a_l; ``a[0]`` is X."""
@@ -77,7 +78,7 @@ def evaluate(spec: Spec, params: Mapping[str, object], X: object, y: object, dty
     for value in z.values():
         value.retain_grad()
     L = spec.n_layers
-    loss = LOSS[spec.loss](z[L], a[L], y_t)
+    loss = model.loss(z[L], a[L], y_t)
     loss.backward()
     m = X_np.shape[0]
     return Trace(

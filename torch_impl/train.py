@@ -23,7 +23,6 @@ from scratch.spec import Spec
 from scratch.train import StepCallback, TrainResult, accuracy, check_batches, check_every, recorded
 from scratch.validate import prepare
 from torch_impl.convert import read_params
-from torch_impl.losses import LOSS
 from torch_impl.model import build_model, to_tensors
 from torch_impl.optimizers import make_optimizer, settings
 
@@ -76,7 +75,7 @@ def train(
     model = build_model(spec, params, dtype)
     X_t, y_t = to_tensors(X_np, y_np)
     native = make_optimizer(optimizer, hyper, param_groups(model, l2, n, freeze_biases))
-    loss_fn = LOSS[spec.loss]
+    loss_fn = model.loss
     steps, losses, history = [], [], []
     for k, index in enumerate(batches, start=1):
         rows = torch.from_numpy(index)
