@@ -20,7 +20,7 @@ from compare.batches import make_batches
 from compare.cases import Case
 from compare.harness import REFERENCE, Check, compare_arrays
 from scratch.errors import InputError
-from scratch.optimizers import FrameworkDefaults, Hyperparameters, check_name, matched
+from scratch.optimizers import Hyperparameters, check_name, matched
 from scratch.train import StepCallback, TrainResult
 from scratch.validate import check_inputs, check_params, check_targets
 
@@ -137,7 +137,8 @@ def run_training(
 
     scratch always runs with :func:`scratch.optimizers.matched` hyperparameters.
     With ``framework_defaults`` the frameworks get their own defaults instead
-    (:class:`scratch.optimizers.FrameworkDefaults`; eta too unless ``learning_rate`` is given).
+    (``torch_impl.optimizers.own_defaults``, ``keras_impl.optimizers.own_defaults``;
+    eta too unless ``learning_rate`` is given).
 
     Raises:
         InputError: bad weights, data, optimizer or batch settings, before any framework is imported.
@@ -151,7 +152,8 @@ def run_training(
     eta = learning_rate if learning_rate is not None else default_learning_rate(optimizer, case.learning_rate)
     hyper = matched(optimizer, eta)
     l2 = keras_exact_l2(l2, X.shape[0])
-    theirs = FrameworkDefaults(learning_rate=learning_rate) if framework_defaults else hyper
+    # a mapping instead of Hyperparameters asks each framework for its own defaults, except eta when given
+    theirs = ({} if learning_rate is None else {"learning_rate": learning_rate}) if framework_defaults else hyper
     run = TrainingRun(case.name, checked, dtype, optimizer, hyper, framework_defaults, batch_size, l2, freeze_biases)
     common = dict(optimizer=optimizer, batches=batches, l2=l2, freeze_biases=freeze_biases, dtype=dtype, every=every)
     run.results[REFERENCE] = train_with(REFERENCE, checked, hyper=hyper, on_step=on_step, **common)

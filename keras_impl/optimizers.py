@@ -28,47 +28,73 @@ the TensorFlow backend hands it to ``distribution.extended.update``
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import keras
 
-from scratch.optimizers import FrameworkDefaults, Hyperparameters, check_name
+from scratch.errors import InputError
+from scratch.optimizers import Hyperparameters, check_name
 
 SETTINGS = ("learning_rate", "momentum", "nesterov", "rho", "beta_1", "beta_2", "epsilon", "initial_accumulator_value")
+OVERRIDES = {"learning_rate": "learning_rate", "momentum": "momentum"}  # what own_defaults lets the caller set: ours -> Keras's
 
 
-def make_optimizer(name: str, hyper: Hyperparameters | FrameworkDefaults, params: Sequence) -> keras.optimizers.Optimizer:
+def make_optimizer(name: str, hyper: Hyperparameters | Mapping[str, float], params: Sequence) -> keras.optimizers.Optimizer:
     """A built ``keras.optimizers`` optimizer for ``name`` over the variables ``params``.
 
-    ``FrameworkDefaults`` leaves every argument at Keras's default except
-    learning_rate (when given) and momentum for momentum / nesterov (Keras's default is 0).
+    ``hyper``: :class:`Hyperparameters` configure Keras to scratch's maths (the
+    mapping in the module docstring); a mapping instead asks for Keras's own
+    defaults with only those values set (:func:`own_defaults`).
 
     Raises:
-        InputError: for an unknown name.
+        InputError: for an unknown name or override.
     """
     check_name(name)
-    if isinstance(hyper, FrameworkDefaults):
-        lr = {} if hyper.learning_rate is None else {"learning_rate": exact(hyper.learning_rate)}
-        if name == "sgd":
-            native = keras.optimizers.SGD(**lr)
-        elif name in ("momentum", "nesterov"):
-            native = keras.optimizers.SGD(momentum=hyper.momentum, nesterov=name == "nesterov", **lr)
-        else:
-            native = {"adagrad": keras.optimizers.Adagrad, "rmsprop": keras.optimizers.RMSprop,
-                      "adam": keras.optimizers.Adam}[name](**lr)
+    if not isinstance(hyper, Hyperparameters):
+        return own_defaults(name, hyper, params)
+    eta = exact(hyper.learning_rate)
+    if name == "sgd":
+        native = keras.optimizers.SGD(learning_rate=eta)
+    elif name in ("momentum", "nesterov"):
+        native = keras.optimizers.SGD(learning_rate=eta, momentum=hyper.momentum, nesterov=name == "nesterov")
+    elif name == "adagrad":
+        native = keras.optimizers.Adagrad(learning_rate=eta, initial_accumulator_value=hyper.initial_accumulator,
+                                          epsilon=hyper.epsilon)
+    elif name == "rmsprop":
+        native = keras.optimizers.RMSprop(learning_rate=eta, rho=hyper.rho, epsilon=hyper.epsilon)
     else:
-        eta = exact(hyper.learning_rate)
-        if name == "sgd":
-            native = keras.optimizers.SGD(learning_rate=eta)
-        elif name in ("momentum", "nesterov"):
-            native = keras.optimizers.SGD(learning_rate=eta, momentum=hyper.momentum, nesterov=name == "nesterov")
-        elif name == "adagrad":
-            native = keras.optimizers.Adagrad(learning_rate=eta, initial_accumulator_value=hyper.initial_accumulator,
-                                              epsilon=hyper.epsilon)
-        elif name == "rmsprop":
-            native = keras.optimizers.RMSprop(learning_rate=eta, rho=hyper.rho, epsilon=hyper.epsilon)
-        else:
-            native = keras.optimizers.Adam(learning_rate=eta, beta_1=hyper.beta_1, beta_2=hyper.beta_2, epsilon=hyper.epsilon)
+        native = keras.optimizers.Adam(learning_rate=eta, beta_1=hyper.beta_1, beta_2=hyper.beta_2, epsilon=hyper.epsilon)
+    native.build(list(params))
+    return native
+
+
+def own_defaults(name: str, overrides: Mapping[str, float], params: Sequence) -> keras.optimizers.Optimizer:
+    """Keras's built optimizer for ``name`` with Keras's own default hyperparameters, except ``overrides``.
+
+    ``overrides`` may set ``learning_rate`` and ``momentum`` (our names; :data:`OVERRIDES`).
+    momentum and nesterov get mu = ``overrides["momentum"]``, else the textbook
+    ``Hyperparameters.momentum`` (0.9): Keras's default momentum is 0, which is no momentum at all.
+    Keras 3.15's defaults (keras/src/optimizers/*.py): SGD learning_rate 0.01;
+    Adagrad 0.001, initial_accumulator_value 0.1, epsilon 1e-7; RMSprop 0.001, rho 0.9,
+    epsilon 1e-7; Adam 0.001, beta_1 0.9, beta_2 0.999, epsilon 1e-7. ``TrainResult.settings``
+    reports what was used.
+
+    Raises:
+        InputError: for an unknown name or override.
+    """
+    check_name(name)
+    unknown = sorted(set(overrides) - set(OVERRIDES))
+    if unknown:
+        raise InputError(f"overrides: expected keys among {', '.join(OVERRIDES)}, got {', '.join(map(repr, unknown))}")
+    lr = {"learning_rate": exact(overrides["learning_rate"])} if "learning_rate" in overrides else {}
+    if name == "sgd":
+        native = keras.optimizers.SGD(**lr)
+    elif name in ("momentum", "nesterov"):
+        native = keras.optimizers.SGD(momentum=overrides.get("momentum", Hyperparameters.momentum),
+                                      nesterov=name == "nesterov", **lr)
+    else:
+        native = {"adagrad": keras.optimizers.Adagrad, "rmsprop": keras.optimizers.RMSprop,
+                  "adam": keras.optimizers.Adam}[name](**lr)
     native.build(list(params))
     return native
 

@@ -22,7 +22,7 @@ from keras_impl.convert import read_params
 from keras_impl.gradients import value_and_gradients
 from keras_impl.model import build_model
 from keras_impl.optimizers import make_optimizer, settings
-from scratch.optimizers import FrameworkDefaults, Hyperparameters, check_name
+from scratch.optimizers import Hyperparameters, check_name
 from scratch.regularization import check_l2
 from scratch.spec import Spec
 from scratch.train import StepCallback, TrainResult, accuracy, check_batches, check_every, recorded
@@ -47,7 +47,7 @@ def train(
     y: object,
     *,
     optimizer: str,
-    hyper: Hyperparameters | FrameworkDefaults,
+    hyper: Hyperparameters | Mapping[str, float],
     batches: Sequence[np.ndarray],
     l2: float = 0.0,
     freeze_biases: bool = False,
@@ -56,6 +56,9 @@ def train(
     on_step: StepCallback | None = None,
 ) -> TrainResult:
     """Train ``len(batches)`` steps with ``keras.optimizers`` (see :func:`scratch.train.train` for the arguments).
+
+    ``hyper`` may also be a mapping such as ``{"learning_rate": 0.01}``: Keras's own default
+    hyperparameters except those values (:func:`keras_impl.optimizers.own_defaults`, ``--framework-defaults``).
 
     Raises:
         InputError: bad shapes, values, optimizer name, hyperparameters or batches.

@@ -188,20 +188,8 @@ def make_optimizer(name: str, hyper: Hyperparameters, params: Mapping[str, np.nd
     """The rule ``name`` for the trained ``params`` (canonical names, e.g. only ``W*`` when biases are frozen).
 
     Raises:
-        InputError: for an unknown name.
+        InputError: for an unknown name, or ``hyper`` that is not :class:`Hyperparameters`.
     """
+    if not isinstance(hyper, Hyperparameters):
+        raise InputError(f"hyper: expected scratch.optimizers.Hyperparameters, got {type(hyper).__name__}")
     return Optimizer(name, hyper, params)
-
-
-@dataclass(frozen=True)
-class FrameworkDefaults:
-    """Ask a framework for its own default hyperparameters for an optimizer name.
-
-    ``learning_rate``: None keeps each framework's default eta too; a number sets
-    the same eta everywhere. momentum and nesterov get mu = ``momentum`` because
-    neither torch nor Keras has a non-zero default momentum.
-    Only torch_impl and keras_impl accept this; scratch has no defaults of its own to show.
-    """
-
-    learning_rate: float | None = None
-    momentum: float = Hyperparameters.momentum

@@ -18,7 +18,7 @@ import numpy as np
 
 from scratch.errors import InputError
 from scratch.network import backward, forward, loss
-from scratch.optimizers import FrameworkDefaults, Hyperparameters, check_name, make_optimizer
+from scratch.optimizers import Hyperparameters, check_name, make_optimizer
 from scratch.regularization import check_l2, l2_gradients
 from scratch.spec import Spec
 from scratch.validate import prepare
@@ -102,7 +102,7 @@ def train(
     y: object,
     *,
     optimizer: str,
-    hyper: Hyperparameters | FrameworkDefaults,
+    hyper: Hyperparameters,
     batches: Sequence[np.ndarray],
     l2: float = 0.0,
     freeze_biases: bool = False,
@@ -115,7 +115,7 @@ def train(
     Args:
         params: initial canonical parameters (copied, never modified).
         X: ``(m, n_0)``; y: targets for ``spec.loss`` (see scratch.validate.check_targets).
-        hyper: the rule's :class:`Hyperparameters` (scratch has no framework defaults).
+        hyper: the rule's :class:`Hyperparameters`.
         batches: one index array per step, rows of X (compare.batches makes them).
         l2: lambda of seed 004's penalty lambda / (2 n) sum W^2, n = m (the whole dataset).
         freeze_biases: keep every b_l at its initial value (the worked example's source does).
@@ -126,8 +126,6 @@ def train(
         InputError: bad shapes, values, optimizer name, hyperparameters or batches.
     """
     check_name(optimizer)
-    if isinstance(hyper, FrameworkDefaults):
-        raise InputError("scratch has no framework defaults: give it Hyperparameters (it is the reference)")
     params, X, y = prepare(spec, params, X, y, dtype)
     n = X.shape[0]
     check_l2(l2, n)

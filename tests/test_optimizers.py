@@ -89,6 +89,72 @@ def test_unknown_optimizer_raises_input_error():
         make_optimizer("adadelta", TEXTBOOK, {})
 
 
+def test_scratch_takes_only_hyperparameters_not_a_framework_defaults_request():
+    """A mapping asks torch or Keras for their own defaults; scratch has none and says what it expects."""
+    with pytest.raises(InputError, match="hyper: expected scratch.optimizers.Hyperparameters, got dict"):
+        make_optimizer("sgd", {"learning_rate": ETA}, {"W1": np.array([1.0])})
+
+
+# --- each framework's own defaults (--framework-defaults), numbers from torch 2.13 / Keras 3.15 documentation ---
+
+TORCH_DEFAULTS = {  # https://pytorch.org/docs/2.13/optim.html, each class's signature
+    "sgd": {"lr": 1e-3, "momentum": 0, "nesterov": False},
+    "momentum": {"lr": 1e-3, "momentum": 0.9, "nesterov": False},  # mu: ours, torch's default 0 is no momentum
+    "adagrad": {"lr": 1e-2, "eps": 1e-10, "initial_accumulator_value": 0, "lr_decay": 0},
+    "rmsprop": {"lr": 1e-2, "alpha": 0.99, "eps": 1e-8},
+    "adam": {"lr": 1e-3, "betas": [0.9, 0.999], "eps": 1e-8},
+}
+KERAS_DEFAULTS = {  # https://keras.io/api/optimizers/, each class's signature
+    "sgd": {"learning_rate": 0.01, "momentum": 0.0, "nesterov": False},
+    "nesterov": {"learning_rate": 0.01, "momentum": 0.9, "nesterov": True},
+    "adagrad": {"learning_rate": 1e-3, "epsilon": 1e-7, "initial_accumulator_value": 0.1},
+    "rmsprop": {"learning_rate": 1e-3, "rho": 0.9, "epsilon": 1e-7},
+    "adam": {"learning_rate": 1e-3, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7},
+}
+
+
+@pytest.mark.parametrize("name", list(TORCH_DEFAULTS))
+def test_torch_own_defaults_are_torchs_documented_defaults(name):
+    import torch
+
+    from torch_impl.optimizers import make_optimizer as torch_optimizer, settings
+
+    held = settings(torch_optimizer(name, {}, [torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))]))
+    assert {key: held[key] for key in TORCH_DEFAULTS[name]} == TORCH_DEFAULTS[name]  # torch keeps Python numbers
+
+
+@pytest.mark.parametrize("name", list(KERAS_DEFAULTS))
+def test_keras_own_defaults_are_keras_documented_defaults(name):
+    import keras_impl  # noqa: F401
+    import keras
+
+    from keras_impl.optimizers import make_optimizer as keras_optimizer, settings
+
+    held = settings(keras_optimizer(name, {}, [keras.Variable(np.zeros(1), dtype="float64")]))
+    # Keras holds floats as float32 (learning_rate a float32 variable), hence rel 1e-7
+    assert {key: held[key] for key in KERAS_DEFAULTS[name]} == pytest.approx(KERAS_DEFAULTS[name], rel=1e-7)
+
+
+@pytest.mark.parametrize("framework", ["torch", "keras"])
+def test_own_defaults_take_only_the_given_learning_rate(framework):
+    import importlib
+
+    module = importlib.import_module(f"{framework}_impl.optimizers")
+    if framework == "torch":
+        import torch
+
+        params, lr_key = [torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))], "lr"
+    else:
+        import keras
+
+        params, lr_key = [keras.Variable(np.zeros(1), dtype="float64")], "learning_rate"
+    held = module.settings(module.make_optimizer("rmsprop", {"learning_rate": 0.25}, params))
+    assert held[lr_key] == 0.25 and held["alpha" if framework == "torch" else "rho"] == pytest.approx(
+        0.99 if framework == "torch" else 0.9, rel=1e-7)  # the rest stays the framework's own
+    with pytest.raises(InputError, match="overrides"):
+        module.make_optimizer("rmsprop", {"epsilon": 0.0}, params)
+
+
 # --- each framework against scratch, float64, short full-batch trajectories on the spiral ---
 
 STEPS = 20

@@ -17,33 +17,31 @@ matches scratch for any eps; it is Keras that needs eps = 0 (docs/training.md).
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import torch
 
-from scratch.optimizers import FrameworkDefaults, Hyperparameters, check_name
+from scratch.errors import InputError
+from scratch.optimizers import Hyperparameters, check_name
 
 SETTINGS = ("lr", "momentum", "dampening", "nesterov", "alpha", "betas", "eps", "initial_accumulator_value", "lr_decay",
             "weight_decay")
+OVERRIDES = {"learning_rate": "lr", "momentum": "momentum"}  # what own_defaults lets the caller set: ours -> torch's
 
 
-def make_optimizer(name: str, hyper: Hyperparameters | FrameworkDefaults, params: Iterable) -> torch.optim.Optimizer:
+def make_optimizer(name: str, hyper: Hyperparameters | Mapping[str, float], params: Iterable) -> torch.optim.Optimizer:
     """A ``torch.optim`` optimizer for ``name`` over ``params`` (tensors or param groups).
 
-    ``FrameworkDefaults`` leaves every argument at torch's default except lr (when
-    given) and momentum for momentum / nesterov (torch's default is 0).
+    ``hyper``: :class:`Hyperparameters` configure torch to scratch's maths (the
+    mapping in the module docstring); a mapping instead asks for torch's own
+    defaults with only those values set (:func:`own_defaults`).
 
     Raises:
-        InputError: for an unknown name.
+        InputError: for an unknown name or override.
     """
     check_name(name)
-    if isinstance(hyper, FrameworkDefaults):
-        lr = {} if hyper.learning_rate is None else {"lr": hyper.learning_rate}
-        if name == "sgd":
-            return torch.optim.SGD(params, **lr)
-        if name in ("momentum", "nesterov"):
-            return torch.optim.SGD(params, momentum=hyper.momentum, nesterov=name == "nesterov", **lr)
-        return {"adagrad": torch.optim.Adagrad, "rmsprop": torch.optim.RMSprop, "adam": torch.optim.Adam}[name](params, **lr)
+    if not isinstance(hyper, Hyperparameters):
+        return own_defaults(name, hyper, params)
     eta = hyper.learning_rate
     if name == "sgd":
         return torch.optim.SGD(params, lr=eta)
@@ -55,6 +53,32 @@ def make_optimizer(name: str, hyper: Hyperparameters | FrameworkDefaults, params
     if name == "rmsprop":
         return torch.optim.RMSprop(params, lr=eta, alpha=hyper.rho, eps=hyper.epsilon)  # torch's alpha is rho
     return torch.optim.Adam(params, lr=eta, betas=(hyper.beta_1, hyper.beta_2), eps=hyper.epsilon)
+
+
+def own_defaults(name: str, overrides: Mapping[str, float], params: Iterable) -> torch.optim.Optimizer:
+    """torch's optimizer for ``name`` with torch's own default hyperparameters, except ``overrides``.
+
+    ``overrides`` may set ``learning_rate`` and ``momentum`` (our names; :data:`OVERRIDES`).
+    momentum and nesterov get mu = ``overrides["momentum"]``, else the textbook
+    ``Hyperparameters.momentum`` (0.9): torch's default momentum is 0, which is no momentum at all.
+    torch 2.13's defaults (torch/optim/*.py): SGD lr 1e-3; Adagrad lr 1e-2,
+    initial_accumulator_value 0, eps 1e-10; RMSprop lr 1e-2, alpha 0.99, eps 1e-8;
+    Adam lr 1e-3, betas (0.9, 0.999), eps 1e-8. ``TrainResult.settings`` reports what was used.
+
+    Raises:
+        InputError: for an unknown name or override.
+    """
+    check_name(name)
+    unknown = sorted(set(overrides) - set(OVERRIDES))
+    if unknown:
+        raise InputError(f"overrides: expected keys among {', '.join(OVERRIDES)}, got {', '.join(map(repr, unknown))}")
+    lr = {"lr": overrides["learning_rate"]} if "learning_rate" in overrides else {}
+    if name == "sgd":
+        return torch.optim.SGD(params, **lr)
+    if name in ("momentum", "nesterov"):
+        return torch.optim.SGD(params, momentum=overrides.get("momentum", Hyperparameters.momentum),
+                               nesterov=name == "nesterov", **lr)
+    return {"adagrad": torch.optim.Adagrad, "rmsprop": torch.optim.RMSprop, "adam": torch.optim.Adam}[name](params, **lr)
 
 
 def settings(optimizer: torch.optim.Optimizer) -> dict[str, object]:

@@ -17,7 +17,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import torch
 
-from scratch.optimizers import FrameworkDefaults, Hyperparameters, check_name
+from scratch.optimizers import Hyperparameters, check_name
 from scratch.regularization import check_l2
 from scratch.spec import Spec
 from scratch.train import StepCallback, TrainResult, accuracy, check_batches, check_every, recorded
@@ -53,7 +53,7 @@ def train(
     y: object,
     *,
     optimizer: str,
-    hyper: Hyperparameters | FrameworkDefaults,
+    hyper: Hyperparameters | Mapping[str, float],
     batches: Sequence[np.ndarray],
     l2: float = 0.0,
     freeze_biases: bool = False,
@@ -62,6 +62,9 @@ def train(
     on_step: StepCallback | None = None,
 ) -> TrainResult:
     """Train ``len(batches)`` steps with ``torch.optim`` (see :func:`scratch.train.train` for the arguments).
+
+    ``hyper`` may also be a mapping such as ``{"learning_rate": 0.01}``: torch's own default
+    hyperparameters except those values (:func:`torch_impl.optimizers.own_defaults`, ``--framework-defaults``).
 
     Raises:
         InputError: bad shapes, values, optimizer name, hyperparameters or batches.
