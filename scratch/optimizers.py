@@ -31,7 +31,7 @@ same function. AdaGrad's accumulator then starts at ``initial_accumulator`` = 0.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Mapping
+from typing import Callable, Mapping
 
 import numpy as np
 
@@ -163,17 +163,19 @@ def adam(theta: np.ndarray, g: np.ndarray, state: dict, h: Hyperparameters, t: i
 RULES = {"sgd": sgd, "momentum": momentum, "nesterov": nesterov, "adagrad": adagrad, "rmsprop": rmsprop, "adam": adam}
 
 
+Rule = Callable[[np.ndarray, np.ndarray, dict, Hyperparameters, int], np.ndarray]
+
+
 class Optimizer:
-    """One rule applied to every trained parameter, each with its own state.
+    """One update ``rule`` (from :data:`RULES`) applied to every trained parameter, each with its own state.
 
     ``step(params, grads)`` returns new arrays for the names in ``grads`` and
     keeps the others (frozen parameters) unchanged; ``t`` counts the steps taken.
     """
 
-    def __init__(self, name: str, hyper: Hyperparameters, params: Mapping[str, np.ndarray]) -> None:
-        self.name = check_name(name)
+    def __init__(self, rule: Rule, hyper: Hyperparameters, params: Mapping[str, np.ndarray]) -> None:
+        self.rule = rule
         self.hyper = hyper
-        self.rule = RULES[name]
         self.state: dict[str, dict] = {key: {} for key in params}
         self.t = 0
 
@@ -187,9 +189,15 @@ class Optimizer:
 def make_optimizer(name: str, hyper: Hyperparameters, params: Mapping[str, np.ndarray]) -> Optimizer:
     """The rule ``name`` for the trained ``params`` (canonical names, e.g. only ``W*`` when biases are frozen).
 
+    The one constructor the trainer uses, with the same name and arguments as
+    ``torch_impl.optimizers.make_optimizer`` and ``keras_impl.optimizers.make_optimizer``,
+    so that the three ``train.py`` files read alike. It checks the name and the
+    hyperparameters' type and looks the rule up in :data:`RULES`.
+
     Raises:
         InputError: for an unknown name, or ``hyper`` that is not :class:`Hyperparameters`.
     """
+    check_name(name)
     if not isinstance(hyper, Hyperparameters):
         raise InputError(f"hyper: expected scratch.optimizers.Hyperparameters, got {type(hyper).__name__}")
-    return Optimizer(name, hyper, params)
+    return Optimizer(RULES[name], hyper, params)
