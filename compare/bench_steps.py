@@ -17,7 +17,8 @@ parameters. Frameworks are imported inside the builders only.
   learning rate), all in one ``tf.function`` (``jit_compile=False``,
   the same graph mode Keras's own ``fit`` uses on CPU).
 - ``keras-train_on_batch``: the same ``Dense`` and activation layers in a
-  ``keras.Sequential``, compiled with a native Keras loss and ``SGD``;
+  ``keras.Sequential``, compiled with ``keras_impl.losses.compile_loss`` (the same
+  native loss and weight as the model's) and ``SGD``;
   ``model.train_on_batch(X, y)``, Keras's own compiled train step.
 """
 
@@ -117,38 +118,22 @@ def keras_function_step(spec: Spec, params: Mapping[str, np.ndarray], X: np.ndar
     return Step(run, lambda: last and last["loss"].numpy(), lambda: read_params(model.denses))
 
 
-def native_keras_loss(spec: Spec, dtype: str):
-    """``(loss, loss_weight, output_is_logits)`` for ``model.compile``: the losses of :mod:`keras_impl.losses`.
-
-    bce / cce: from logits (the Sequential then ends at z_L); sse: ``MeanSquaredError``
-    weighted by n_L / 2 (Keras's MSE is the mean over the n_L outputs; the lectures'
-    E is half their sum); mse: ``MeanSquaredError``.
-    """
-    import keras
-
-    if spec.loss == "bce":
-        return keras.losses.BinaryCrossentropy(from_logits=True, dtype=dtype), 1.0, True
-    if spec.loss == "cce":
-        return keras.losses.SparseCategoricalCrossentropy(from_logits=True, dtype=dtype), 1.0, True
-    weight = 0.5 * spec.sizes[-1] if spec.loss == "sse" else 1.0
-    return keras.losses.MeanSquaredError(dtype=dtype), weight, False
-
-
 def keras_train_on_batch_step(spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, learning_rate: float, dtype: str) -> Step:
     from keras_impl.model import build_model  # first: keras_impl sets TF's environment before TF loads
 
     import keras
 
     from keras_impl.convert import read_params
+    from keras_impl.losses import compile_loss
     from keras_impl.optimizers import make_optimizer
     from scratch.optimizers import Hyperparameters
 
     mlp = build_model(spec, params, dtype)
-    loss, weight, logits = native_keras_loss(spec, dtype)
+    loss, weight, from_logits = compile_loss(spec.loss, spec.sizes[-1], dtype)
     layers: list = [keras.Input(shape=(spec.sizes[0],), dtype=dtype)]
     for dense, activation in zip(mlp.denses, mlp.activations):
         layers += [dense, activation]
-    if logits:
+    if from_logits:
         layers.pop()  # the loss applies sigmoid / softmax itself, as in keras_impl.losses
     model = keras.Sequential(layers)
     optimizer = make_optimizer("sgd", Hyperparameters(learning_rate=learning_rate), mlp.variables)  # as keras-function

@@ -2,8 +2,9 @@
 
 Keras losses take ``(y_true, y_pred)`` (torch takes ``(input, target)``), and
 compute in ``floatx()`` (float32) unless given ``dtype``: a float64 model would
-otherwise get a float32 loss. Each function here takes the output layer's ``z``
-(logits) and ``a``, ``(m, n_L)``, and the prepared targets.
+otherwise get a float32 loss. :func:`make_loss` returns a function of the output
+layer's ``z`` (logits) and ``a``, ``(m, n_L)``, and the prepared targets;
+:func:`compile_loss` gives the same loss as ``model.compile`` arguments.
 
 - bce: ``BinaryCrossentropy(from_logits=True)`` on z_L: per sample
   -[y log s(z) + (1-y) log(1-s(z))], mean over the last axis (1 unit), then over the batch.
@@ -19,24 +20,47 @@ otherwise get a float32 loss. Each function here takes the output layer's ``z``
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import keras
 
 LossFn = Callable[[object, object, object], object]
 
 
-def make_loss(name: str, n_outputs: int, dtype: str) -> LossFn:
-    """``loss(z_L, a_L, y)`` for the spec's loss ``name``, computing in ``dtype``."""
+class CompiledLoss(NamedTuple):
+    """``model.compile(loss=loss, loss_weights=loss_weight)``; ``from_logits``: the model must end at z_L, not a_L."""
+
+    loss: keras.losses.Loss
+    loss_weight: float
+    from_logits: bool
+
+
+def compile_loss(name: str, n_outputs: int, dtype: str) -> CompiledLoss:
+    """The native Keras loss for the spec's loss ``name`` (see the module docstring), computing in ``dtype``.
+
+    ``n_outputs`` is n_L, for the sse weight n_L / 2.
+
+    Raises:
+        KeyError: an unknown ``name`` (a parsed :class:`scratch.spec.Spec` has none).
+    """
     if name == "bce":
-        bce = keras.losses.BinaryCrossentropy(from_logits=True, dtype=dtype)
-        return lambda z, a, y: bce(y, z)
+        return CompiledLoss(keras.losses.BinaryCrossentropy(from_logits=True, dtype=dtype), 1.0, True)
     if name == "cce":
-        cce = keras.losses.SparseCategoricalCrossentropy(from_logits=True, dtype=dtype)
-        return lambda z, a, y: cce(y, z)
-    mse = keras.losses.MeanSquaredError(dtype=dtype)
+        return CompiledLoss(keras.losses.SparseCategoricalCrossentropy(from_logits=True, dtype=dtype), 1.0, True)
     if name == "sse":
-        return lambda z, a, y: 0.5 * n_outputs * mse(y, a)
+        return CompiledLoss(keras.losses.MeanSquaredError(dtype=dtype), 0.5 * n_outputs, False)
     if name == "mse":
-        return lambda z, a, y: mse(y, a)
+        return CompiledLoss(keras.losses.MeanSquaredError(dtype=dtype), 1.0, False)
     raise KeyError(name)
+
+
+def make_loss(name: str, n_outputs: int, dtype: str) -> LossFn:
+    """``loss(z_L, a_L, y)`` -> 0-d tensor for the spec's loss ``name``, computing in ``dtype``.
+
+    z_L, a_L: ``(m, n_L)``; y: prepared targets (:func:`scratch.validate.prepare`).
+
+    Raises:
+        KeyError: an unknown ``name`` (a parsed :class:`scratch.spec.Spec` has none).
+    """
+    loss, loss_weight, from_logits = compile_loss(name, n_outputs, dtype)
+    return lambda z, a, y: loss_weight * loss(y, z if from_logits else a)  # x 1.0 is exact
