@@ -110,7 +110,8 @@ def to_json(runs: Sequence) -> dict:
             },
             "batch_size": run.batch_size,
             "steps": run.steps,
-            "l2": run.l2,
+            "l2_requested": run.l2_requested,
+            "l2_used": run.l2_used,
             "freeze_biases": run.freeze_biases,
             "passed": run.passed,
             "results": {
@@ -137,6 +138,14 @@ def _table_rows(recorded: int) -> list[int]:
     return rows if rows[-1] == recorded - 1 else rows + [recorded - 1]
 
 
+def _l2_label(run) -> str:
+    """``, l2 0.1``, or ``, l2 0.1 (used 0.09999999892897904)`` when the harness moved lambda for Keras."""
+    if not run.l2_requested:
+        return ""
+    used = "" if run.l2_used == run.l2_requested else f" (used {run.l2_used!r})"
+    return f", l2 {run.l2_requested:g}{used}"
+
+
 def _cell(check) -> str:
     return f"{MARK[check.passed]} {check.max_rel_err:.1e}"
 
@@ -155,7 +164,7 @@ def render_table(runs: Sequence, console=None) -> None:
             f"{k} {v:g}" for k, v in run.hyper.used_by(run.optimizer).items())
         batch = "full batch" if run.batch_size is None else f"batch {run.batch_size}"
         title = (f"{run.name} [{run.case.spec}] {run.optimizer} ({hyper}), {batch}, {run.steps} steps, {run.dtype}"
-                 + (f", l2 {run.l2:g}" if run.l2 else "") + (", biases frozen" if run.freeze_biases else ""))
+                 + _l2_label(run) + (", biases frozen" if run.freeze_biases else ""))
         console.print(title, markup=False)  # a line, not a Table title: a title is only as wide as its table and wraps mid-phrase
         losses = Table(box=box.SIMPLE_HEAD)
         losses.add_column("step", justify="right")

@@ -52,7 +52,8 @@ def keras_exact_l2(l2: float, n: int) -> float:
     ``keras.regularizers.L2`` accepts only a Python float and its ``__call__`` does
     ``ops.cast(self.l2, x.dtype)``, which on TensorFlow goes through float32 (as the
     optimizers' momentum and betas do, see scratch.optimizers.matched). With this
-    lambda every implementation penalises with the same number.
+    lambda every implementation penalises with the same number. The harness applies
+    it only when Keras runs; otherwise every implementation uses the lambda asked for.
     """
     return 2 * n * float(np.float32(l2 / (2 * n)))
 
@@ -68,7 +69,8 @@ class TrainingRun:
     hyper: Hyperparameters
     framework_defaults: bool
     batch_size: int | None
-    l2: float
+    l2_requested: float
+    l2_used: float
     freeze_biases: bool
     results: dict[str, TrainResult] = field(default_factory=dict)
     checks: list[Check] = field(default_factory=list)
@@ -136,6 +138,8 @@ def run_training(
     """Train ``case`` with scratch and each of ``frameworks`` on the same batches; compare each with scratch.
 
     scratch always runs with :func:`scratch.optimizers.matched` hyperparameters.
+    ``l2`` is used as given unless Keras runs; then every implementation uses
+    :func:`keras_exact_l2` of it (``run.l2_requested``, ``run.l2_used``).
     With ``framework_defaults`` the frameworks get their own defaults instead
     (``torch_impl.optimizers.own_defaults``, ``keras_impl.optimizers.own_defaults``;
     eta too unless ``learning_rate`` is given).
@@ -151,11 +155,12 @@ def run_training(
     batches = make_batches(X.shape[0], batch_size, steps=steps, epochs=epochs, seed=seed)
     eta = learning_rate if learning_rate is not None else default_learning_rate(optimizer, case.learning_rate)
     hyper = matched(optimizer, eta)
-    l2 = keras_exact_l2(l2, X.shape[0])
+    frameworks = tuple(frameworks)
+    l2_used = keras_exact_l2(l2, X.shape[0]) if "keras" in frameworks else l2
     # a mapping instead of Hyperparameters asks each framework for its own defaults, except eta when given
     theirs = ({} if learning_rate is None else {"learning_rate": learning_rate}) if framework_defaults else hyper
-    run = TrainingRun(case.name, checked, dtype, optimizer, hyper, framework_defaults, batch_size, l2, freeze_biases)
-    common = dict(optimizer=optimizer, batches=batches, l2=l2, freeze_biases=freeze_biases, dtype=dtype, every=every)
+    run = TrainingRun(case.name, checked, dtype, optimizer, hyper, framework_defaults, batch_size, l2, l2_used, freeze_biases)
+    common = dict(optimizer=optimizer, batches=batches, l2=l2_used, freeze_biases=freeze_biases, dtype=dtype, every=every)
     run.results[REFERENCE] = train_with(REFERENCE, checked, hyper=hyper, on_step=on_step, **common)
     for framework in frameworks:
         if framework == REFERENCE:

@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from compare.cli import main
@@ -70,3 +71,19 @@ def test_unusable_plot_directory_exits_2_with_one_line_before_training(tmp_path,
     err = captured.err.strip()
     assert len(err.splitlines()) == 1 and "--plot" in err and str(target) in err
     assert captured.out == ""  # nothing trained, no table printed
+
+
+@pytest.mark.parametrize("frameworks, moved", [("scratch,torch", False), ("scratch,keras", True)],
+                         ids=["without-keras-lambda-as-given", "with-keras-lambda-float32-exact"])
+def test_l2_is_reported_as_requested_and_as_used(frameworks, moved, capsys):
+    """lambda is moved (so that lambda / (2 n) is a float32 number) only when Keras runs; JSON and table show both."""
+    args = ["train", "--steps", "2", "--l2", "0.1", "--frameworks", frameworks]
+    assert main([*args, "--format", "json"]) == 0
+    run = json.loads(capsys.readouterr().out)["runs"][0]
+    assert run["l2_requested"] == 0.1
+    n = 300  # spiral samples
+    assert run["l2_used"] == (2 * n * float(np.float32(0.1 / (2 * n))) if moved else 0.1)
+    assert (run["l2_used"] != 0.1) is moved and run["l2_used"] == pytest.approx(0.1, rel=6e-8)
+    assert main(args) == 0
+    title = capsys.readouterr().out.splitlines()[0]
+    assert title.endswith(f", l2 0.1 (used {run['l2_used']!r})" if moved else ", l2 0.1")
