@@ -29,8 +29,12 @@ def read_params(denses: list[keras.layers.Dense]) -> dict[str, np.ndarray]:
     return out
 
 
-def grads_to_canonical(denses: list[keras.layers.Dense], grads: list) -> dict[str, np.ndarray]:
-    """Gradients ordered as ``[kernel_1, bias_1, kernel_2, ...]`` in the canonical layout."""
+def read_grads(denses: list[keras.layers.Dense], grads: list) -> dict[str, np.ndarray]:
+    """Canonical gradients from the tape's ``[dkernel_1, dbias_1, dkernel_2, ...]`` (copies).
+
+    The counterpart of ``torch_impl.convert.read_grads``; Keras keeps no ``.grad``
+    on its variables, so the tape's list is passed in.
+    """
     out: dict[str, np.ndarray] = {}
     for l in range(1, len(denses) + 1):
         out[f"W{l}"] = np.array(keras.ops.convert_to_numpy(grads[2 * l - 2])).T.copy()  # dW_l = dkernel^T
@@ -39,7 +43,7 @@ def grads_to_canonical(denses: list[keras.layers.Dense], grads: list) -> dict[st
 
 
 def variables(denses: list[keras.layers.Dense]) -> list:
-    """The trainable variables in the order ``grads_to_canonical`` expects."""
+    """The trainable variables in the order ``read_grads`` expects."""
     out = []
     for dense in denses:
         out += [dense.kernel, dense.bias]

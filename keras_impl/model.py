@@ -14,7 +14,7 @@ import keras
 import numpy as np
 
 from keras_impl.activations import make_activation
-from keras_impl.convert import grads_to_canonical, load_params, variables
+from keras_impl.convert import read_grads, load_params, variables
 from keras_impl.gradients import value_and_gradients
 from keras_impl.losses import make_loss
 from scratch.spec import Spec
@@ -100,5 +100,5 @@ def evaluate(spec: Spec, params: Mapping[str, object], X: object, y: object, dty
         a={0: X_np} | {l: numpy(v) for l, v in recorded["a"].items() if l > 0},
         loss=float(numpy(loss)),
         delta={l: numpy(g) * m for l, g in enumerate(z_grads, start=1)},
-        grads=grads_to_canonical(model.denses, variable_grads),
+        grads=read_grads(model.denses, variable_grads),
     )
