@@ -113,7 +113,7 @@ def _keras_leaky_slope_reference(spec, params, X, y, dtype):
         return evaluate(spec, params, X, y, dtype)
 
 
-def _assert_parity(problem: Problem, framework: str) -> None:
+def assert_parity(problem: Problem, framework: str) -> None:
     evaluators = {}
     if framework == "keras" and "leaky_relu" in problem.spec.activations:
         evaluators["scratch"] = _keras_leaky_slope_reference
@@ -135,16 +135,16 @@ def _record(problem: Problem) -> None:
 @given(problems())
 def test_torch_matches_scratch(problem):
     _record(problem)
-    _assert_parity(problem, "torch")
+    assert_parity(problem, "torch")
 
 
 @given(problems())
 def test_keras_matches_scratch(problem):
     _record(problem)
-    _assert_parity(problem, "keras")
+    assert_parity(problem, "keras")
 
 
-def _assert_matches_finite_differences(problem: Problem) -> None:
+def assert_matches_finite_differences(problem: Problem) -> None:
     spec, params, X, y = problem.spec, problem.params, problem.X, problem.y
     trace = evaluate(spec, params, X, y, "float64")
     numeric = numerical_gradients(spec, params, X, y, h=FD_STEP)
@@ -166,7 +166,7 @@ def _clear_of_kinks(problem: Problem) -> bool:
 def test_scratch_matches_finite_differences(problem):
     _record(problem)
     assume(_clear_of_kinks(problem))
-    _assert_matches_finite_differences(problem)
+    assert_matches_finite_differences(problem)
 
 
 def _pairing_problem(index: int) -> Problem:
@@ -183,6 +183,6 @@ def _pairing_problem(index: int) -> Problem:
 def test_every_pairing(index):
     """Every output + loss pairing, every CI run, whatever hypothesis draws: both frameworks and FD."""
     problem = _pairing_problem(index)
-    _assert_parity(problem, "torch")
-    _assert_parity(problem, "keras")
-    _assert_matches_finite_differences(problem)
+    assert_parity(problem, "torch")
+    assert_parity(problem, "keras")
+    assert_matches_finite_differences(problem)
