@@ -146,6 +146,19 @@ def _l2_label(run) -> str:
     return f", l2 {run.l2_requested:g}{used}"
 
 
+def _setting_text(value) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, float, list, tuple)):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return "(" + ", ".join(_setting_text(v) for v in value) + ")"
+    return f"{value:.10g}"  # 10 digits: enough to show Keras's float32 0.8999999762 next to torch's 0.9
+
+
+def _settings_text(settings: dict) -> str:
+    """``lr 0.01, betas (0.9, 0.999), eps 1e-08``: the hyperparameters as the implementation holds them."""
+    return ", ".join(f"{key} {_setting_text(value)}" for key, value in settings.items())
+
+
 def _cell(check) -> str:
     return f"{MARK[check.passed]} {check.max_rel_err:.1e}"
 
@@ -177,6 +190,9 @@ def render_table(runs: Sequence, console=None) -> None:
         if reference.accuracy is not None:
             losses.add_row("accuracy", *(f"{result.accuracy:.4f}" for result in run.results.values()))
         console.print(losses)
+        if run.framework_defaults:  # why the trajectories drift: the hyperparameters each one holds
+            for fw, result in run.results.items():
+                console.print(f"{fw} holds: {_settings_text(result.settings)}", markup=False)
         frameworks = [fw for fw in run.results if fw != REFERENCE]
         if not frameworks:
             continue

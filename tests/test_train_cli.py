@@ -87,3 +87,20 @@ def test_l2_is_reported_as_requested_and_as_used(frameworks, moved, capsys):
     assert main(args) == 0
     title = capsys.readouterr().out.splitlines()[0]
     assert title.endswith(f", l2 0.1 (used {run['l2_used']!r})" if moved else ", l2 0.1")
+
+
+def test_framework_defaults_table_shows_the_hyperparameters_each_implementation_holds(capsys):
+    """Under the loss table, one line per implementation: scratch's matched numbers, then torch's and Keras's own
+    Adam defaults (torch eps 1e-8, Keras epsilon 1e-7: their documentation), with the given eta."""
+    assert main(["train", "--optimizer", "adam", "--framework-defaults", "--learning-rate", "0.01", "--steps", "2"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert "scratch holds: learning_rate 0.01, beta_1 0.8999999762, beta_2 0.9990000129, epsilon 0" in lines
+    assert "torch holds: lr 0.01, betas (0.9, 0.999), eps 1e-08, weight_decay 0" in lines
+    assert "keras holds: learning_rate 0.01, beta_1 0.9, beta_2 0.999, epsilon 1e-07" in lines
+    assert lines.index("keras holds: learning_rate 0.01, beta_1 0.9, beta_2 0.999, epsilon 1e-07") < lines.index(
+        "against scratch: ✓/✗ and max relative error")  # under the loss table, before the checks
+
+
+def test_matched_run_prints_no_settings_lines(capsys):
+    assert main(["train", "--steps", "1", "--frameworks", "scratch,torch"]) == 0
+    assert "holds:" not in capsys.readouterr().out
