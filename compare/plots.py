@@ -1,4 +1,6 @@
-"""PNG plots of a training run, drawn headless (matplotlib's Agg backend, no display needed).
+"""PNG plots of a training run, drawn headless (matplotlib Figures outside pyplot, no display needed).
+
+Each ``plot_*`` function returns the Figure, so tests can read its data; ``write_plots`` saves them.
 
 - ``loss.png``: every implementation's loss history on a log scale, overlaid
   (identical trajectories draw on top of each other; line styles differ so all stay visible).
@@ -25,13 +27,11 @@ ZERO_FLOOR = 1e-18  # exact agreement (a difference of 0) is drawn here: log axe
 GRID = 200  # decision-boundary grid points per axis
 
 
-def _pyplot():
-    import matplotlib
+def _figure(figsize: tuple[float, float]):
+    """A matplotlib Figure outside pyplot: no global state, no display, nothing to close (PNG via Agg on save)."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")  # headless: never needs a display
-    import matplotlib.pyplot as plt
-
-    return plt
+    return Figure(figsize=figsize)
 
 
 def _title(run: TrainingRun) -> str:
@@ -40,10 +40,10 @@ def _title(run: TrainingRun) -> str:
     return f"{run.name} [{run.case.spec}] {run.optimizer}, {mode}, {batch}, {run.dtype}"
 
 
-def plot_loss(run: TrainingRun, path: Path) -> Path:
-    """Loss history of every implementation against step, log-scale y."""
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+def plot_loss(run: TrainingRun):
+    """Figure: the loss history of every implementation (one line each, labelled by name) against step, log-scale y."""
+    fig = _figure((7, 4.5))
+    ax = fig.subplots()
     for framework, result in run.results.items():
         ax.plot(result.steps, result.loss_history, label=framework, **STYLE.get(framework, {}))
     ax.set_yscale("log")
@@ -53,15 +53,14 @@ def plot_loss(run: TrainingRun, path: Path) -> Path:
     ax.legend()
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return fig
 
 
-def plot_divergence(run: TrainingRun, path: Path) -> Path:
-    """max |theta_fw - theta_scratch| / |theta_scratch| against step, log-scale y, with the dtype's rtol."""
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+def plot_divergence(run: TrainingRun):
+    """Figure: max |theta_fw - theta_scratch| / |theta_scratch| per recorded step (one line per framework,
+    labelled ``"<framework> vs scratch"``; 0 drawn at ZERO_FLOOR), log-scale y, and the dtype's rtol."""
+    fig = _figure((7, 4.5))
+    ax = fig.subplots()
     reference = run.results[REFERENCE]
     for framework, result in run.results.items():
         if framework == REFERENCE:
@@ -76,9 +75,7 @@ def plot_divergence(run: TrainingRun, path: Path) -> Path:
     ax.legend()
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return fig
 
 
 def can_plot_boundary(run: TrainingRun) -> bool:
@@ -94,9 +91,9 @@ def predicted_class(run: TrainingRun, framework: str, points: np.ndarray) -> np.
     return (output[:, 0] > 0.5).astype(int) if spec.loss == "bce" else np.argmax(output, axis=1)
 
 
-def plot_boundary(run: TrainingRun, path: Path) -> Path:
-    """Decision regions of each implementation side by side, with the training data on top."""
-    plt = _pyplot()
+def plot_boundary(run: TrainingRun):
+    """Figure: one subplot per implementation, in ``run.results`` order: its decision regions (a filled
+    contour with one level band per class) with the training data scattered on top, coloured by class."""
     X, y = run.case.X, np.asarray(run.case.y).reshape(-1)
     margin = 0.1 * (X.max(axis=0) - X.min(axis=0))
     lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
@@ -104,7 +101,8 @@ def plot_boundary(run: TrainingRun, path: Path) -> Path:
     points = np.c_[g0.ravel(), g1.ravel()]
     frameworks = list(run.results)
     n_classes = max(2, run.case.spec.sizes[-1])
-    fig, axes = plt.subplots(1, len(frameworks), figsize=(4.2 * len(frameworks), 4.2), squeeze=False)
+    fig = _figure((4.2 * len(frameworks), 4.2))
+    axes = fig.subplots(1, len(frameworks), squeeze=False)
     for ax, framework in zip(axes[0], frameworks):
         regions = predicted_class(run, framework, points).reshape(g0.shape)
         ax.contourf(g0, g1, regions, levels=np.arange(n_classes + 1) - 0.5, cmap="Pastel1", alpha=0.9)
@@ -115,18 +113,20 @@ def plot_boundary(run: TrainingRun, path: Path) -> Path:
         ax.set_ylim(lo[1], hi[1])
     fig.suptitle(_title(run), fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return fig
 
 
 def write_plots(run: TrainingRun, directory: str | Path, prefix: str) -> list[Path]:
-    """All plots that apply to ``run``, as ``directory/prefix-{loss,divergence,boundary}.png``."""
+    """All plots that apply to ``run``, as ``directory/prefix-{loss,divergence,boundary}.png`` (100 dpi)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    paths = [plot_loss(run, directory / f"{prefix}-loss.png")]
+    figures = {"loss": plot_loss(run)}
     if len(run.results) > 1:
-        paths.append(plot_divergence(run, directory / f"{prefix}-divergence.png"))
+        figures["divergence"] = plot_divergence(run)
     if can_plot_boundary(run):
-        paths.append(plot_boundary(run, directory / f"{prefix}-boundary.png"))
+        figures["boundary"] = plot_boundary(run)
+    paths = []
+    for kind, fig in figures.items():
+        paths.append(directory / f"{prefix}-{kind}.png")
+        fig.savefig(paths[-1], dpi=100)
     return paths

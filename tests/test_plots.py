@@ -1,20 +1,78 @@
-"""--plot writes real PNGs: they exist, carry the PNG signature, load, and are not blank."""
+"""--plot: the figures hold the run's data (read back from the matplotlib objects), and the PNGs are real images."""
 
 import numpy as np
 import pytest
 
 from compare.cases import get_case
-from compare.plots import write_plots
+from compare.plots import ZERO_FLOOR, plot_boundary, plot_divergence, plot_loss, write_plots
+from compare.tolerances import tolerance_for
 from compare.training import run_training
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
-def spiral_plots(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("plots")
-    run = run_training(get_case("spiral-2-4-3"), optimizer="adam", dtype="float64", frameworks=("torch",), steps=30)
-    return write_plots(run, directory, "spiral-adam")
+def spiral_run():
+    """torch and Keras with their own Adam defaults (eta given): parameter differences well above 0 to plot."""
+    return run_training(get_case("spiral-2-4-3"), optimizer="adam", dtype="float64", frameworks=("torch", "keras"),
+                        steps=30, every=3, learning_rate=0.01, framework_defaults=True)
+
+
+@pytest.fixture(scope="module")
+def spiral_plots(spiral_run, tmp_path_factory):
+    return write_plots(spiral_run, tmp_path_factory.mktemp("plots"), "spiral-adam")
+
+
+def max_relative_difference(mine: dict, theirs: dict) -> float:
+    """max over every parameter entry with theirs != 0 of |mine - theirs| / |theirs|, written out for the test."""
+    a = np.concatenate([mine[name].ravel() for name in theirs])
+    b = np.concatenate([theirs[name].ravel() for name in theirs])
+    keep = b != 0
+    return float(np.max(np.abs(a[keep] - b[keep]) / np.abs(b[keep])))
+
+
+def test_loss_plot_has_each_implementations_loss_history_on_a_log_scale(spiral_run):
+    ax, = plot_loss(spiral_run).axes
+    assert ax.get_yscale() == "log"
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert set(lines) == {"scratch", "torch", "keras"}
+    for framework, result in spiral_run.results.items():
+        assert list(lines[framework].get_xdata()) == result.steps == [1, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30]
+        np.testing.assert_array_equal(lines[framework].get_ydata(), result.loss_history)
+
+
+def test_divergence_plot_has_the_max_relative_parameter_difference_per_recorded_step(spiral_run):
+    ax, = plot_divergence(spiral_run).axes
+    assert ax.get_yscale() == "log"
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert set(lines) == {"torch vs scratch", "keras vs scratch", "rtol float64"}
+    reference = spiral_run.results["scratch"]
+    for framework in ("torch", "keras"):
+        result = spiral_run.results[framework]
+        expected = [max_relative_difference(mine, theirs) for mine, theirs in zip(result.param_history, reference.param_history)]
+        assert min(expected) > ZERO_FLOOR  # own defaults: real differences, none drawn at the floor
+        assert expected[-1] > 1e-9  # and they grow to something visible
+        assert list(lines[f"{framework} vs scratch"].get_xdata()) == result.steps
+        np.testing.assert_allclose(lines[f"{framework} vs scratch"].get_ydata(), expected, rtol=1e-15)
+    assert set(lines["rtol float64"].get_ydata()) == {tolerance_for("float64").rtol}
+
+
+def test_boundary_plot_has_one_panel_per_implementation_with_class_regions_and_the_data(spiral_run):
+    from matplotlib.collections import PathCollection
+    from matplotlib.contour import ContourSet
+
+    case = spiral_run.case
+    axes = plot_boundary(spiral_run).axes
+    assert [ax.get_title().split(":")[0] for ax in axes] == ["scratch", "torch", "keras"]
+    for ax in axes:
+        contours = [c for c in ax.collections if isinstance(c, ContourSet)]
+        assert len(contours) == 1 and contours[0].filled
+        levels = contours[0].levels
+        for k in range(3):  # every class k lies inside exactly one level band
+            assert sum(lo < k < hi for lo, hi in zip(levels[:-1], levels[1:])) == 1
+        scatter, = [c for c in ax.collections if isinstance(c, PathCollection)]
+        np.testing.assert_array_equal(scatter.get_offsets(), case.X)
+        np.testing.assert_array_equal(scatter.get_array(), case.y)
 
 
 def test_spiral_gets_loss_divergence_and_boundary_plots(spiral_plots):
@@ -30,15 +88,6 @@ def test_each_plot_is_a_valid_non_blank_png(spiral_plots, kind):
     pixels = matplotlib.image.imread(path)
     assert pixels.ndim == 3 and pixels.shape[0] > 100 and pixels.shape[1] > 100
     assert float(np.var(pixels[..., :3])) > 0  # not one flat colour
-
-
-def test_boundary_plot_shows_several_classes(spiral_plots):
-    """The decision-region panel holds more than two distinct colours (3 regions + points + axes)."""
-    import matplotlib.image
-
-    pixels = matplotlib.image.imread(next(p for p in spiral_plots if p.name.endswith("-boundary.png")))
-    colours = np.unique((pixels[..., :3] * 255).astype(np.uint8).reshape(-1, 3), axis=0)
-    assert len(colours) > 5
 
 
 def test_cases_without_2d_inputs_get_no_boundary_plot(tmp_path):
