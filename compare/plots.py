@@ -94,6 +94,8 @@ def predicted_class(run: TrainingRun, framework: str, points: np.ndarray) -> np.
 def plot_boundary(run: TrainingRun):
     """Figure: one subplot per implementation, in ``run.results`` order: its decision regions (a filled
     contour with one level band per class) with the training data scattered on top, coloured by class."""
+    import matplotlib
+
     X, y = run.case.X, np.asarray(run.case.y).reshape(-1)
     margin = 0.1 * (X.max(axis=0) - X.min(axis=0))
     lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
@@ -103,15 +105,17 @@ def plot_boundary(run: TrainingRun):
     n_classes = max(2, run.case.spec.sizes[-1])
     fig = _figure((4.2 * len(frameworks), 4.2))
     axes = fig.subplots(1, len(frameworks), squeeze=False)
+    # class k: region in Pastel1's k-th colour, points in Set1's k-th (its saturated twin)
+    region_colours = [matplotlib.colormaps["Pastel1"](k) for k in range(n_classes)]
     for ax, framework in zip(axes[0], frameworks):
         regions = predicted_class(run, framework, points).reshape(g0.shape)
-        ax.contourf(g0, g1, regions, levels=np.arange(n_classes + 1) - 0.5, cmap="Pastel1", alpha=0.9)
+        ax.contourf(g0, g1, regions, levels=np.arange(n_classes + 1) - 0.5, colors=region_colours, alpha=0.9)
         ax.scatter(X[:, 0], X[:, 1], c=y, cmap="Set1", vmin=0, vmax=8, s=8, edgecolors="k", linewidths=0.2)
         accuracy = run.results[framework].accuracy
         ax.set_title(f"{framework}: accuracy {accuracy:.3f}", fontsize=9)
         ax.set_xlim(lo[0], hi[0])
         ax.set_ylim(lo[1], hi[1])
-    fig.suptitle(_title(run), fontsize=9)
+    fig.suptitle(_title(run), fontsize=9, wrap=True)  # wraps within a one-panel figure
     fig.tight_layout()
     return fig
 

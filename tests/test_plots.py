@@ -58,6 +58,7 @@ def test_divergence_plot_has_the_max_relative_parameter_difference_per_recorded_
 
 
 def test_boundary_plot_has_one_panel_per_implementation_with_class_regions_and_the_data(spiral_run):
+    from matplotlib import colormaps
     from matplotlib.collections import PathCollection
     from matplotlib.contour import ContourSet
 
@@ -73,6 +74,9 @@ def test_boundary_plot_has_one_panel_per_implementation_with_class_regions_and_t
         scatter, = [c for c in ax.collections if isinstance(c, PathCollection)]
         np.testing.assert_array_equal(scatter.get_offsets(), case.X)
         np.testing.assert_array_equal(scatter.get_array(), case.y)
+        # class k: region in Pastel1's k-th colour, its points in Set1's k-th (the same hue, saturated)
+        np.testing.assert_allclose(contours[0].get_facecolor()[:, :3], [colormaps["Pastel1"](k)[:3] for k in range(3)])
+        np.testing.assert_allclose(scatter.to_rgba(case.y)[:, :3], [colormaps["Set1"](int(k))[:3] for k in case.y])
 
 
 def test_spiral_gets_loss_divergence_and_boundary_plots(spiral_plots):
