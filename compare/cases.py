@@ -17,7 +17,7 @@ Cases without published weights draw them from ``scratch.init.init_params(spec, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -45,7 +45,6 @@ class Case:
     y: np.ndarray
     learning_rate: float = 0.5
     source: str = ""
-    plot_2d: bool = field(default=False)
 
 
 def worked_2_2_2(seed: int = DEFAULT_SEED) -> Case:
@@ -103,7 +102,7 @@ def lecture_4_4_3(seed: int = DEFAULT_SEED) -> Case:
 def _seeded(name: str, spec_text: str, data: Callable[[], tuple[np.ndarray, np.ndarray]], seed: int, learning_rate: float, source: str) -> Case:
     spec = parse_spec(spec_text)
     X, y = data()
-    return Case(name, spec, init_params(spec, seed), X, y, learning_rate, source, plot_2d=True)
+    return Case(name, spec, init_params(spec, seed), X, y, learning_rate, source)
 
 
 def breast_cancer_2_4_1(seed: int = DEFAULT_SEED) -> Case:

@@ -15,9 +15,7 @@ from typing import Sequence
 
 from compare.cli import EXIT_MISMATCH, EXIT_OK, ArgumentParser, frameworks_arg
 from compare.conventions import CONVENTIONS
-
-MARK = {True: "✓", False: "✗"}
-
+from compare.report import MARK, json_number
 
 def build_parser() -> ArgumentParser:
     parser = ArgumentParser(
@@ -76,11 +74,6 @@ def render_text(result) -> None:
                                 else "WRONG: see the hints above (docs/students.md explains each)"))
 
 
-def _number(x: float) -> float | None:
-    """JSON has no inf/NaN (a shape mismatch, a NaN gradient): they become null."""
-    return float(x) if math.isfinite(x) else None
-
-
 def to_json(result) -> dict:
     return {
         "target": result.target,
@@ -92,8 +85,8 @@ def to_json(result) -> dict:
                 "spec": str(case.spec),
                 "m": case.m,
                 "passed": case.passed,
-                "checks": [{"framework": c.framework, "quantity": c.quantity, "max_abs_err": _number(c.max_abs_err),
-                            "max_rel_err": _number(c.max_rel_err), "passed": c.passed}
+                "checks": [{"framework": c.framework, "quantity": c.quantity, "max_abs_err": json_number(c.max_abs_err),
+                            "max_rel_err": json_number(c.max_rel_err), "passed": c.passed}
                            for c in case.checks],
             }
             for case in result.cases

@@ -14,8 +14,8 @@ from compare.versions import versions
 MARK = {True: "✓", False: "✗"}
 
 
-def _number(x: float) -> float | None:
-    """JSON has no inf/NaN: they become null."""
+def json_number(x: float) -> float | None:
+    """A float for JSON, which has no inf/NaN: they (a shape mismatch, a NaN) become null."""
     return float(x) if np.isfinite(x) else None
 
 
@@ -52,8 +52,8 @@ def to_json(results: Sequence[CaseResult]) -> dict:
                 {
                     "framework": c.framework,
                     "quantity": "output" if c.quantity == f"a{L}" else c.quantity,
-                    "max_abs_err": _number(c.max_abs_err),
-                    "max_rel_err": _number(c.max_rel_err),
+                    "max_abs_err": json_number(c.max_abs_err),
+                    "max_rel_err": json_number(c.max_rel_err),
                     "atol": c.atol,
                     "rtol": c.rtol,
                     "passed": c.passed,

@@ -15,7 +15,7 @@ import sys
 from typing import Sequence
 
 from compare.cli import DTYPES, EXIT_MISMATCH, EXIT_OK, FRAMEWORKS, ArgumentParser, frameworks_arg, load_cases
-from compare.report import MARK, _number
+from compare.report import MARK, json_number
 from scratch.optimizers import OPTIMIZERS
 
 DEFAULT_STEPS = 100
@@ -115,16 +115,16 @@ def to_json(runs: Sequence) -> dict:
             "freeze_biases": run.freeze_biases,
             "passed": run.passed,
             "results": {
-                fw: {"loss_history": [_number(v) for v in result.loss_history],
+                fw: {"loss_history": [json_number(v) for v in result.loss_history],
                      "loss_steps": result.steps,
-                     "final_loss": _number(result.final_loss),
+                     "final_loss": json_number(result.final_loss),
                      "final_params": {k: v.tolist() for k, v in result.final_params.items()},
                      "accuracy": result.accuracy}
                 for fw, result in run.results.items()
             },
             "checks": [
-                {"framework": c.framework, "quantity": c.quantity, "max_abs_err": _number(c.max_abs_err),
-                 "max_rel_err": _number(c.max_rel_err), "atol": c.atol, "rtol": c.rtol, "passed": c.passed}
+                {"framework": c.framework, "quantity": c.quantity, "max_abs_err": json_number(c.max_abs_err),
+                 "max_rel_err": json_number(c.max_rel_err), "atol": c.atol, "rtol": c.rtol, "passed": c.passed}
                 for c in run.checks
             ],
         })

@@ -151,7 +151,7 @@ def run_training(
     params = check_params(case.spec, case.params, "float64")
     X = check_inputs(case.spec, case.X, "float64")
     y = check_targets(case.spec, case.y, X.shape[0], "float64")
-    checked = Case(case.name, case.spec, params, X, y, case.learning_rate, case.source, case.plot_2d)
+    checked = Case(case.name, case.spec, params, X, y, case.learning_rate, case.source)
     batches = make_batches(X.shape[0], batch_size, steps=steps, epochs=epochs, seed=seed)
     eta = learning_rate if learning_rate is not None else default_learning_rate(optimizer, case.learning_rate)
     hyper = matched(optimizer, eta)
