@@ -19,7 +19,6 @@ import numpy as np
 from compare.batches import make_batches
 from compare.cases import Case
 from compare.harness import REFERENCE, Check, compare_arrays
-from scratch.errors import InputError
 from scratch.optimizers import Hyperparameters, check_name, matched
 from scratch.train import StepCallback, TrainResult
 from scratch.validate import check_inputs, check_params, check_targets

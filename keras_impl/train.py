@@ -22,11 +22,10 @@ from keras_impl.convert import read_params
 from keras_impl.gradients import value_and_gradients
 from keras_impl.model import build_model
 from keras_impl.optimizers import make_optimizer, settings
-from scratch.optimizers import Hyperparameters, check_name
+from scratch.optimizers import Hyperparameters
 from scratch.regularization import check_l2
 from scratch.spec import Spec
-from scratch.train import StepCallback, TrainResult, accuracy, check_batches, check_every, recorded
-from scratch.validate import prepare
+from scratch.train import StepCallback, TrainResult, accuracy, prepare_training, recorded
 
 
 def l2_factor(l2: float, n: int) -> float:
@@ -63,12 +62,9 @@ def train(
     Raises:
         InputError: bad shapes, values, optimizer name, hyperparameters or batches.
     """
-    check_name(optimizer)
-    params, X_np, y_np = prepare(spec, params, X, y, dtype)
+    params, X_np, y_np, batches = prepare_training(spec, params, X, y, optimizer=optimizer, batches=batches, l2=l2, every=every,
+                                                   dtype=dtype)
     n = X_np.shape[0]
-    check_l2(l2, n)
-    batches = check_batches(batches, n)
-    check_every(every)
     model = build_model(spec, params, dtype, kernel_regularizer=regularizer(l2, n))
     trained = [dense.kernel for dense in model.denses] + ([] if freeze_biases else [dense.bias for dense in model.denses])
     native = make_optimizer(optimizer, hyper, trained)

@@ -81,6 +81,21 @@ def check_every(every: int) -> int:
     return every
 
 
+def prepare_training(spec: Spec, params: Mapping[str, object], X: object, y: object, *, optimizer: str,
+                     batches: Sequence[np.ndarray], l2: float, every: int, dtype: str):
+    """The input checks every implementation's ``train`` runs first; returns ``(params, X, y, batches)`` cast for ``dtype``.
+
+    Raises:
+        InputError: bad shapes, values, optimizer name, l2, batches or ``every``.
+    """
+    check_name(optimizer)
+    params, X, y = prepare(spec, params, X, y, dtype)
+    check_l2(l2, X.shape[0])
+    batches = check_batches(batches, X.shape[0])
+    check_every(every)
+    return params, X, y, batches
+
+
 def accuracy(spec: Spec, a_L: np.ndarray, y: np.ndarray) -> float | None:
     """Share of rows classified right: bce a_L > 0.5 against y (m, 1); cce argmax against labels; None otherwise."""
     if spec.loss == "bce":
@@ -125,12 +140,8 @@ def train(
     Raises:
         InputError: bad shapes, values, optimizer name, hyperparameters or batches.
     """
-    check_name(optimizer)
-    params, X, y = prepare(spec, params, X, y, dtype)
+    params, X, y, batches = prepare_training(spec, params, X, y, optimizer=optimizer, batches=batches, l2=l2, every=every, dtype=dtype)
     n = X.shape[0]
-    check_l2(l2, n)
-    batches = check_batches(batches, n)
-    check_every(every)
     names = trained_names(spec, freeze_biases)
     rule = make_optimizer(optimizer, hyper, {name: params[name] for name in names})
     steps, losses, history = [], [], []

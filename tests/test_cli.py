@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from compare.files import save_data, save_weights
-from scratch.init import init_params
 from scratch.spec import parse_spec
 
 

@@ -6,7 +6,6 @@ import pytest
 from compare.cases import get_case
 from compare.training import run_training
 from scratch.errors import InputError
-from scratch.gradcheck import numerical_gradients  # noqa: F401  (the oracle family; the penalty is checked below by hand)
 from scratch.regularization import l2_gradients, l2_penalty
 
 PARAMS = {"W1": np.array([[1.0, -2.0], [3.0, 0.5]]), "b1": np.array([10.0, -10.0]), "W2": np.array([[2.0, 1.0]]),

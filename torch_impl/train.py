@@ -17,11 +17,10 @@ from typing import Mapping, Sequence
 import numpy as np
 import torch
 
-from scratch.optimizers import Hyperparameters, check_name
+from scratch.optimizers import Hyperparameters
 from scratch.regularization import check_l2
 from scratch.spec import Spec
-from scratch.train import StepCallback, TrainResult, accuracy, check_batches, check_every, recorded
-from scratch.validate import prepare
+from scratch.train import StepCallback, TrainResult, accuracy, prepare_training, recorded
 from torch_impl.convert import read_params
 from torch_impl.model import build_model, to_tensors
 from torch_impl.optimizers import make_optimizer, settings
@@ -69,12 +68,9 @@ def train(
     Raises:
         InputError: bad shapes, values, optimizer name, hyperparameters or batches.
     """
-    check_name(optimizer)
-    params, X_np, y_np = prepare(spec, params, X, y, dtype)
+    params, X_np, y_np, batches = prepare_training(spec, params, X, y, optimizer=optimizer, batches=batches, l2=l2, every=every,
+                                                   dtype=dtype)
     n = X_np.shape[0]
-    check_l2(l2, n)
-    batches = check_batches(batches, n)
-    check_every(every)
     model = build_model(spec, params, dtype)
     X_t, y_t = to_tensors(X_np, y_np)
     native = make_optimizer(optimizer, hyper, param_groups(model, l2, n, freeze_biases))
