@@ -16,6 +16,7 @@ from typing import Sequence
 from compare.cli import EXIT_MISMATCH, EXIT_OK, ArgumentParser, frameworks_arg
 from compare.conventions import CONVENTIONS
 from compare.report import MARK, json_number
+from compare.versions import versions, versions_line
 
 def build_parser() -> ArgumentParser:
     parser = ArgumentParser(
@@ -72,6 +73,7 @@ def render_text(result) -> None:
             console.print(f"  - {hint.message}", soft_wrap=True)
     console.print("result: " + ("correct: loss and gradients agree with every framework" if result.passed
                                 else "WRONG: see the hints above (docs/students.md explains each)"))
+    console.print(versions_line(), soft_wrap=True)
 
 
 def to_json(result) -> dict:
@@ -92,6 +94,7 @@ def to_json(result) -> dict:
             for case in result.cases
         ],
         "hints": [{"key": h.key, "params": list(h.params), "message": h.message} for h in result.hints],
+        "versions": versions(),
     }
 
 

@@ -25,6 +25,8 @@ import numpy as np
 
 from compare.cli import EXIT_MISMATCH, EXIT_OK, FRAMEWORKS, ArgumentParser, frameworks_arg
 from compare.files import writable_file
+from compare.report import MARK
+from compare.versions import versions_line
 
 DTYPE = "float64"
 
@@ -376,11 +378,8 @@ def _header(case, frameworks: Sequence[str]) -> list[str]:
                  + ("; slide: the slide's printed number (✓ within its rounding, ✗ differs beyond it)" if case.name in SLIDE_NUMBERS else ""))
     if case.name in SLIDE_SYMBOLS:
         lines.append(f"symbols: {SLIDE_SYMBOLS[case.name]}")
+    lines.append(versions_line())
     return lines
-
-
-def _mark(ok: bool) -> str:
-    return "✓" if ok else "✗"
 
 
 def render_text(case, steps: list[Step], frameworks: Sequence[str]) -> str:
@@ -394,9 +393,9 @@ def render_text(case, steps: list[Step], frameworks: Sequence[str]) -> str:
         if step.numbers:
             equation += f" = {step.numbers}"
         lines.append(f"{equation} = {fmt(step.values['scratch'])}")
-        extra = [f"{fw} {fmt(v)} {_mark(step.agrees[fw])}" for fw, v in step.values.items() if fw != "scratch"]
+        extra = [f"{fw} {fmt(v)} {MARK[step.agrees[fw]]}" for fw, v in step.values.items() if fw != "scratch"]
         if step.slide is not None:
-            extra.append(f"slide {step.slide} {_mark(bool(step.slide_agrees))}" + (f" -- {step.note}" if step.note else ""))
+            extra.append(f"slide {step.slide} {MARK[bool(step.slide_agrees)]}" + (f" -- {step.note}" if step.note else ""))
         if extra:
             lines.append("      " + "   ".join(extra))
     return "\n".join(lines) + "\n"
@@ -414,9 +413,9 @@ def render_markdown(case, steps: list[Step], frameworks: Sequence[str]) -> str:
             lines += ["", f"## {section}", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         formula = step.formula + (f" = {step.numbers}" if step.numbers else "")
         cells = [f"`{step.symbol}`", f"`{formula}`".replace("|", "\\|"), fmt(step.values["scratch"])]
-        cells += [f"{fmt(step.values[fw])} {_mark(step.agrees[fw])}" if fw in step.values else "·" for fw in others]
+        cells += [f"{fmt(step.values[fw])} {MARK[step.agrees[fw]]}" if fw in step.values else "·" for fw in others]
         if has_slide:
-            slide = "" if step.slide is None else f"{step.slide} {_mark(bool(step.slide_agrees))}"
+            slide = "" if step.slide is None else f"{step.slide} {MARK[bool(step.slide_agrees)]}"
             cells += [slide, step.note]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

@@ -9,7 +9,7 @@ from typing import Sequence
 import numpy as np
 
 from compare.harness import REFERENCE, CaseResult, describe_quantity, first_divergence
-from compare.versions import versions
+from compare.versions import versions, versions_line
 
 MARK = {True: "✓", False: "✗"}
 
@@ -111,7 +111,6 @@ def render_table(results: Sequence[CaseResult], console=None) -> None:
                 verdict,
             )
     console.print(table)
-    v = versions()
-    console.print("versions: " + ", ".join(f"{k} {v[k]}" for k in v), highlight=False)
+    console.print(versions_line(), highlight=False)
     failed = [r for r in results if not r.passed]
     console.print(f"{len(results) - len(failed)} of {len(results)} case x dtype runs agree" + ("" if not failed else "; see ✗ rows"))

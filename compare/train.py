@@ -205,10 +205,9 @@ def render_table(runs: Sequence, console=None) -> None:
             checks.add_row(quantity, *(row.get(fw, "") for fw in frameworks))
         console.print(checks)
         console.print("against scratch: ✓/✗ and max relative error")
-    from compare.versions import versions
+    from compare.versions import versions_line
 
-    v = versions()
-    console.print("versions: " + ", ".join(f"{k} {v[k]}" for k in v))
+    console.print(versions_line(), highlight=False)
     failed = [run for run in runs if not run.passed]
     console.print(f"{len(runs) - len(failed)} of {len(runs)} training runs agree" + ("" if not failed else "; see ✗ rows"))
 

@@ -23,3 +23,8 @@ def versions() -> dict[str, str]:
             except metadata.PackageNotFoundError:
                 continue
     return out
+
+
+def versions_line() -> str:
+    """``"versions: python 3.11.7, numpy 2.4.6, torch ..., tensorflow ..., keras ..."`` for a report's last lines."""
+    return "versions: " + ", ".join(f"{name} {version}" for name, version in versions().items())
