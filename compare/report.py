@@ -9,6 +9,7 @@ from typing import Sequence
 import numpy as np
 
 from compare.harness import REFERENCE, CaseResult, describe_quantity, first_divergence
+from compare.known_differences import known_cause
 from compare.versions import versions, versions_line
 
 MARK = {True: "✓", False: "✗"}
@@ -22,16 +23,18 @@ def json_number(x: float) -> float | None:
 def divergence(result: CaseResult, framework: str) -> dict | None:
     """Where ``framework`` first parts from scratch, or None when it agrees.
 
-    ``{"quantity": "z1", "layer": 1, "description": "layer 1 pre-activation"}``; layer is
-    None for the loss. Quantities are searched in computation order: forward z/a per
-    layer -> loss -> delta per layer (output down) -> gradients.
+    ``{"quantity": "z1", "layer": 1, "description": "layer 1 pre-activation", "cause": None}``;
+    layer is None for the loss; cause is a documented framework fact when one explains it
+    (:mod:`compare.known_differences`). Quantities are searched in computation order:
+    forward z/a per layer -> loss -> delta per layer (output down) -> gradients.
     """
     first = first_divergence(result.checks_for(framework))
     if first is None:
         return None
     digits = "".join(ch for ch in first.quantity if ch.isdigit())
     return {"quantity": first.quantity, "layer": int(digits) if digits else None,
-            "description": describe_quantity(first.quantity, result.spec)}
+            "description": describe_quantity(first.quantity, result.spec),
+            "cause": known_cause(result.spec, result.dtype, framework, first.quantity)}
 
 
 def to_json(results: Sequence[CaseResult]) -> dict:
@@ -101,7 +104,8 @@ def render_table(results: Sequence[CaseResult], console=None) -> None:
             rows = [(label, checks[q]) for label, q in shown if q in checks]
             first = divergence(r, fw)
             verdict = f"{MARK[True]} agrees" if first is None else (
-                f"{MARK[False]} first differs at {first['quantity']}\n({first['description']})")
+                f"{MARK[False]} first differs at {first['quantity']}\n({first['description']})"
+                + (f"\n{first['cause']}" if first["cause"] else ""))
             table.add_row(
                 case, fw,
                 _lines(label for label, _ in rows),
