@@ -3,6 +3,8 @@
 The blocks of one ``##`` section share a namespace and run top to bottom; each
 section starts fresh. The asserts inside the blocks compare the scratch, PyTorch
 and Keras lines with each other and, for the worked example, with the slide's numbers.
+Each net's section must show every step of issue 6 §3 itself (forward, loss, backward,
+update, momentum, L2), each as one block with the scratch, PyTorch and Keras lines.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ PAGE = Path(__file__).resolve().parents[1] / "docs" / "rosetta.md"
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
 
+STEPS = ("Forward", "Loss", "Backward", "Update", "An optimizer step: momentum", "L2")  # issue 6 §3
+
+
 def sections() -> list[tuple[str, list[str]]]:
     """``(title, [code blocks])`` for each ``## `` section of the page."""
     out = []
@@ -25,15 +30,26 @@ def sections() -> list[tuple[str, list[str]]]:
     return out
 
 
-def test_page_covers_the_three_nets_and_every_step():
-    found = sections()
-    assert [title.split(":")[0] for title, _ in found] == ["Net 1", "Net 2", "Net 3"]
-    text = PAGE.read_text(encoding="utf-8")
-    for step in ("### Forward", "### Loss", "### Backward", "### Update", "### An optimizer step: momentum", "### L2"):
-        assert step in text
-    for _, blocks in found:
-        steps = blocks[1:]  # after the setup block, every step shows all three and asserts they agree
-        assert steps and all("# scratch" in b and "# PyTorch" in b and "# Keras" in b and "assert" in b for b in steps)
+def steps(title: str) -> list[tuple[str, list[str]]]:
+    """``(step heading, [code blocks])`` for each ``### `` step of section ``title``, in page order."""
+    chunk = next(c for c in re.split(r"^## ", PAGE.read_text(encoding="utf-8"), flags=re.MULTILINE)[1:]
+                 if c.splitlines()[0].strip() == title)
+    return [(step.splitlines()[0].strip(), BLOCK.findall(step)) for step in re.split(r"^### ", chunk, flags=re.MULTILINE)[1:]]
+
+
+def test_page_covers_the_three_nets():
+    assert [title.split(":")[0] for title, _ in sections()] == ["Net 1", "Net 2", "Net 3"]
+
+
+@pytest.mark.parametrize("title", [pytest.param(t, id=t.split(":")[0].replace(" ", "-").lower()) for t, _ in sections()])
+def test_each_net_shows_every_step_four_ways(title):
+    """Each net has its own six steps, in order, each with one block that runs all three and asserts they agree."""
+    found = steps(title)
+    assert len(found) == len(STEPS), [heading for heading, _ in found]
+    for (heading, blocks), step in zip(found, STEPS):
+        assert heading.startswith(step), (heading, step)
+        assert len(blocks) == 1, heading
+        assert all(mark in blocks[0] for mark in ("# scratch", "# PyTorch", "# Keras", "assert")), heading
 
 
 @pytest.mark.parametrize("title, blocks", [pytest.param(t, b, id=t.split(":")[0].replace(" ", "-").lower()) for t, b in sections()])
