@@ -45,20 +45,9 @@ def _int_list(text: str) -> tuple[int, ...]:
     return values
 
 
-def _name_list(choices: Sequence[str]):
-    def parse(text: str) -> tuple[str, ...]:
-        names = tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
-        unknown = [n for n in names if n not in choices]
-        if unknown or not names:
-            raise argparse.ArgumentTypeError(f"unknown {', '.join(unknown) or '(none)'}; choose from {','.join(choices)}")
-        return names
-
-    return parse
-
-
 def build_parser():
     from compare.cases import CASES
-    from compare.cli import ArgumentParser
+    from compare.cli import ArgumentParser, name_list
 
     parser = ArgumentParser(
         prog="python -m compare bench",
@@ -67,7 +56,7 @@ def build_parser():
         f"{SWEEP_SPEC.format(w='w')} over hidden widths w and batch sizes m.",
         epilog="Speed is reported, never asserted. Exit codes: 0 done, 2 bad usage.",
     )
-    parser.add_argument("--cases", type=_name_list(tuple(CASES)), default=tuple(CASES), metavar="LIST",
+    parser.add_argument("--cases", type=name_list(tuple(CASES), "case"), default=tuple(CASES), metavar="LIST",
                         help=f"built-in cases to time (default: all: {','.join(CASES)})")
     parser.add_argument("--no-cases", action="store_true", help="skip the lecture cases")
     parser.add_argument("--widths", type=_int_list, default=DEFAULT_WIDTHS, metavar="LIST",
@@ -75,7 +64,7 @@ def build_parser():
     parser.add_argument("--batches", type=_int_list, default=DEFAULT_BATCHES, metavar="LIST",
                         help=f"sweep batch sizes (default {','.join(map(str, DEFAULT_BATCHES))})")
     parser.add_argument("--no-sweep", action="store_true", help="skip the width x batch sweep")
-    parser.add_argument("--implementations", type=_name_list(IMPLEMENTATIONS), default=IMPLEMENTATIONS, metavar="LIST",
+    parser.add_argument("--implementations", type=name_list(IMPLEMENTATIONS, "implementation"), default=IMPLEMENTATIONS, metavar="LIST",
                         help=f"comma-separated subset of {','.join(IMPLEMENTATIONS)} (default: all; scratch always runs)")
     parser.add_argument("--dtype", choices=("float32", "float64"), default="float32", help="default: float32")
     parser.add_argument("--repeats", type=int, default=5, help="timed blocks per measurement; the median is reported (default 5)")

@@ -37,13 +37,20 @@ class ArgumentParser(argparse.ArgumentParser):
         sys.exit(EXIT_USAGE)
 
 
-def frameworks_arg(text: str) -> tuple[str, ...]:
-    """``"scratch,torch"`` -> ``("scratch", "torch")``; scratch is always run (it is the reference)."""
-    names = tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
-    unknown = [n for n in names if n not in FRAMEWORKS]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(f"unknown framework {', '.join(unknown) or '(none)'}; choose from {','.join(FRAMEWORKS)}")
-    return names
+def name_list(choices: Sequence[str], what: str):
+    """An argparse type: ``"a,b"`` -> ``("a", "b")``, each one of ``choices``, duplicates dropped."""
+    def parse(text: str) -> tuple[str, ...]:
+        names = tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
+        unknown = [n for n in names if n not in choices]
+        if unknown or not names:
+            raise argparse.ArgumentTypeError(f"unknown {what} {', '.join(unknown) or '(none)'}; choose from {','.join(choices)}")
+        return names
+
+    return parse
+
+
+# ``"scratch,torch"`` -> ``("scratch", "torch")``; scratch is always run (it is the reference).
+frameworks_arg = name_list(FRAMEWORKS, "framework")
 
 
 def build_parser() -> ArgumentParser:

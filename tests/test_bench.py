@@ -166,8 +166,8 @@ def test_table_names_nets_and_implementations():
 @pytest.mark.parametrize("args, message", [
     pytest.param(["--widths", "0,4"], "positive integers", id="width-0"),
     pytest.param(["--batches", "ten"], "positive integers", id="batch-not-int"),
-    pytest.param(["--implementations", "jax"], "unknown jax", id="unknown-implementation"),
-    pytest.param(["--cases", "nope"], "unknown nope", id="unknown-case"),
+    pytest.param(["--implementations", "jax"], "unknown implementation jax", id="unknown-implementation"),
+    pytest.param(["--cases", "nope"], "unknown case nope", id="unknown-case"),
     pytest.param(["--repeats", "0"], "--repeats", id="repeats-0"),
     pytest.param(["--threads", "0"], "--threads", id="threads-0"),
     pytest.param(["--plot", "out.svg"], ".png", id="plot-not-png"),
