@@ -165,3 +165,26 @@ PLANTED = {
     "softmax_without_max_shift": softmax_without_max_shift,
     "wrong_leaky_slope": wrong_leaky_slope,
 }
+
+
+# A layout bug planted in a framework rather than in scratch, for the CLI tests: keras_impl
+# loads W_l itself as the Dense kernel instead of W_l^T, and the CLI runs in a real subprocess.
+_KERAS_KERNEL_NOT_TRANSPOSED = (
+    "import sys, numpy as np, keras_impl.model as model\n"
+    "def load(denses, params):\n"
+    "    for l, d in enumerate(denses, start=1):\n"
+    "        d.kernel.assign(np.asarray(params[f'W{l}']))\n"  # missing .T
+    "        d.bias.assign(np.asarray(params[f'b{l}']))\n"
+    "model.load_params = load\n"
+    "from compare.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+def run_cli_with_keras_kernel_not_transposed(*argv: str):
+    """``python -m compare ARGV`` in a subprocess with the Keras kernel loaded untransposed; a CompletedProcess."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-c", _KERAS_KERNEL_NOT_TRANSPOSED, *argv], capture_output=True, text=True,
+                          timeout=300)

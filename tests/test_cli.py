@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 
 from compare.files import save_data, save_weights
+from planted_bugs import run_cli_with_keras_kernel_not_transposed
 from scratch.spec import parse_spec
 
 
-def run_cli(*args, code=None):
-    command = [sys.executable, "-c", code, *args] if code else [sys.executable, "-m", "compare", *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=300)
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "compare", *args], capture_output=True, text=True, timeout=300)
 
 
 def test_exit_0_and_json_shape_on_user_files_made_with_numpy(tmp_path):
@@ -44,17 +44,7 @@ def test_exit_0_and_json_shape_on_user_files_made_with_numpy(tmp_path):
 
 def test_exit_1_when_an_implementation_differs():
     """A layout bug planted in keras_impl's translation, the CLI run in a real subprocess."""
-    planted = (
-        "import sys, numpy as np, keras_impl.convert as convert, keras_impl.model as model\n"
-        "def load(denses, params):\n"
-        "    for l, d in enumerate(denses, start=1):\n"
-        "        d.kernel.assign(np.asarray(params[f'W{l}']))\n"  # missing .T
-        "        d.bias.assign(np.asarray(params[f'b{l}']))\n"
-        "model.load_params = load\n"
-        "from compare.cli import main\n"
-        "sys.exit(main(sys.argv[1:]))\n"
-    )
-    done = run_cli("--arch", "worked-2-2-2", "--dtype", "float64", code=planted)
+    done = run_cli_with_keras_kernel_not_transposed("--arch", "worked-2-2-2", "--dtype", "float64")
     assert done.returncode == 1, done.stderr
     assert "first differs at z1" in done.stdout
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+
+from planted_bugs import run_cli_with_keras_kernel_not_transposed
 
 from compare.explain import explain_case, main, render_markdown, render_text, worked_example_steps
 from scratch.errors import InputError
@@ -161,17 +161,7 @@ def test_cli_exits_1_when_an_implementation_differs():
     The worked example's W1 is square and asymmetric, so the planted bug changes keras's numbers without a
     shape error. The legend line always contains a ✗, so the mark is looked for beside keras's values.
     """
-    planted = (
-        "import sys, numpy as np, keras_impl.model as model\n"
-        "def load(denses, params):\n"
-        "    for l, d in enumerate(denses, start=1):\n"
-        "        d.kernel.assign(np.asarray(params[f'W{l}']))\n"  # missing .T
-        "        d.bias.assign(np.asarray(params[f'b{l}']))\n"
-        "model.load_params = load\n"
-        "from compare.cli import main\n"
-        "sys.exit(main(['explain', 'worked-2-2-2']))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", planted], capture_output=True, text=True, timeout=300)
+    done = run_cli_with_keras_kernel_not_transposed("explain", "worked-2-2-2")
     assert done.returncode == 1, done.stderr
     # by hand, with kernel = W1 instead of W1^T: net_h1 = w1*i1 + w3*i2 + b1 = 0.15*0.05 + 0.25*0.1 + 0.35 = 0.3825
     assert "torch 0.3775 ✓   keras 0.3825 ✗" in done.stdout, done.stdout
