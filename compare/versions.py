@@ -8,13 +8,17 @@ from __future__ import annotations
 import platform
 from importlib import metadata
 
-PACKAGES = {"numpy": ("numpy",), "torch": ("torch",), "tensorflow": ("tensorflow-cpu", "tensorflow"), "keras": ("keras",)}
+from compare.registry import IMPLEMENTATIONS
 
 
 def versions() -> dict[str, str]:
-    """``{"python": ..., "numpy": ..., "torch": ..., "tensorflow": ..., "keras": ...}``; "absent" if not installed."""
+    """``{"python": ..., then each implementation's packages in registry order}``; "absent" if not installed.
+
+    Today: python, numpy (scratch), torch, tensorflow and keras.
+    """
     out = {"python": platform.python_version()}
-    for name, distributions in PACKAGES.items():
+    packages = {name: dists for impl in IMPLEMENTATIONS.values() for name, dists in impl.versions.items()}
+    for name, distributions in packages.items():
         out[name] = "absent"
         for dist in distributions:
             try:

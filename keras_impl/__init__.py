@@ -1,5 +1,10 @@
-"""The same MLP in Keras 3: ``keras.layers.Dense``, native activations and losses,
-gradients from ``tf.GradientTape`` on the TensorFlow backend.
+"""The same MLP in Keras 3: ``keras.layers.Dense``, native activations, losses and optimizers.
+
+Modules, parallel to ``scratch`` and ``torch_impl``: ``activations``, ``losses``,
+``model``, ``optimizers``, ``regularization``, ``train``, ``init``, ``convert`` (the
+one place that translates between canonical parameters and ``Dense``) and
+``gradients`` (the only backend-specific code: ``tf.GradientTape``).
+It never imports scratch.
 
 Importing this package sets, only where the user has not set them already:
 ``KERAS_BACKEND=tensorflow``; ``TF_ENABLE_ONEDNN_OPTS=0`` (oneDNN's fused CPU

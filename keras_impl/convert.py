@@ -7,7 +7,7 @@ z = x @ kernel + bias, so the kernel is the canonical ``W_l`` transposed.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import keras
 import numpy as np

@@ -6,7 +6,7 @@ signature and select it by ``keras.backend.backend()``.
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import keras
 

@@ -1,4 +1,4 @@
-"""The spec's losses as native Keras losses, configured to scratch's reductions.
+"""The spec's losses as native Keras losses, configured to the reductions of core.losses (a mean over samples).
 
 Keras losses take ``(y_true, y_pred)`` (torch takes ``(input, target)``), and
 compute in ``floatx()`` (float32) unless given ``dtype``: a float64 model would
@@ -20,9 +20,12 @@ layer's ``z`` (logits) and ``a``, ``(m, n_L)``, and the prepared targets;
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import keras
+
+from core.errors import lookup
 
 LossFn = Callable[[object, object, object], object]
 
@@ -35,32 +38,33 @@ class CompiledLoss(NamedTuple):
     from_logits: bool
 
 
+COMPILED: dict[str, Callable[[int, str], CompiledLoss]] = {
+    "bce": lambda n_outputs, dtype: CompiledLoss(keras.losses.BinaryCrossentropy(from_logits=True, dtype=dtype), 1.0, True),
+    "cce": lambda n_outputs, dtype: CompiledLoss(
+        keras.losses.SparseCategoricalCrossentropy(from_logits=True, dtype=dtype), 1.0, True),
+    "sse": lambda n_outputs, dtype: CompiledLoss(keras.losses.MeanSquaredError(dtype=dtype), 0.5 * n_outputs, False),
+    "mse": lambda n_outputs, dtype: CompiledLoss(keras.losses.MeanSquaredError(dtype=dtype), 1.0, False),
+}
+
+
 def compile_loss(name: str, n_outputs: int, dtype: str) -> CompiledLoss:
     """The native Keras loss for the spec's loss ``name`` (see the module docstring), computing in ``dtype``.
 
     ``n_outputs`` is n_L, for the sse weight n_L / 2.
 
     Raises:
-        KeyError: an unknown ``name`` (a parsed :class:`scratch.spec.Spec` has none).
+        InputError: a name with no native loss here.
     """
-    if name == "bce":
-        return CompiledLoss(keras.losses.BinaryCrossentropy(from_logits=True, dtype=dtype), 1.0, True)
-    if name == "cce":
-        return CompiledLoss(keras.losses.SparseCategoricalCrossentropy(from_logits=True, dtype=dtype), 1.0, True)
-    if name == "sse":
-        return CompiledLoss(keras.losses.MeanSquaredError(dtype=dtype), 0.5 * n_outputs, False)
-    if name == "mse":
-        return CompiledLoss(keras.losses.MeanSquaredError(dtype=dtype), 1.0, False)
-    raise KeyError(name)
+    return lookup(COMPILED, name, "loss")(n_outputs, dtype)
 
 
 def make_loss(name: str, n_outputs: int, dtype: str) -> LossFn:
     """``loss(z_L, a_L, y)`` -> 0-d tensor for the spec's loss ``name``, computing in ``dtype``.
 
-    z_L, a_L: ``(m, n_L)``; y: prepared targets (:func:`scratch.validate.prepare`).
+    z_L, a_L: ``(m, n_L)``; y: prepared targets (:func:`core.validate.prepare`).
 
     Raises:
-        KeyError: an unknown ``name`` (a parsed :class:`scratch.spec.Spec` has none).
+        InputError: a name with no native loss here.
     """
     loss, loss_weight, from_logits = compile_loss(name, n_outputs, dtype)
     return lambda z, a, y: loss_weight * loss(y, z if from_logits else a)  # x 1.0 is exact

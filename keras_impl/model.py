@@ -8,7 +8,7 @@ float32 model silently.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import keras
 import numpy as np
@@ -17,9 +17,9 @@ from keras_impl.activations import make_activation
 from keras_impl.convert import read_grads, load_params, variables
 from keras_impl.gradients import value_and_gradients
 from keras_impl.losses import make_loss
-from scratch.spec import Spec
-from scratch.trace import Trace
-from scratch.validate import prepare
+from core.spec import Spec
+from core.trace import Trace
+from core.validate import prepare
 
 
 class MLP:
@@ -74,7 +74,7 @@ def evaluate(spec: Spec, params: Mapping[str, object], X: object, y: object, dty
     """Forward, loss and GradientTape gradients on one batch, in ``dtype``.
 
     delta_l is the tape's dL/dz_l times m, the per-sample convention of
-    :class:`scratch.trace.Trace`.
+    :class:`core.trace.Trace`.
 
     Raises:
         InputError: bad shapes, keys, dtypes or values.

@@ -1,6 +1,6 @@
 """The lectures' optimizers as ``keras.optimizers`` classes, configured to scratch's maths.
 
-Mapping from :mod:`scratch.optimizers` (keras/src/optimizers/{sgd,adagrad,rmsprop,adam}.py, Keras 3.15):
+Mapping from the rules of scratch.optimizers (keras/src/optimizers/{sgd,adagrad,rmsprop,adam}.py, Keras 3.15):
 
     sgd       SGD(eta)                                   theta -= eta g
     momentum  SGD(eta, momentum=mu)                      v = mu v - eta g; theta += v: scratch's form
@@ -14,7 +14,7 @@ Mapping from :mod:`scratch.optimizers` (keras/src/optimizers/{sgd,adagrad,rmspro
 For adagrad, rmsprop and adam only eps = 0 gives scratch's function exactly:
 sqrt(r + eps) != sqrt(r) + eps, and Adam's eps equals scratch's eps * sqrt(1 - b2^t),
 which changes every step (Kingma & Ba section 2 call this variant eps-hat).
-scratch.optimizers.matched() uses eps = 0;
+core.optimizers.matched() uses eps = 0;
 an ``epsilon`` > 0 is passed through unchanged, and the trajectories part (measured in docs/training.md).
 
 The learning rate is passed as a callable returning a float64 tensor. A float
@@ -28,22 +28,45 @@ the TensorFlow backend hands it to ``distribution.extended.update``
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import keras
 
-from scratch.errors import InputError
-from scratch.optimizers import Hyperparameters, check_name
+from core.errors import InputError, lookup
+from core.optimizers import Hyperparameters, check_name
 
+LearningRate = Callable[[], Any]  # a zero-argument callable returning a float64 tensor (:func:`exact`)
 SETTINGS = ("learning_rate", "momentum", "nesterov", "rho", "beta_1", "beta_2", "epsilon", "initial_accumulator_value")
 OVERRIDES = {"learning_rate": "learning_rate", "momentum": "momentum"}  # what own_defaults lets the caller set: ours -> Keras's
 
+# name -> keras.optimizers configured to scratch's rule (the mapping in the module docstring)
+MATCHED: dict[str, Callable[[Hyperparameters, LearningRate], keras.optimizers.Optimizer]] = {
+    "sgd": lambda h, eta: keras.optimizers.SGD(learning_rate=eta),
+    "momentum": lambda h, eta: keras.optimizers.SGD(learning_rate=eta, momentum=h.momentum),
+    "nesterov": lambda h, eta: keras.optimizers.SGD(learning_rate=eta, momentum=h.momentum, nesterov=True),
+    "adagrad": lambda h, eta: keras.optimizers.Adagrad(learning_rate=eta, initial_accumulator_value=h.initial_accumulator,
+                                                       epsilon=h.epsilon),
+    "rmsprop": lambda h, eta: keras.optimizers.RMSprop(learning_rate=eta, rho=h.rho, epsilon=h.epsilon),
+    "adam": lambda h, eta: keras.optimizers.Adam(learning_rate=eta, beta_1=h.beta_1, beta_2=h.beta_2, epsilon=h.epsilon),
+}
 
-def make_optimizer(name: str, hyper: Hyperparameters | Mapping[str, float], params: Sequence) -> keras.optimizers.Optimizer:
+# name -> keras.optimizers with Keras's own defaults; momentum and nesterov get mu (Keras's default momentum is 0)
+OWN_DEFAULTS: dict[str, Callable[[dict[str, LearningRate], float], keras.optimizers.Optimizer]] = {
+    "sgd": lambda lr, mu: keras.optimizers.SGD(**lr),
+    "momentum": lambda lr, mu: keras.optimizers.SGD(momentum=mu, **lr),
+    "nesterov": lambda lr, mu: keras.optimizers.SGD(momentum=mu, nesterov=True, **lr),
+    "adagrad": lambda lr, mu: keras.optimizers.Adagrad(**lr),
+    "rmsprop": lambda lr, mu: keras.optimizers.RMSprop(**lr),
+    "adam": lambda lr, mu: keras.optimizers.Adam(**lr),
+}
+
+
+def make_optimizer(name: str, hyper: Hyperparameters | Mapping[str, float], params: Sequence[Any]) -> keras.optimizers.Optimizer:
     """A built ``keras.optimizers`` optimizer for ``name`` over the variables ``params``.
 
-    ``hyper``: :class:`Hyperparameters` configure Keras to scratch's maths (the
-    mapping in the module docstring); a mapping instead asks for Keras's own
+    ``hyper``: :class:`~core.optimizers.Hyperparameters` configure Keras to scratch's maths
+    (the mapping in the module docstring); a mapping instead asks for Keras's own
     defaults with only those values set (:func:`own_defaults`).
 
     Raises:
@@ -52,23 +75,12 @@ def make_optimizer(name: str, hyper: Hyperparameters | Mapping[str, float], para
     check_name(name)
     if not isinstance(hyper, Hyperparameters):
         return own_defaults(name, hyper, params)
-    eta = exact(hyper.learning_rate)
-    if name == "sgd":
-        native = keras.optimizers.SGD(learning_rate=eta)
-    elif name in ("momentum", "nesterov"):
-        native = keras.optimizers.SGD(learning_rate=eta, momentum=hyper.momentum, nesterov=name == "nesterov")
-    elif name == "adagrad":
-        native = keras.optimizers.Adagrad(learning_rate=eta, initial_accumulator_value=hyper.initial_accumulator,
-                                          epsilon=hyper.epsilon)
-    elif name == "rmsprop":
-        native = keras.optimizers.RMSprop(learning_rate=eta, rho=hyper.rho, epsilon=hyper.epsilon)
-    else:
-        native = keras.optimizers.Adam(learning_rate=eta, beta_1=hyper.beta_1, beta_2=hyper.beta_2, epsilon=hyper.epsilon)
+    native = lookup(MATCHED, name, "optimizer")(hyper, exact(hyper.learning_rate))
     native.build(list(params))
     return native
 
 
-def own_defaults(name: str, overrides: Mapping[str, float], params: Sequence) -> keras.optimizers.Optimizer:
+def own_defaults(name: str, overrides: Mapping[str, float], params: Sequence[Any]) -> keras.optimizers.Optimizer:
     """Keras's built optimizer for ``name`` with Keras's own default hyperparameters, except ``overrides``.
 
     ``overrides`` may set ``learning_rate`` and ``momentum`` (our names; :data:`OVERRIDES`).
@@ -87,19 +99,13 @@ def own_defaults(name: str, overrides: Mapping[str, float], params: Sequence) ->
     if unknown:
         raise InputError(f"overrides: expected keys among {', '.join(OVERRIDES)}, got {', '.join(map(repr, unknown))}")
     lr = {"learning_rate": exact(overrides["learning_rate"])} if "learning_rate" in overrides else {}
-    if name == "sgd":
-        native = keras.optimizers.SGD(**lr)
-    elif name in ("momentum", "nesterov"):
-        native = keras.optimizers.SGD(momentum=overrides.get("momentum", Hyperparameters.momentum),
-                                      nesterov=name == "nesterov", **lr)
-    else:
-        native = {"adagrad": keras.optimizers.Adagrad, "rmsprop": keras.optimizers.RMSprop,
-                  "adam": keras.optimizers.Adam}[name](**lr)
+    mu = overrides.get("momentum", Hyperparameters.momentum)
+    native = lookup(OWN_DEFAULTS, name, "optimizer")(lr, mu)
     native.build(list(params))
     return native
 
 
-def exact(learning_rate: float):
+def exact(learning_rate: float) -> LearningRate:
     """eta as a zero-argument callable returning a float64 tensor (no float32 detour, see the module docstring)."""
     value = keras.ops.convert_to_tensor(float(learning_rate), dtype="float64")
     return lambda: value

@@ -1,42 +1,27 @@
 """Training in Keras 3: ``keras.optimizers`` ``apply_gradients`` on the MLP, L2 as ``keras.regularizers.L2``.
 
-Same signature and same record as :func:`scratch.train.train`. Each step runs
-the forward pass and the native loss under the tape (keras_impl.gradients), adds
-the layers' regularisation losses, and calls ``apply_gradients``. No ``fit``: the
-harness chooses the batches, so Keras never shuffles.
-
-L2 (seed 004, lambda / (2 n) sum W^2, biases excluded): ``keras.regularizers.L2(l)``
-on each kernel adds l * sum(kernel^2) to ``layer.losses``; l = lambda / (2 n)
-(:func:`l2_factor`). ``fit`` would add ``model.losses`` to the loss itself; with
-our own loop we add it inside the tape.
+``train`` has the same signature and returns the same record as scratch.train.train
+(the contract is core.training). Each step runs the forward pass and the native loss
+under the backend's autodiff (keras_impl.gradients), adds the layers' L2 losses
+(keras_impl.regularization), and calls ``apply_gradients``. No ``fit``: the harness
+chooses the batches, so Keras never shuffles.
 """
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import keras
 import numpy as np
 
+from core.optimizers import Hyperparameters
+from core.spec import Spec
+from core.training import StepCallback, TrainResult, accuracy, prepare_training, recorded
 from keras_impl.convert import read_params
 from keras_impl.gradients import value_and_gradients
 from keras_impl.model import build_model
 from keras_impl.optimizers import make_optimizer, settings
-from scratch.optimizers import Hyperparameters
-from scratch.regularization import check_l2
-from scratch.spec import Spec
-from scratch.train import StepCallback, TrainResult, accuracy, prepare_training, recorded
-
-
-def l2_factor(l2: float, n: int) -> float:
-    """The ``keras.regularizers.L2`` factor for seed 004's lambda and n samples: lambda / (2 n)."""
-    check_l2(l2, n)
-    return l2 / (2 * n)
-
-
-def regularizer(l2: float, n: int) -> keras.regularizers.L2 | None:
-    """``L2(lambda / (2 n))`` for every kernel (``Dense(kernel_regularizer=...)``), or None without L2."""
-    return keras.regularizers.L2(l2_factor(l2, n)) if l2 else None
+from keras_impl.regularization import regularizer
 
 
 def train(
@@ -54,7 +39,7 @@ def train(
     every: int = 1,
     on_step: StepCallback | None = None,
 ) -> TrainResult:
-    """Train ``len(batches)`` steps with ``keras.optimizers`` (see :func:`scratch.train.train` for the arguments).
+    """Train ``len(batches)`` steps with ``keras.optimizers`` (see scratch.train.train for the arguments).
 
     ``hyper`` may also be a mapping such as ``{"learning_rate": 0.01}``: Keras's own default
     hyperparameters except those values (:func:`keras_impl.optimizers.own_defaults`, ``--framework-defaults``).

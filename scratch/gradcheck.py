@@ -11,9 +11,9 @@ from typing import Mapping
 
 import numpy as np
 
-from scratch.network import forward, loss
-from scratch.spec import Spec
-from scratch.validate import prepare
+from scratch.model import forward, loss
+from core.spec import Spec
+from core.validate import prepare
 
 
 def numerical_gradients(spec: Spec, params: Mapping[str, object], X: object, y: object, h: float = 1e-6) -> dict[str, np.ndarray]:

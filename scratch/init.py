@@ -1,4 +1,4 @@
-"""Deterministic weight initialisation from a seed (seed 001 lists Xavier and He).
+"""Deterministic weight initialisation from a seed (the Amrita FFNN intro lists Xavier and He).
 
 Draws come from NumPy's legacy ``RandomState``, whose stream NumPy promises to
 keep stable across versions, so a seed gives the same weights on every machine.
@@ -7,9 +7,13 @@ Weights are canonical: ``W_l`` ``(n_l, n_{l-1})``, fan_in = n_{l-1}, fan_out = n
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from scratch.spec import Spec
+from core.activations import ACTIVATIONS
+from core.errors import InputError
+from core.spec import Spec
 
 DEFAULT_SEED = 0
 BIAS_SCALE = 0.1  # biases are drawn small but non-zero, so a bias bug shows in the forward pass too
@@ -26,19 +30,36 @@ def he_normal(rng: np.random.RandomState, fan_out: int, fan_in: int) -> np.ndarr
     return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_out, fan_in))
 
 
-INITIALISERS = {"xavier": xavier_uniform, "he": he_normal}
+HE_TRUNCATED_AT: float | None = None  # numpy draws from the untruncated normal
+INITIALISERS: dict[str, Callable[[np.random.RandomState, int, int], np.ndarray]] = {
+    "xavier": xavier_uniform,
+    "he": he_normal,
+}
+
+
+def draw(method: str, fan_out: int, fan_in: int, seed: int = 0) -> np.ndarray:
+    """One ``(fan_out, fan_in)`` float64 weight matrix from ``method`` (``"xavier"`` or ``"he"``).
+
+    The same signature as torch_impl.init.draw and keras_impl.init.draw, for comparing
+    the three initialisers by distribution (compare.training.initialisers).
+
+    Raises:
+        InputError: an unknown method.
+    """
+    if method not in INITIALISERS:
+        raise InputError(f"initialiser: expected one of {', '.join(INITIALISERS)}, got {method!r}")
+    return INITIALISERS[method](np.random.RandomState(seed), fan_out, fan_in)
 
 
 def init_params(spec: Spec, seed: int = DEFAULT_SEED) -> dict[str, np.ndarray]:
     """Canonical float64 parameters for ``spec``, reproducible from ``seed``.
 
-    Layers whose activation is relu or leaky_relu get He normal weights, the
-    others Xavier uniform; every bias is U(-0.1, 0.1).
+    Each layer gets its activation's initialiser (core.activations: He normal for
+    relu and leaky_relu, Xavier uniform for the others); every bias is U(-0.1, 0.1).
     """
     rng = np.random.RandomState(seed)
     params: dict[str, np.ndarray] = {}
     for l, activation in enumerate(spec.activations, start=1):
-        method = "he" if activation in ("relu", "leaky_relu") else "xavier"
-        params[f"W{l}"] = INITIALISERS[method](rng, spec.sizes[l], spec.sizes[l - 1])
+        params[f"W{l}"] = INITIALISERS[ACTIVATIONS[activation].init](rng, spec.sizes[l], spec.sizes[l - 1])
         params[f"b{l}"] = rng.uniform(-BIAS_SCALE, BIAS_SCALE, size=spec.sizes[l])
     return params

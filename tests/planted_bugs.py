@@ -1,10 +1,10 @@
-"""Deliberately wrong variants of ``scratch.network.evaluate``: each plants one classic bug.
+"""Deliberately wrong variants of ``scratch.model.evaluate``: each plants one classic bug.
 
-Every variant has the signature of :func:`scratch.network.evaluate`
+Every variant has the signature of :func:`scratch.model.evaluate`
 ``(spec, params, X, y, dtype) -> Trace`` and is built from scratch's own pieces
 (``prepare``, ``forward``, ``loss``, ``backward``, ``output_delta``, the
 ``FORWARD`` / ``DERIVATIVE`` tables), changing exactly one thing. The tests in
-``test_planted_bugs.py`` run each one through ``compare.harness.run_case`` in
+``test_planted_bugs.py`` run each one through ``compare.parity.harness.run_case`` in
 place of scratch and assert that the comparison with torch / keras fails and
 names the first quantity that differs.
 
@@ -21,18 +21,18 @@ import numpy as np
 
 from scratch.activations import DERIVATIVE, FORWARD
 from scratch.losses import output_delta
-from scratch.network import backward, evaluate, forward, gradient_descent_step, loss
-from scratch.spec import Spec
-from scratch.trace import Trace
-from scratch.validate import prepare
+from scratch.model import backward, evaluate, forward, loss
+from core.spec import Spec
+from core.trace import Trace
+from core.validate import prepare
 
 WRONG_LEAKY_SLOPE = 0.2  # Keras's default for the "leaky_relu" string; the lectures use 0.01
-LEARNING_RATE = 0.5  # for the "already-updated weights" bug (seed 001's eta)
+LEARNING_RATE = 0.5  # for the "already-updated weights" bug (the worked example's eta)
 
 
 def _trace(spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray,
            forward_pass=forward, loss_fn=loss, backward_pass=backward) -> Trace:
-    """scratch.network.evaluate's pipeline on prepared arrays, with any one stage swapped."""
+    """scratch.model.evaluate's pipeline on prepared arrays, with any one stage swapped."""
     z, a = forward_pass(spec, params, X)
     value = loss_fn(spec, z, a, y)
     delta, grads = backward_pass(spec, params, z, a, y)
@@ -49,7 +49,7 @@ def transposed_w(spec: Spec, params, X, y, dtype: str = "float64") -> Trace:
 
 
 def missing_one_over_m(spec: Spec, params, X, y, dtype: str = "float64") -> Trace:
-    """dW_l = delta_l^T a_{l-1} and db_l = sum_rows delta_l, without the 1/m (seed 000's dW = (1/m) dZ A^T)."""
+    """dW_l = delta_l^T a_{l-1} and db_l = sum_rows delta_l, without the 1/m (ED5340 L26's dW = (1/m) dZ A^T)."""
     params, X, y = prepare(spec, params, X, y, dtype)
     m = X.shape[0]
 
@@ -72,7 +72,7 @@ def sum_instead_of_mean(spec: Spec, params, X, y, dtype: str = "float64") -> Tra
 
 
 def _with_tables(forward_table: dict | None = None, derivative_table: dict | None = None) -> Callable:
-    """A variant that runs scratch.network.evaluate with entries of FORWARD / DERIVATIVE replaced."""
+    """A variant that runs scratch.model.evaluate with entries of FORWARD / DERIVATIVE replaced."""
 
     def variant(spec: Spec, params, X, y, dtype: str = "float64") -> Trace:
         with mock.patch.dict(FORWARD, forward_table or {}), mock.patch.dict(DERIVATIVE, derivative_table or {}):
@@ -97,7 +97,7 @@ relu_mask_z_ge_0.__doc__ = "ReLU'(0) = 1 (mask z >= 0); torch and TensorFlow tak
 
 def _softmax_unshifted(z: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore", invalid="ignore"):  # the overflow is the point; keep the test log clean
-        e = np.exp(z)  # seed 003's np.exp(z2): inf for z > 709 (float64), 88.7 (float32)
+        e = np.exp(z)  # Session-5 backprop's np.exp(z2): inf for z > 709 (float64), 88.7 (float32)
         return e / e.sum(axis=1, keepdims=True)  # inf / inf = NaN
 
 
@@ -121,7 +121,7 @@ def delta_from_updated_weights(spec: Spec, params, X, y, dtype: str = "float64")
     """Update W_{l+1} by gradient descent *before* using it to send delta back to layer l.
 
     The right order: the whole backward pass with the forward pass's weights, then
-    the step (scratch.network.backward says so).
+    the step (scratch.model.backward says so).
     """
     params, X, y = prepare(spec, params, X, y, dtype)
 
@@ -133,8 +133,7 @@ def delta_from_updated_weights(spec: Spec, params, X, y, dtype: str = "float64")
         for l in range(L, 0, -1):
             grads[f"W{l}"] = delta[l].T @ a[l - 1] / m
             grads[f"b{l}"] = delta[l].sum(axis=0) / m
-            step = gradient_descent_step({f"W{l}": work[f"W{l}"]}, grads, LEARNING_RATE)
-            work[f"W{l}"] = step[f"W{l}"]  # the bug: W_l is updated here ...
+            work[f"W{l}"] = work[f"W{l}"] - LEARNING_RATE * grads[f"W{l}"]  # the bug: W_l is updated here ...
             if l > 1:  # ... and then used to send delta back to layer l - 1
                 delta[l - 1] = (delta[l] @ work[f"W{l}"]) * DERIVATIVE[spec.activations[l - 2]](z[l - 1], a[l - 1])
         return delta, grads

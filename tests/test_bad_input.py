@@ -3,8 +3,8 @@
 Each malformed input is built on top of a valid base (weights from ``init_params``,
 a 5-row data file), changing one thing, and is checked twice:
 
-- the Python API (``compare.files``, ``scratch.parse_spec``, ``scratch.evaluate``,
-  ``compare.harness.run_case``) raises ``InputError`` -- a ``ValueError`` -- whose
+- the Python API (``compare.data.files``, ``scratch.parse_spec``, ``scratch.evaluate``,
+  ``compare.parity.harness.run_case``) raises ``InputError`` -- a ``ValueError`` -- whose
   one-line message contains the expected words;
 - the CLI, run in-process through ``compare.cli.main``, exits 2 with exactly that
   message as its one stderr line. A handful also run as real subprocesses, to show
@@ -27,13 +27,13 @@ import numpy as np
 import pytest
 from safetensors.numpy import save_file
 
-from compare.cases import get_case
+from compare.data.cases import get_case
 from compare.cli import main
-from compare.files import load_data, load_weights
-from compare.harness import run_case
+from compare.data.files import load_data, load_weights
+from compare.parity.harness import run_case
 from scratch import InputError, evaluate, parse_spec
 from scratch.init import init_params
-from scratch.validate import check_params
+from core.validate import check_params
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = {"cce": "2-3-2:tanh,softmax:cce", "bce": "2-3-1:tanh,sigmoid:bce", "mse": "2-3-2:tanh,linear:mse"}

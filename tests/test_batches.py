@@ -1,12 +1,13 @@
-"""Batch strategies (seed 004): full batch, mini-batch, stochastic; one order for every implementation."""
+"""Batch strategies (CS60050 backprop): full batch, mini-batch, stochastic; one order for every implementation."""
 
 import numpy as np
 import pytest
 
-from compare.batches import make_batches, steps_per_epoch
-from compare.cases import get_case
-from compare.training import run_training
-from scratch.errors import InputError
+from compare import registry
+from compare.training.batches import make_batches, steps_per_epoch
+from compare.data.cases import get_case
+from compare.training.run import run_training
+from core.errors import InputError
 
 
 def test_full_batch_is_every_row_in_stored_order_each_step():
@@ -49,7 +50,7 @@ def test_bad_counts_raise_input_error(kwargs):
 
 @pytest.mark.parametrize("batch_size", [1, 32], ids=["stochastic", "mini-batch-32"])
 def test_every_framework_follows_scratch_on_the_same_mini_batches(batch_size):
-    run = run_training(get_case("spiral-2-4-3"), optimizer="momentum", dtype="float64", frameworks=("torch", "keras"),
+    run = run_training(get_case("spiral-2-4-3"), optimizer="momentum", dtype="float64", frameworks=registry.OTHERS,
                        batch_size=batch_size, steps=15, seed=3)
     assert run.passed, [c for c in run.checks if not c.passed]
     # the batches really were different rows: the recorded batch losses are not the full-data loss
@@ -57,8 +58,8 @@ def test_every_framework_follows_scratch_on_the_same_mini_batches(batch_size):
 
 
 def test_one_full_batch_step_is_the_mean_of_per_sample_gradients():
-    """Seed 004, Algorithm 1 vs 2: the batch gradient is (1/N) sum of the per-sample gradients."""
-    from scratch.network import evaluate
+    """CS60050 backprop, Algorithm 1 vs 2: the batch gradient is (1/N) sum of the per-sample gradients."""
+    from scratch.model import evaluate
 
     case = get_case("iris-2-4-3")
     full = evaluate(case.spec, case.params, case.X, case.y).grads

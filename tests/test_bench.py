@@ -11,14 +11,18 @@ import sys
 import numpy as np
 import pytest
 
-from compare.bench_steps import IMPLEMENTATIONS, make_step
-from compare.bench_timing import Timing, step_flops, time_step
-from compare.cases import get_case
-from compare.tolerances import tolerance_for
+from compare import registry
+from compare.bench.steps import make_step
+from compare.bench.timing import Timing, step_flops, time_step
+from compare.data.cases import get_case
+from compare.parity.tolerances import tolerance_for
 from scratch.init import init_params
-from scratch.network import evaluate
-from scratch.spec import parse_spec
-from scratch.validate import prepare
+from scratch.model import evaluate
+from core.spec import parse_spec
+from core.validate import prepare
+
+
+BENCH_STEPS = tuple(registry.bench_steps())
 
 
 def run_bench(*args):
@@ -47,7 +51,7 @@ def problems():
     return out
 
 
-@pytest.mark.parametrize("implementation", IMPLEMENTATIONS[1:])
+@pytest.mark.parametrize("implementation", BENCH_STEPS[1:])
 @pytest.mark.parametrize("spec, params, X, y, learning_rate", problems())
 def test_each_step_is_one_sgd_step_of_the_lecture_maths(implementation, spec, params, X, y, learning_rate):
     """Two steps of each implementation land where two hand-applied theta - eta * grad steps of scratch land (float64)."""
@@ -139,7 +143,7 @@ def test_quick_json_has_every_implementation_ratio_and_throughput(quick_json):
     assert rows[("w=16", 300)]["spec"] == "2-16-16-3:relu,relu,softmax:cce"
     assert rows[("w=16", 300)]["mflop_per_step"] == pytest.approx(6 * 300 * (2 * 16 + 16 * 16 + 16 * 3) / 1e6)
     for row in result["results"]:
-        assert list(row["implementations"]) == list(IMPLEMENTATIONS)
+        assert list(row["implementations"]) == list(BENCH_STEPS)
         assert row["implementations"]["scratch"]["ratio_to_scratch"] == 1.0
         for impl, r in row["implementations"].items():
             assert 0 < r["min_us"] <= r["median_us"] <= r["max_us"] < float("inf"), impl
@@ -181,13 +185,13 @@ def test_bad_arguments_exit_2_with_one_line(args, message):
 
 def test_unwritable_plot_path_exits_2_before_any_timing(capsys, monkeypatch):
     """--plot under a folder that cannot be created: one line, exit 2, and no step is ever built."""
-    import compare.bench_steps
+    import compare.bench.steps
     from compare.cli import main
 
     def no_timing(*args, **kwargs):
         raise AssertionError("bench timed a step before checking --plot")
 
-    monkeypatch.setattr(compare.bench_steps, "make_step", no_timing)
+    monkeypatch.setattr(compare.bench.steps, "make_step", no_timing)
     assert main(["bench", "--quick", "--plot", "/proc/nope/x.png"]) == 2
     out, err = capsys.readouterr()
     assert out == ""
@@ -200,7 +204,7 @@ def test_thread_settings_never_wrap_between_name_and_number(width):
 
     from rich.console import Console
 
-    from compare.bench_report import setup_grid
+    from compare.bench.report import setup_grid
 
     result = {
         "machine": {"cpu": "Some CPU @ 2.00GHz with a long model name", "cpus": 2},

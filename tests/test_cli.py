@@ -7,9 +7,10 @@ import sys
 import numpy as np
 import pytest
 
-from compare.files import save_data, save_weights
+from compare import registry
+from compare.data.files import save_data, save_weights
 from planted_bugs import run_cli_with_keras_kernel_not_transposed
-from scratch.spec import parse_spec
+from core.spec import parse_spec
 
 
 def run_cli(*args):
@@ -28,11 +29,11 @@ def test_exit_0_and_json_shape_on_user_files_made_with_numpy(tmp_path):
     assert done.stderr == ""  # no framework log noise
     report = json.loads(done.stdout)
     assert report["passed"] is True
-    assert set(report["versions"]) >= {"numpy", "torch", "keras", "tensorflow"}
+    assert set(report["versions"]) >= {name for impl in registry.IMPLEMENTATIONS.values() for name in impl.versions}
     assert [(c["spec"], c["dtype"]) for c in report["cases"]] == [(str(spec), "float64"), (str(spec), "float32")]
     case = report["cases"][0]
     assert set(case) == {"name", "spec", "dtype", "passed", "results", "checks"}
-    assert set(case["results"]) == {"scratch", "torch", "keras"}
+    assert set(case["results"]) == set(registry.NAMES)
     torch_result = case["results"]["torch"]
     assert np.asarray(torch_result["output"]).shape == (20, 3)
     assert np.allclose(np.asarray(torch_result["output"]).sum(axis=1), 1.0)  # probabilities
@@ -72,11 +73,11 @@ def test_the_table_fits_a_100_column_terminal_without_cutting_numbers():
 
     from rich.console import Console
 
-    from compare.cases import get_case
-    from compare.harness import run_case
-    from compare.report import render_table
+    from compare.data.cases import get_case
+    from compare.parity.harness import run_case
+    from compare.parity.report import render_table
 
-    results = [run_case(get_case("lecture-4-4-3-softmax"), "float64", ["torch", "keras"])]
+    results = [run_case(get_case("lecture-4-4-3-softmax"), "float64", list(registry.OTHERS))]
     out = io.StringIO()
     render_table(results, Console(file=out, width=100))
     text = out.getvalue()

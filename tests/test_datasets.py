@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from compare import datasets
+from compare.data import datasets
 
 
 def test_shipped_spiral_matches_its_checksum_and_the_lecture_shape():

@@ -17,11 +17,13 @@ import math
 import numpy as np
 import pytest
 
-from compare.cases import Case
-from compare.harness import first_divergence, run_case
-from scratch.activations import LEAKY_SLOPE
-from scratch.network import evaluate
-from scratch.spec import parse_spec
+from compare import registry
+from compare.data.cases import Case
+from compare.parity.harness import first_divergence, run_case
+from helpers import honest_dtype
+from core.activations import LEAKY_SLOPE
+from scratch.model import evaluate
+from core.spec import parse_spec
 
 # the largest |z| each dtype is asked to survive (issue 4): exp(1e3) overflows float64
 # (limit ~709.8), exp(80) is still finite in float32 (limit ~88.7) but exp(80)^2 is not
@@ -37,7 +39,7 @@ def _frameworks(spec, dtype: str) -> list[str]:
     """Keras rounds the leaky slope to float32 (test_keras_leaky_slope_is_float32): float64 leaky runs are torch-only."""
     if dtype == "float64" and "leaky_relu" in spec.activations:
         return ["torch"]
-    return ["torch", "keras"]
+    return list(registry.OTHERS)
 
 
 def _no_nan_or_inf(spec, params, X, y, dtype):
@@ -125,7 +127,7 @@ def test_bce_with_probability_within_1e12_of_0_or_1(z, label, expected):
     case = Case("p", spec, {"W1": np.array([[1.0]]), "b1": np.zeros(1)}, np.array([[z]]), np.array([label]))
     trace = _no_nan_or_inf(case.spec, case.params, case.X, case.y, "float64")
     assert trace.loss == pytest.approx(expected, rel=1e-13)
-    assert run_case(case, "float64", ["torch", "keras"]).passed
+    assert run_case(case, "float64", list(registry.OTHERS)).passed
 
 
 def test_cce_with_probability_within_1e12_of_0():
@@ -135,7 +137,7 @@ def test_cce_with_probability_within_1e12_of_0():
     trace = _no_nan_or_inf(case.spec, case.params, case.X, case.y, "float64")
     assert trace.output[0, 0] == pytest.approx(1 / (1 + 1e12), rel=1e-12)
     assert trace.loss == pytest.approx(LOGIT_1E12 + math.log1p(1e-12), rel=1e-13)
-    assert run_case(case, "float64", ["torch", "keras"]).passed
+    assert run_case(case, "float64", list(registry.OTHERS)).passed
 
 
 # --- ReLU and leaky ReLU exactly at z = 0 -------------------------------------------------
@@ -165,12 +167,12 @@ def test_relu_family_derivative_at_exact_zero(hidden, slope_at_zero):
     assert trace.delta[1][1, 1] == slope_at_zero * upstream[1, 1]
 
 
-@pytest.mark.parametrize("framework", ["torch", "keras"])
+@pytest.mark.parametrize("framework", list(registry.OTHERS))
 @pytest.mark.parametrize("hidden", ["relu", "leaky_relu"])
 def test_relu_family_at_exact_zero_matches_frameworks(hidden, framework):
     case = _exact_zero_case(hidden)
-    # keras + leaky in float64 differs by the float32 slope (below); float32 is the fair comparison there
-    dtype = "float32" if (framework, hidden) == ("keras", "leaky_relu") else "float64"
+    # a known difference (Keras's float32 leaky slope, below) makes float32 the fair comparison there
+    dtype = honest_dtype(framework, case.spec)
     result = run_case(case, dtype, [framework])
     assert result.passed, [(c.quantity, c.max_rel_err) for c in result.checks if not c.passed]
 
@@ -205,10 +207,10 @@ def test_the_harness_exposes_the_float32_slope_in_a_float64_keras_net():
     slope_error = (0.01 - float(np.float32(0.01))) / 0.01  # 2.2e-8, by hand
     assert first.max_rel_err == pytest.approx(slope_error, rel=1e-6)
     assert run_case(case, "float32", ["keras"]).passed  # in float32 the slope is exact for both
-    from compare.report import divergence
+    from compare.parity.report import divergence
 
     assert "float32" in divergence(result, "keras")["cause"]  # the table says why, beside the ✗
-    from compare.known_differences import known_cause
+    from compare.parity.known_differences import known_cause
 
     # the note is kept for that fact only: not for torch, not in float32, not at a sigmoid layer, not at z1
     assert known_cause(case.spec, "float64", "torch", "a1") is None
@@ -279,7 +281,7 @@ def test_torch_impl_uses_logits_beyond_the_clamp():
 
     spec = parse_spec("1-1:sigmoid:bce")
     case = Case("logit", spec, {"W1": np.array([[1.0]]), "b1": np.zeros(1)}, np.array([[-1000.0]]), np.array([1]))
-    result = run_case(case, "float64", ["torch", "keras"])
+    result = run_case(case, "float64", list(registry.OTHERS))
     assert result.passed
     assert result.traces["scratch"].loss == pytest.approx(1000.0, rel=1e-15)
     assert result.traces["torch"].loss == pytest.approx(1000.0, rel=1e-15)

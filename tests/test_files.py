@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from compare.cases import get_case
-from compare.files import load_data, load_weights, save_data, save_weights
-from scratch.errors import InputError
+from compare.data.cases import get_case
+from compare.data.files import load_data, load_weights, save_data, save_weights
+from core.errors import InputError
 
 
 @pytest.mark.parametrize("suffix", [".safetensors", ".npz"])

@@ -1,4 +1,4 @@
-"""Seed 001's worked 2-2-2 example: the published numbers, in all three implementations.
+"""Mazur's worked 2-2-2 example (from the Amrita FFNN intro): the published numbers, in all three implementations.
 
 Each golden number is the slide's, checked to half a unit of its last printed digit.
 Wiring (compare/cases.py): W1 = [[w1, w2], [w3, w4]], W2 = [[w5, w6], [w7, w8]].
@@ -7,8 +7,10 @@ Wiring (compare/cases.py): W1 = [[w1, w2], [w3, w4]], W2 = [[w5, w6], [w7, w8]].
 import numpy as np
 import pytest
 
-from compare.cases import worked_2_2_2
-from compare.harness import evaluate_with
+from compare import registry
+from compare.data.cases import worked_2_2_2
+from compare.parity.harness import evaluate_with
+from core.optimizers import Hyperparameters
 
 
 def half_ulp(printed: str) -> float:
@@ -35,7 +37,7 @@ AFTER_ONE_STEP = [  # eta = 0.5; (name, (param, row, col), printed)
     ("w3+", ("W1", 1, 0), "0.24975114"),
     ("w4+", ("W1", 1, 1), "0.29950229"),
 ]
-IMPLEMENTATIONS = ("scratch", "torch", "keras")
+IMPLEMENTATIONS = registry.NAMES
 
 
 def forward_values(trace):
@@ -58,54 +60,17 @@ def test_forward_and_gradient_match_the_slide(implementation, quantity, printed)
     assert abs(forward_values(trace)[quantity] - float(printed)) <= half_ulp(printed)
 
 
-def step_scratch(case):
-    import scratch.network as net
-
-    trace = net.evaluate(case.spec, case.params, case.X, case.y)
-    return net.gradient_descent_step(case.params, trace.grads, case.learning_rate)
-
-
-def step_torch(case):
-    import torch
-
-    from torch_impl.convert import read_params
-    from torch_impl.model import build_model
-
-    model = build_model(case.spec, case.params, "float64")
-    optimizer = torch.optim.SGD(model.parameters(), lr=case.learning_rate)
-    z, a = model(torch.from_numpy(case.X))
-    model.loss(z, a, torch.from_numpy(case.y)).backward()
-    optimizer.step()
-    return read_params(list(model.linears))
-
-
-def step_keras(case):
-    import keras
-
-    from keras_impl.convert import read_params
-    from keras_impl.gradients import value_and_gradients
-    from keras_impl.model import build_model
-
-    model = build_model(case.spec, case.params, "float64")
-    optimizer = keras.optimizers.SGD(learning_rate=case.learning_rate)
-    X = keras.ops.convert_to_tensor(case.X, dtype="float64")
-    y = keras.ops.convert_to_tensor(case.y, dtype="float64")
-
-    def compute():
-        z, a = model(X)
-        return model.loss(z, a, y), []
-
-    _, grads, _ = value_and_gradients(compute, model.variables)
-    optimizer.apply_gradients(zip(grads, model.variables))
-    return read_params(model.denses)
-
-
-STEPS = {"scratch": step_scratch, "torch": step_torch, "keras": step_keras}
+def one_sgd_step(implementation, case):
+    """The implementation's own train(): one full-batch SGD step with the slide's eta."""
+    result = registry.get(implementation).train(case.spec, case.params, case.X, case.y, optimizer="sgd",
+                                                hyper=Hyperparameters(learning_rate=case.learning_rate),
+                                                batches=[np.arange(len(case.X))])
+    return result.final_params
 
 
 @pytest.mark.parametrize("implementation", IMPLEMENTATIONS)
 def test_weights_after_one_gradient_step_match_the_slide(implementation):
-    new = STEPS[implementation](worked_2_2_2())
+    new = one_sgd_step(implementation, worked_2_2_2())
     for name, (param, row, col), printed in AFTER_ONE_STEP:
         assert abs(new[param][row, col] - float(printed)) <= half_ulp(printed), name
 

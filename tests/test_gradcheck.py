@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from compare.cases import CASES, get_case
+from compare.data.cases import CASES, get_case
 from scratch.gradcheck import numerical_gradients
-from scratch.network import evaluate
+from scratch.model import evaluate
 
 # Central differences with h = 1e-6: truncation error ~h^2 |L'''| ~ 1e-12, rounding
 # error ~eps |L| / h ~ 2e-10 for losses of order 1. atol 1e-8 sits above both,

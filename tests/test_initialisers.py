@@ -1,4 +1,4 @@
-"""Xavier and He (seed 001) in scratch, torch.nn.init and keras.initializers, compared by distribution.
+"""Xavier and He (Amrita FFNN intro) in scratch, torch.nn.init and keras.initializers, compared by distribution.
 
 Fixed seeds; a Kolmogorov-Smirnov test against the distribution each library
 documents, bounds, and the variance. 400 x 300 = 120,000 draws per library.
@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from compare.initialisers import draw, he_stddev, keras_he_bound, reference_cdf, xavier_bound
+from compare import registry
+from compare.training.initialisers import draw, he_bound, he_stddev, he_truncation, reference_cdf, xavier_bound
 
 FAN_OUT, FAN_IN = 400, 300
 N = FAN_OUT * FAN_IN
@@ -17,10 +18,10 @@ N = FAN_OUT * FAN_IN
 @pytest.fixture(scope="module")
 def draws():
     return {(fw, method): draw(fw, method, FAN_OUT, FAN_IN, seed=7).ravel()
-            for fw in ("scratch", "torch", "keras") for method in ("xavier", "he")}
+            for fw in registry.NAMES for method in ("xavier", "he")}
 
 
-@pytest.mark.parametrize("framework", ["scratch", "torch", "keras"])
+@pytest.mark.parametrize("framework", registry.NAMES)
 def test_xavier_uniform_bounds_variance_and_shape(draws, framework):
     w = draws[(framework, "xavier")]
     r = xavier_bound(FAN_OUT, FAN_IN)
@@ -30,7 +31,7 @@ def test_xavier_uniform_bounds_variance_and_shape(draws, framework):
     assert stats.kstest(w, reference_cdf(framework, "xavier", FAN_OUT, FAN_IN).cdf).pvalue > 1e-3
 
 
-@pytest.mark.parametrize("framework", ["scratch", "torch", "keras"])
+@pytest.mark.parametrize("framework", registry.NAMES)
 def test_he_variance_is_2_over_fan_in(draws, framework):
     w = draws[(framework, "he")]
     # the sample variance of a normal has relative std sqrt(2 / N) = 0.41 %: allow 5 sigma
@@ -38,19 +39,26 @@ def test_he_variance_is_2_over_fan_in(draws, framework):
     assert abs(np.mean(w)) < 5 * he_stddev(FAN_IN) / np.sqrt(N)
 
 
-@pytest.mark.parametrize("framework", ["scratch", "torch"])
-def test_scratch_and_torch_he_are_plain_normal(draws, framework):
+@pytest.mark.parametrize("framework", registry.NAMES)
+def test_he_normal_has_the_shape_the_implementation_documents(draws, framework):
+    """Plain N(0, 2 / fan_in) (scratch, torch), or truncated where ``init.HE_TRUNCATED_AT`` says so (Keras: 2 sigma_0)."""
     w = draws[(framework, "he")]
     assert stats.kstest(w, reference_cdf(framework, "he", FAN_OUT, FAN_IN).cdf).pvalue > 1e-3
-    assert np.abs(w).max() > keras_he_bound(FAN_IN)  # tails beyond Keras's cut-off exist (P = 1.6 % per draw)
+    cut = he_truncation(framework)
+    if cut is None:
+        assert np.abs(w).max() > he_bound(FAN_IN, 2.0)  # tails beyond a 2-sigma_0 cut-off exist (P = 1.6 % per draw)
+    else:
+        assert np.abs(w).max() <= he_bound(FAN_IN, cut)
+        # and it is NOT the plain normal He et al. describe: the KS test sees the missing tails
+        assert stats.kstest(w, stats.norm(scale=he_stddev(FAN_IN)).cdf).pvalue < 1e-6
 
 
-def test_keras_he_normal_is_truncated_at_two_sigma_0(draws):
-    w = draws[("keras", "he")]
-    assert np.abs(w).max() <= keras_he_bound(FAN_IN)
-    assert stats.kstest(w, reference_cdf("keras", "he", FAN_OUT, FAN_IN).cdf).pvalue > 1e-3
-    # and it is NOT the plain normal He et al. describe: the KS test sees the missing tails
-    assert stats.kstest(w, stats.norm(scale=he_stddev(FAN_IN)).cdf).pvalue < 1e-6
+def test_keras_he_normal_is_cut_at_two_sigma_0():
+    """keras/src/initializers/random_initializers.py: VarianceScaling's truncated normal is cut at 2 sigma_0."""
+    import keras
+
+    assert he_truncation("keras") == 2.0
+    assert keras.initializers.HeNormal().distribution == "truncated_normal"
 
 
 def test_default_layer_inits_differ_torch_uniform_1_over_sqrt_fan_in_keras_glorot_and_zero_bias():

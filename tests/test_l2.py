@@ -1,11 +1,12 @@
-"""L2 regularisation (seed 004): lambda / (2 n) sum W^2, biases excluded, and each framework's mapping of lambda."""
+"""L2 regularisation (CS60050 backprop): lambda / (2 n) sum W^2, biases excluded, and each framework's mapping of lambda."""
 
 import numpy as np
 import pytest
 
-from compare.cases import get_case
-from compare.training import run_training
-from scratch.errors import InputError
+from compare import registry
+from compare.data.cases import get_case
+from compare.training.run import run_training
+from core.errors import InputError
 from scratch.regularization import l2_gradients, l2_penalty
 
 PARAMS = {"W1": np.array([[1.0, -2.0], [3.0, 0.5]]), "b1": np.array([10.0, -10.0]), "W2": np.array([[2.0, 1.0]]),
@@ -38,10 +39,10 @@ def test_bad_l2_raises_input_error(bad):
 
 def test_lambda_maps_to_torch_weight_decay_lambda_over_n_on_weights_only():
     from torch_impl.model import build_model
-    from torch_impl.train import param_groups, weight_decay_for
+    from torch_impl.regularization import l2_factor, param_groups
 
     case = get_case("worked-2-2-2")
-    assert weight_decay_for(0.3, 4) == pytest.approx(0.075)
+    assert l2_factor(0.3, 4) == pytest.approx(0.075)
     groups = param_groups(build_model(case.spec, case.params), 0.3, 4, freeze_biases=False)
     assert [g["weight_decay"] for g in groups] == [pytest.approx(0.075), 0.0]
     assert all(p.dim() == 2 for p in groups[0]["params"]) and all(p.dim() == 1 for p in groups[1]["params"])
@@ -51,7 +52,7 @@ def test_lambda_maps_to_keras_l2_factor_lambda_over_2n_and_the_layer_loss_is_the
     import keras
 
     from keras_impl.model import build_model
-    from keras_impl.train import l2_factor, regularizer
+    from keras_impl.regularization import l2_factor, regularizer
 
     case = get_case("worked-2-2-2")
     assert l2_factor(0.3, 4) == pytest.approx(0.0375)
@@ -65,19 +66,19 @@ def test_lambda_maps_to_keras_l2_factor_lambda_over_2n_and_the_layer_loss_is_the
 
 
 def test_harness_rounds_lambda_so_that_the_keras_factor_is_exact():
-    from compare.training import keras_exact_l2
+    from compare.training.run import representable_l2
 
-    l2 = keras_exact_l2(0.3, 4)
+    l2 = representable_l2(0.3, 4, registry.NAMES)
     assert l2 / 8 == float(np.float32(l2 / 8))  # lambda / (2 n) survives the float32 cast
     assert l2 == pytest.approx(0.3, rel=6e-8)  # and moved lambda by at most float32's half-ulp
 
 
 def test_trajectories_with_l2_agree_and_differ_from_no_l2():
     case = get_case("spiral-2-4-3")
-    kwargs = dict(optimizer="sgd", dtype="float64", frameworks=("torch", "keras"), steps=10)
+    kwargs = dict(optimizer="sgd", dtype="float64", frameworks=registry.OTHERS, steps=10)
     with_l2 = run_training(case, l2=5.0, **kwargs)
     assert with_l2.passed, [c for c in with_l2.checks if not c.passed]
     without = run_training(case, frameworks=(), optimizer="sgd", dtype="float64", steps=10)
-    w_l2, w_0 = with_l2.results["scratch"].final_params, without.results["scratch"].final_params
+    w_l2, w_0 = with_l2.results[registry.REFERENCE].final_params, without.results[registry.REFERENCE].final_params
     assert np.abs(w_l2["W1"] - w_0["W1"]).max() > 1e-4  # the penalty shrank the weights...
     assert np.linalg.norm(w_l2["W1"]) < np.linalg.norm(w_0["W1"])

@@ -1,4 +1,4 @@
-"""Seed 001's single-sample examples, computed from the given weights.
+"""The Amrita FFNN intro's single-sample examples, computed from the given weights.
 
 The expected numbers are derived here independently, with scalar ``math`` and
 plain loops (no NumPy, no project code), and then compared with all three
@@ -10,10 +10,11 @@ import math
 
 import pytest
 
-from compare.cases import lecture_4_4_1, lecture_4_4_3
-from compare.harness import evaluate_with
+from compare import registry
+from compare.data.cases import lecture_4_4_1, lecture_4_4_3
+from compare.parity.harness import evaluate_with
 
-IMPLEMENTATIONS = ("scratch", "torch", "keras")
+IMPLEMENTATIONS = registry.NAMES
 
 
 def sigmoid(x):
@@ -64,7 +65,7 @@ def test_4_4_1_implementations_match_the_hand_computation(implementation):
     assert trace.z[1][0].tolist() == pytest.approx(z1, rel=1e-12)
     assert trace.output[0, 0] == pytest.approx(y_hat, rel=1e-12)
     assert trace.loss == pytest.approx(-math.log(1.0 - y_hat), rel=1e-12)
-    # BCE with sigmoid: dL/dz2 = y_hat - y, so dL/dW2_k = (y_hat - 0) a1_k (seed 000)
+    # BCE with sigmoid: dL/dz2 = y_hat - y, so dL/dW2_k = (y_hat - 0) a1_k (ED5340 L26)
     assert trace.grads["W2"][0].tolist() == pytest.approx([y_hat * a for a in a1], rel=1e-12)
 
 
@@ -77,6 +78,6 @@ def test_4_4_3_implementations_match_the_hand_computation(implementation):
     trace = evaluate_with(implementation, case.spec, case.params, case.X, case.y, "float64")
     assert trace.output[0].tolist() == pytest.approx(probs, rel=1e-12)
     assert trace.loss == pytest.approx(-math.log(probs[2]), rel=1e-12)
-    # softmax + CE: dL/dz2 = probs - onehot(third class) (seed 003)
+    # softmax + CE: dL/dz2 = probs - onehot(third class) (Session-5 backprop)
     delta2 = [p - (1.0 if j == 2 else 0.0) for j, p in enumerate(probs)]
     assert trace.grads["b2"].tolist() == pytest.approx(delta2, rel=1e-12)

@@ -10,11 +10,13 @@ import math
 import numpy as np
 import pytest
 
-from compare.batches import make_batches
-from compare.cases import get_case
-from compare.harness import compare_arrays
-from scratch.errors import InputError
-from scratch.optimizers import OPTIMIZERS, Hyperparameters, make_optimizer, matched
+from compare import registry
+from compare.training.batches import make_batches
+from compare.data.cases import get_case
+from compare.parity.harness import compare_arrays
+from core.errors import InputError
+from core.optimizers import OPTIMIZERS, Hyperparameters, matched
+from scratch.optimizers import make_optimizer
 
 G = (0.5, -0.25)
 ETA = 0.1
@@ -91,7 +93,7 @@ def test_unknown_optimizer_raises_input_error():
 
 def test_scratch_takes_only_hyperparameters_not_a_framework_defaults_request():
     """A mapping asks torch or Keras for their own defaults; scratch has none and says what it expects."""
-    with pytest.raises(InputError, match="hyper: expected scratch.optimizers.Hyperparameters, got dict"):
+    with pytest.raises(InputError, match="hyper: expected core.optimizers.Hyperparameters, got dict"):
         make_optimizer("sgd", {"learning_rate": ETA}, {"W1": np.array([1.0])})
 
 
@@ -135,24 +137,28 @@ def test_keras_own_defaults_are_keras_documented_defaults(name):
     assert {key: held[key] for key in KERAS_DEFAULTS[name]} == pytest.approx(KERAS_DEFAULTS[name], rel=1e-7)
 
 
-@pytest.mark.parametrize("framework", ["torch", "keras"])
-def test_own_defaults_take_only_the_given_learning_rate(framework):
-    import importlib
+def test_torch_own_defaults_take_only_the_given_learning_rate():
+    import torch
 
-    module = importlib.import_module(f"{framework}_impl.optimizers")
-    if framework == "torch":
-        import torch
+    from torch_impl.optimizers import make_optimizer, settings
 
-        params, lr_key = [torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))], "lr"
-    else:
-        import keras
-
-        params, lr_key = [keras.Variable(np.zeros(1), dtype="float64")], "learning_rate"
-    held = module.settings(module.make_optimizer("rmsprop", {"learning_rate": 0.25}, params))
-    assert held[lr_key] == 0.25 and held["alpha" if framework == "torch" else "rho"] == pytest.approx(
-        0.99 if framework == "torch" else 0.9, rel=1e-7)  # the rest stays the framework's own
+    params = [torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))]
+    held = settings(make_optimizer("rmsprop", {"learning_rate": 0.25}, params))
+    assert held["lr"] == 0.25 and held["alpha"] == 0.99  # the rest stays torch's own
     with pytest.raises(InputError, match="overrides"):
-        module.make_optimizer("rmsprop", {"epsilon": 0.0}, params)
+        make_optimizer("rmsprop", {"epsilon": 0.0}, params)
+
+
+def test_keras_own_defaults_take_only_the_given_learning_rate():
+    import keras
+
+    from keras_impl.optimizers import make_optimizer, settings
+
+    params = [keras.Variable(np.zeros(1), dtype="float64")]
+    held = settings(make_optimizer("rmsprop", {"learning_rate": 0.25}, params))
+    assert held["learning_rate"] == 0.25 and held["rho"] == pytest.approx(0.9, rel=1e-7)  # the rest stays Keras's own
+    with pytest.raises(InputError, match="overrides"):
+        make_optimizer("rmsprop", {"epsilon": 0.0}, params)
 
 
 # --- each framework against scratch, float64, short full-batch trajectories on the spiral ---
@@ -174,12 +180,10 @@ def scratch_runs(spiral):
                         hyper=matched(name, 0.05), batches=batches) for name in OPTIMIZERS}
 
 
-@pytest.mark.parametrize("framework", ["torch", "keras"])
+@pytest.mark.parametrize("framework", list(registry.OTHERS))
 @pytest.mark.parametrize("name", OPTIMIZERS)
 def test_framework_trajectory_equals_scratch_in_float64(name, framework, spiral, scratch_runs):
-    import importlib
-
-    train = importlib.import_module(f"{framework}_impl.train").train
+    train = registry.get(framework).train
     batches = make_batches(len(spiral.X), None, steps=STEPS)
     result = train(spiral.spec, spiral.params, spiral.X, spiral.y, optimizer=name, hyper=matched(name, 0.05), batches=batches)
     reference = scratch_runs[name]

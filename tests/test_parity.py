@@ -2,10 +2,11 @@
 
 import pytest
 
-from compare.cases import CASES, get_case
-from compare.harness import first_divergence, run_case
+from compare import registry
+from compare.data.cases import CASES, get_case
+from compare.parity.harness import first_divergence, run_case
 
-FRAMEWORKS = ("torch", "keras")
+FRAMEWORKS = registry.OTHERS
 DTYPES = ("float64", "float32")
 
 

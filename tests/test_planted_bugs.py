@@ -1,7 +1,7 @@
 """Planted bugs prove the checker works: each wrong scratch variant must fail parity and be located.
 
 Each variant from ``planted_bugs.py`` replaces scratch (the reference) in
-``compare.harness.run_case``; torch and keras are compared against it quantity by
+``compare.parity.harness.run_case``; torch and keras are compared against it quantity by
 quantity in computation order (z1, a1, ..., loss, deltaL..delta1, dWL, dbL..dW1, db1).
 The expected first quantity is reasoned from where the bug enters the maths:
 
@@ -28,12 +28,14 @@ import json
 import numpy as np
 import pytest
 
-from compare import report
-from compare.cases import Case, custom_case, get_case
-from compare.harness import run_case
+from compare import registry
+from compare.data.cases import Case, custom_case, get_case
+from compare.parity import report
+from compare.parity.harness import run_case
+from helpers import honest_dtype
 from planted_bugs import PLANTED
 
-FRAMEWORKS = ("torch", "keras")
+FRAMEWORKS = registry.OTHERS
 
 
 def _random_case(spec_text: str, m: int, seed: int, y: np.ndarray | None = None) -> Case:
@@ -96,14 +98,13 @@ def test_every_planted_bug_is_exercised():
 @pytest.mark.parametrize(("bug", "make_case", "first"), PLANTS)
 def test_planted_bug_is_caught_and_located(bug, make_case, first, framework):
     case = make_case()
-    # Keras on TensorFlow rounds the leaky slope to float32 even in a float64 model
-    # (test_edges.py::test_keras_leaky_slope_is_float32), so its honest float64 run differs
-    # from scratch at ~2e-8; float32, where that is below tolerance, is the fair test there.
-    dtype = "float32" if framework == "keras" and "leaky_relu" in case.spec.activations else "float64"
+    # a known difference (Keras on TensorFlow keeps the leaky slope in float32, test_edges.py) makes the
+    # honest float64 run differ from scratch at ~2e-8; float32, where that is below tolerance, is the fair test there
+    dtype = honest_dtype(framework, case.spec)
     honest = run_case(case, dtype, [framework])
     assert honest.passed, f"the real scratch must agree with {framework} on this case"
 
-    result = run_case(case, dtype, [framework], evaluators={"scratch": PLANTED[bug]})
+    result = run_case(case, dtype, [framework], evaluators={registry.REFERENCE: PLANTED[bug]})
 
     assert not result.passed
     checks = result.checks_for(framework)
@@ -120,12 +121,12 @@ def test_planted_bug_is_caught_and_located(bug, make_case, first, framework):
 ])
 def test_report_names_first_divergence(bug, make_case, first, words):
     """The table and the JSON both name the quantity and the layer, not just 'grads differ'."""
-    result = run_case(make_case(), "float64", ["torch"], evaluators={"scratch": PLANTED[bug]})
+    result = run_case(make_case(), "float64", ["torch"], evaluators={registry.REFERENCE: PLANTED[bug]})
 
     from rich.console import Console
 
     console = Console(file=io.StringIO(), width=200)
-    report.render_table([result], console=console)
+    report.render_table([result], console)
     table = console.file.getvalue()
     assert f"first differs at {first}" in table
     assert words in table
@@ -142,14 +143,14 @@ def test_report_names_first_divergence(bug, make_case, first, words):
 def test_relu_z_ge_0_is_invisible_without_an_exact_zero():
     """Why the exact-zero case is needed: on data where no z is exactly 0, mask z >= 0 equals z > 0."""
     case = get_case("spiral-2-4-3")
-    result = run_case(case, "float64", ["torch"], evaluators={"scratch": PLANTED["relu_mask_z_ge_0"]})
+    result = run_case(case, "float64", ["torch"], evaluators={registry.REFERENCE: PLANTED["relu_mask_z_ge_0"]})
     assert result.passed
 
 
 def test_unshifted_softmax_is_invisible_on_small_logits():
     """Without the max shift softmax is still right while e^z fits: the bug only shows on large logits."""
     case = _random_case("3-4-3:tanh,softmax:cce", m=5, seed=4)
-    result = run_case(case, "float64", ["torch"], evaluators={"scratch": PLANTED["softmax_without_max_shift"]})
+    result = run_case(case, "float64", ["torch"], evaluators={registry.REFERENCE: PLANTED["softmax_without_max_shift"]})
     assert result.passed
 
 
@@ -158,5 +159,5 @@ def test_unshifted_softmax_overflows_float32_at_logit_100():
     case = _random_case("3-4-3:tanh,softmax:cce", m=5, seed=4)
     case.params["W2"] = case.params["W2"] * 150.0
     assert run_case(case, "float32", ["torch"]).passed
-    result = run_case(case, "float32", ["torch"], evaluators={"scratch": PLANTED["softmax_without_max_shift"]})
+    result = run_case(case, "float32", ["torch"], evaluators={registry.REFERENCE: PLANTED["softmax_without_max_shift"]})
     assert [c.quantity for c in result.checks if not c.passed][0] == "a2"

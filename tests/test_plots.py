@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 
-from compare.cases import get_case
-from compare.plots import ZERO_FLOOR, plot_boundary, plot_divergence, plot_loss, write_plots
-from compare.tolerances import tolerance_for
-from compare.training import run_training
+from compare import registry
+from compare.data.cases import get_case
+from compare.training.plots import ZERO_FLOOR, plot_boundary, plot_divergence, plot_loss, write_plots
+from compare.parity.tolerances import tolerance_for
+from compare.training.run import run_training
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -14,7 +15,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 @pytest.fixture(scope="module")
 def spiral_run():
     """torch and Keras with their own Adam defaults (eta given): parameter differences well above 0 to plot."""
-    return run_training(get_case("spiral-2-4-3"), optimizer="adam", dtype="float64", frameworks=("torch", "keras"),
+    return run_training(get_case("spiral-2-4-3"), optimizer="adam", dtype="float64", frameworks=registry.OTHERS,
                         steps=30, every=3, learning_rate=0.01, framework_defaults=True)
 
 
@@ -35,7 +36,7 @@ def test_loss_plot_has_each_implementations_loss_history_on_a_log_scale(spiral_r
     ax, = plot_loss(spiral_run).axes
     assert ax.get_yscale() == "log"
     lines = {line.get_label(): line for line in ax.get_lines()}
-    assert set(lines) == {"scratch", "torch", "keras"}
+    assert set(lines) == set(registry.NAMES)
     for framework, result in spiral_run.results.items():
         assert list(lines[framework].get_xdata()) == result.steps == [1, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30]
         np.testing.assert_array_equal(lines[framework].get_ydata(), result.loss_history)
@@ -64,7 +65,7 @@ def test_boundary_plot_has_one_panel_per_implementation_with_class_regions_and_t
 
     case = spiral_run.case
     axes = plot_boundary(spiral_run).axes
-    assert [ax.get_title().split(":")[0] for ax in axes] == ["scratch", "torch", "keras"]
+    assert [ax.get_title().split(":")[0] for ax in axes] == list(registry.NAMES)
     for ax in axes:
         contours = [c for c in ax.collections if isinstance(c, ContourSet)]
         assert len(contours) == 1 and contours[0].filled

@@ -2,8 +2,8 @@
 
 import pytest
 
-from scratch.errors import InputError
-from scratch.spec import parse_spec
+from core.errors import InputError
+from core.spec import parse_spec
 
 
 @pytest.mark.parametrize("text", ["2-4-1:sigmoid,sigmoid:bce", "2-4-3:relu,softmax:cce", "2-2-2:sigmoid,sigmoid:sse",

@@ -76,9 +76,9 @@ def test_scratch_and_torch_run_imports_no_tensorflow():
 
 
 @pytest.mark.parametrize("module", [
-    "scratch", "scratch.network", "scratch.gradcheck", "scratch.init",
-    "compare.cli", "compare.harness", "compare.report", "compare.cases", "compare.datasets", "compare.files",
-    "compare.bench", "compare.bench_steps", "compare.bench_timing", "compare.bench_report",
+    "scratch", "scratch.model", "scratch.gradcheck", "scratch.init",
+    "compare.cli", "compare.parity.harness", "compare.parity.report", "compare.data.cases", "compare.data.datasets", "compare.data.files",
+    "compare.bench.command", "compare.bench.steps", "compare.bench.timing", "compare.bench.report",
 ])
 def test_importing_scratch_and_harness_modules_imports_no_framework(module):
     assert not imported_by(module) & FRAMEWORKS

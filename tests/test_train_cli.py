@@ -7,6 +7,7 @@ import sys
 import numpy as np
 import pytest
 
+from compare import registry
 from compare.cli import main
 
 
@@ -22,7 +23,7 @@ def test_json_run_agrees_and_has_the_documented_shape():
     run = report["runs"][0]
     assert {"name", "spec", "dtype", "optimizer", "batch_size", "steps", "results", "checks"} <= set(run)
     assert run["steps"] == 12 and run["batch_size"] is None and run["optimizer"]["name"] == "nesterov"
-    assert set(run["results"]) == {"scratch", "torch", "keras"}
+    assert set(run["results"]) == set(registry.NAMES)
     for result_fw in run["results"].values():
         assert len(result_fw["loss_history"]) == len(result_fw["loss_steps"]) == 4  # steps 1, 5, 10, 12
         assert set(result_fw["final_params"]) == {"W1", "b1", "W2", "b2"}

@@ -1,4 +1,4 @@
-"""The worked 2-2-2 example (seed 001) trained with eta = 0.5: E after 1 and after 10,000 steps.
+"""Mazur's worked 2-2-2 example (in the Amrita FFNN intro) trained with eta = 0.5: E after 1 and after 10,000 steps.
 
 Golden numbers: the seed's printed values (E_total = 0.298371109 before training;
 the updated weights w1+ .. w8+ after one step, biases untouched), and an
@@ -14,12 +14,13 @@ import math
 
 import pytest
 
-from compare.cases import get_case
-from compare.training import run_training
+from compare import registry
+from compare.data.cases import get_case
+from compare.training.run import run_training
 
 ETA = 0.5
 SEED_E0 = 0.298371109
-# seed 001: w5+ .. w8+ and w1+ .. w4+ after one step, as printed
+# Amrita FFNN intro: w5+ .. w8+ and w1+ .. w4+ after one step, as printed
 SEED_W_PLUS = {"w1": 0.149780716, "w2": 0.19956143, "w3": 0.24975114, "w4": 0.29950229,
                "w5": 0.35891648, "w6": 0.408666186, "w7": 0.511301270, "w8": 0.561370121}
 
@@ -29,7 +30,7 @@ def sigma(x: float) -> float:
 
 
 def forward(w: dict, b1: float, b2: float) -> tuple[float, float, float, float, float]:
-    """Seed 001's forward pass for i1 = 0.05, i2 = 0.10; returns (h1, h2, o1, o2, E_total)."""
+    """The Amrita FFNN intro's forward pass for i1 = 0.05, i2 = 0.10; returns (h1, h2, o1, o2, E_total)."""
     h1 = sigma(w["w1"] * 0.05 + w["w2"] * 0.10 + b1)
     h2 = sigma(w["w3"] * 0.05 + w["w4"] * 0.10 + b1)
     o1 = sigma(w["w5"] * h1 + w["w6"] * h2 + b2)
@@ -61,7 +62,7 @@ def hand_loop(steps: int, use_updated_output_weights: bool = False) -> float:
     return forward(w, b1, b2)[-1]
 
 
-def run(steps: int, freeze_biases: bool, frameworks=("torch", "keras"), every: int = 1):
+def run(steps: int, freeze_biases: bool, frameworks=registry.OTHERS, every: int = 1):
     return run_training(get_case("worked-2-2-2"), optimizer="sgd", dtype="float64", frameworks=frameworks,
                         learning_rate=ETA, steps=steps, freeze_biases=freeze_biases, every=every)
 
@@ -82,7 +83,7 @@ def test_first_loss_is_the_seeds_e_total(one_step):
         assert result.loss_history[0] == pytest.approx(SEED_E0, abs=5e-10)  # printed to 9 decimals
 
 
-@pytest.mark.parametrize("framework", ["scratch", "torch", "keras"])
+@pytest.mark.parametrize("framework", list(registry.NAMES))
 def test_one_step_gives_the_seeds_updated_weights(one_step, framework):
     weights = canonical_to_seed(one_step.results[framework].final_params)
     for name, printed in SEED_W_PLUS.items():
@@ -101,7 +102,7 @@ def test_e_after_one_step_is_e_of_the_seeds_printed_weights(one_step):
 
 
 def test_training_the_biases_too_lowers_e_further_after_one_step():
-    frozen, trained = run(1, True, frameworks=()), run(1, False, frameworks=("torch", "keras"))
+    frozen, trained = run(1, True, frameworks=()), run(1, False, frameworks=registry.OTHERS)
     assert trained.passed
     assert trained.results["scratch"].final_loss < frozen.results["scratch"].final_loss
 

@@ -1,4 +1,7 @@
-"""The same MLP in PyTorch: ``nn.Linear``, native activations and losses, ``loss.backward()``.
+"""The same MLP in PyTorch: ``nn.Linear``, native activations and losses, ``loss.backward()``, ``torch.optim``.
 
-Importing this package imports torch only (never TensorFlow).
+Modules, parallel to ``scratch`` and ``keras_impl``: ``activations``, ``losses``,
+``model``, ``optimizers``, ``regularization``, ``train``, ``init``, and ``convert``
+(the one place that translates between canonical parameters and ``nn.Linear``).
+Importing this package imports torch only (never TensorFlow) and never imports scratch.
 """

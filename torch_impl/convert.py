@@ -8,7 +8,7 @@ so that a transposed load would be a one-line, visible bug.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import torch

@@ -16,34 +16,47 @@ returns a 0-d tensor.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import nn
 
+from core.errors import lookup
+
 LossFn = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+def _bce() -> LossFn:
+    bce = nn.BCEWithLogitsLoss(reduction="mean")
+    return lambda z, a, y: bce(z, y)
+
+
+def _cce() -> LossFn:
+    cce = nn.CrossEntropyLoss(reduction="mean")
+    return lambda z, a, y: cce(z, y)
+
+
+def _sse() -> LossFn:
+    squared_sum = nn.MSELoss(reduction="sum")
+    return lambda z, a, y: 0.5 * squared_sum(a, y) / a.shape[0]
+
+
+def _mse() -> LossFn:
+    mse = nn.MSELoss(reduction="mean")
+    return lambda z, a, y: mse(a, y)
+
+
+NATIVE: dict[str, Callable[[], LossFn]] = {"bce": _bce, "cce": _cce, "sse": _sse, "mse": _mse}
 
 
 def make_loss(name: str, n_outputs: int, dtype: str) -> LossFn:
     """``loss(z_L, a_L, y)`` -> 0-d tensor for the spec's loss ``name``.
 
-    z_L, a_L: ``(m, n_L)``; y: prepared targets (:func:`scratch.validate.prepare`) as tensors.
-    The signature is :func:`keras_impl.losses.make_loss`'s; torch needs neither argument:
-    its losses compute in their inputs' dtype, and sse sums over the n_L outputs itself.
+    z_L, a_L: ``(m, n_L)``; y: prepared targets (:func:`core.validate.prepare`) as tensors.
+    The signature is :func:`keras_impl.losses.make_loss`'s; torch needs neither ``n_outputs``
+    nor ``dtype``: its losses compute in their inputs' dtype, and sse sums over the n_L outputs itself.
 
     Raises:
-        KeyError: an unknown ``name`` (a parsed :class:`scratch.spec.Spec` has none).
+        InputError: a name with no native loss here.
     """
-    if name == "bce":
-        bce = nn.BCEWithLogitsLoss(reduction="mean")
-        return lambda z, a, y: bce(z, y)
-    if name == "cce":
-        cce = nn.CrossEntropyLoss(reduction="mean")
-        return lambda z, a, y: cce(z, y)
-    if name == "sse":
-        squared_sum = nn.MSELoss(reduction="sum")
-        return lambda z, a, y: 0.5 * squared_sum(a, y) / a.shape[0]
-    if name == "mse":
-        mse = nn.MSELoss(reduction="mean")
-        return lambda z, a, y: mse(a, y)
-    raise KeyError(name)
+    return lookup(NATIVE, name, "loss")()

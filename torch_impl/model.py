@@ -1,4 +1,4 @@
-"""The MLP as a ``torch.nn.Module``; one pass gives a :class:`scratch.trace.Trace`.
+"""The MLP as a ``torch.nn.Module``; one pass gives a :class:`core.trace.Trace`.
 
 Shapes: X ``(m, n_0)``; ``nn.Linear(n_{l-1}, n_l)`` computes z_l = a_{l-1} W_l^T + b_l
 with weight ``(n_l, n_{l-1})``, the canonical layout (see torch_impl.convert).
@@ -6,15 +6,15 @@ with weight ``(n_l, n_{l-1})``, the canonical layout (see torch_impl.convert).
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import torch
 from torch import nn
 
-from scratch.spec import Spec
-from scratch.trace import Trace
-from scratch.validate import prepare
+from core.spec import Spec
+from core.trace import Trace
+from core.validate import prepare
 from torch_impl.activations import make_activation
 from torch_impl.convert import load_params, read_grads
 from torch_impl.losses import make_loss
@@ -31,7 +31,7 @@ class MLP(nn.Module):
         self.linears = nn.ModuleList(
             nn.Linear(n_in, n_out, dtype=TORCH_DTYPES[dtype]) for n_in, n_out in zip(spec.sizes[:-1], spec.sizes[1:])
         )
-        self.activations = nn.ModuleList(make_activation(name) for name in spec.activations)
+        self.activations = nn.ModuleList(make_activation(name, dtype) for name in spec.activations)
         self.loss = make_loss(spec.loss, spec.sizes[-1], dtype)
 
     def trace(self, X: torch.Tensor) -> tuple[dict[int, torch.Tensor], dict[int, torch.Tensor]]:
@@ -66,7 +66,7 @@ def evaluate(spec: Spec, params: Mapping[str, object], X: object, y: object, dty
     """Forward, loss and ``loss.backward()`` on one batch, in ``dtype``.
 
     delta_l is read from ``z_l.grad`` (autograd's dL/dz_l) times m, the per-sample
-    convention of :class:`scratch.trace.Trace`.
+    convention of :class:`core.trace.Trace`.
 
     Raises:
         InputError: bad shapes, keys, dtypes or values.

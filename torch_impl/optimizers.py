@@ -17,23 +17,47 @@ matches scratch for any eps; it is Keras that needs eps = 0 (docs/training.md).
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import torch
 
-from scratch.errors import InputError
-from scratch.optimizers import Hyperparameters, check_name
+from core.errors import InputError, lookup
+from core.optimizers import Hyperparameters, check_name
 
+Params = Iterable[Any]  # tensors or param groups (dicts), as torch.optim takes them
 SETTINGS = ("lr", "momentum", "dampening", "nesterov", "alpha", "betas", "eps", "initial_accumulator_value", "lr_decay",
             "weight_decay")
 OVERRIDES = {"learning_rate": "lr", "momentum": "momentum"}  # what own_defaults lets the caller set: ours -> torch's
 
+# name -> torch.optim configured to scratch's rule (the mapping in the module docstring)
+MATCHED: dict[str, Callable[[Hyperparameters, Params], torch.optim.Optimizer]] = {
+    "sgd": lambda h, params: torch.optim.SGD(params, lr=h.learning_rate),
+    "momentum": lambda h, params: torch.optim.SGD(params, lr=h.learning_rate, momentum=h.momentum, dampening=0.0),
+    "nesterov": lambda h, params: torch.optim.SGD(params, lr=h.learning_rate, momentum=h.momentum, dampening=0.0,
+                                                  nesterov=True),
+    "adagrad": lambda h, params: torch.optim.Adagrad(params, lr=h.learning_rate, lr_decay=0.0, eps=h.epsilon,
+                                                     initial_accumulator_value=h.initial_accumulator),
+    "rmsprop": lambda h, params: torch.optim.RMSprop(params, lr=h.learning_rate, alpha=h.rho, eps=h.epsilon),  # alpha is rho
+    "adam": lambda h, params: torch.optim.Adam(params, lr=h.learning_rate, betas=(h.beta_1, h.beta_2), eps=h.epsilon),
+}
 
-def make_optimizer(name: str, hyper: Hyperparameters | Mapping[str, float], params: Iterable) -> torch.optim.Optimizer:
+# name -> torch.optim with torch's own defaults; momentum and nesterov get mu (torch's default momentum is 0)
+OWN_DEFAULTS: dict[str, Callable[[dict[str, float], float, Params], torch.optim.Optimizer]] = {
+    "sgd": lambda lr, mu, params: torch.optim.SGD(params, **lr),
+    "momentum": lambda lr, mu, params: torch.optim.SGD(params, momentum=mu, **lr),
+    "nesterov": lambda lr, mu, params: torch.optim.SGD(params, momentum=mu, nesterov=True, **lr),
+    "adagrad": lambda lr, mu, params: torch.optim.Adagrad(params, **lr),
+    "rmsprop": lambda lr, mu, params: torch.optim.RMSprop(params, **lr),
+    "adam": lambda lr, mu, params: torch.optim.Adam(params, **lr),
+}
+
+
+def make_optimizer(name: str, hyper: Hyperparameters | Mapping[str, float], params: Params) -> torch.optim.Optimizer:
     """A ``torch.optim`` optimizer for ``name`` over ``params`` (tensors or param groups).
 
-    ``hyper``: :class:`Hyperparameters` configure torch to scratch's maths (the
-    mapping in the module docstring); a mapping instead asks for torch's own
+    ``hyper``: :class:`~core.optimizers.Hyperparameters` configure torch to scratch's maths
+    (the mapping in the module docstring); a mapping instead asks for torch's own
     defaults with only those values set (:func:`own_defaults`).
 
     Raises:
@@ -42,20 +66,10 @@ def make_optimizer(name: str, hyper: Hyperparameters | Mapping[str, float], para
     check_name(name)
     if not isinstance(hyper, Hyperparameters):
         return own_defaults(name, hyper, params)
-    eta = hyper.learning_rate
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=eta)
-    if name in ("momentum", "nesterov"):
-        return torch.optim.SGD(params, lr=eta, momentum=hyper.momentum, dampening=0.0, nesterov=name == "nesterov")
-    if name == "adagrad":
-        return torch.optim.Adagrad(params, lr=eta, lr_decay=0.0, eps=hyper.epsilon,
-                                   initial_accumulator_value=hyper.initial_accumulator)
-    if name == "rmsprop":
-        return torch.optim.RMSprop(params, lr=eta, alpha=hyper.rho, eps=hyper.epsilon)  # torch's alpha is rho
-    return torch.optim.Adam(params, lr=eta, betas=(hyper.beta_1, hyper.beta_2), eps=hyper.epsilon)
+    return lookup(MATCHED, name, "optimizer")(hyper, params)
 
 
-def own_defaults(name: str, overrides: Mapping[str, float], params: Iterable) -> torch.optim.Optimizer:
+def own_defaults(name: str, overrides: Mapping[str, float], params: Params) -> torch.optim.Optimizer:
     """torch's optimizer for ``name`` with torch's own default hyperparameters, except ``overrides``.
 
     ``overrides`` may set ``learning_rate`` and ``momentum`` (our names; :data:`OVERRIDES`).
@@ -73,12 +87,8 @@ def own_defaults(name: str, overrides: Mapping[str, float], params: Iterable) ->
     if unknown:
         raise InputError(f"overrides: expected keys among {', '.join(OVERRIDES)}, got {', '.join(map(repr, unknown))}")
     lr = {"lr": overrides["learning_rate"]} if "learning_rate" in overrides else {}
-    if name == "sgd":
-        return torch.optim.SGD(params, **lr)
-    if name in ("momentum", "nesterov"):
-        return torch.optim.SGD(params, momentum=overrides.get("momentum", Hyperparameters.momentum),
-                               nesterov=name == "nesterov", **lr)
-    return {"adagrad": torch.optim.Adagrad, "rmsprop": torch.optim.RMSprop, "adam": torch.optim.Adam}[name](params, **lr)
+    mu = overrides.get("momentum", Hyperparameters.momentum)
+    return lookup(OWN_DEFAULTS, name, "optimizer")(lr, mu, params)
 
 
 def settings(optimizer: torch.optim.Optimizer) -> dict[str, object]:

@@ -1,48 +1,24 @@
 """Training in PyTorch: ``torch.optim`` steps on the MLP, L2 as ``weight_decay`` on the weights' param group.
 
-Same signature and same record as :func:`scratch.train.train`. Each step:
-``zero_grad()``, forward on the batch, native loss, ``loss.backward()``, ``step()``.
-
-L2 (seed 004, lambda / (2 n) sum W^2, biases excluded) is torch's coupled
-``weight_decay``, which adds wd * theta to the gradient of every parameter in its
-group before the update (torch/optim/sgd.py, adam.py: ``grad = grad.add(param, alpha=weight_decay)``).
-d/dW [lambda / (2 n) sum W^2] = (lambda / n) W, so wd = lambda / n on the weights'
-group and 0 on the biases' group (:func:`weight_decay_for`).
+``train`` has the same signature and returns the same record as scratch.train.train
+(the contract is core.training). Each step: ``zero_grad()``, forward on the batch,
+native loss, ``loss.backward()``, ``step()``. L2: torch_impl.regularization.
 """
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import torch
 
-from scratch.optimizers import Hyperparameters
-from scratch.regularization import check_l2
-from scratch.spec import Spec
-from scratch.train import StepCallback, TrainResult, accuracy, prepare_training, recorded
+from core.optimizers import Hyperparameters
+from core.spec import Spec
+from core.training import StepCallback, TrainResult, accuracy, prepare_training, recorded
 from torch_impl.convert import read_params
 from torch_impl.model import build_model, to_tensors
 from torch_impl.optimizers import make_optimizer, settings
-
-
-def weight_decay_for(l2: float, n: int) -> float:
-    """torch ``weight_decay`` for seed 004's lambda and n samples: lambda / n (the penalty's gradient is (lambda / n) W)."""
-    check_l2(l2, n)
-    return l2 / n
-
-
-def param_groups(model, l2: float, n: int, freeze_biases: bool) -> list[dict]:
-    """Weights with ``weight_decay = lambda / n``; biases with 0, or left out (and requires_grad off) when frozen."""
-    weights = [linear.weight for linear in model.linears]
-    biases = [linear.bias for linear in model.linears]
-    groups = [{"params": weights, "weight_decay": weight_decay_for(l2, n)}]
-    if freeze_biases:
-        for bias in biases:
-            bias.requires_grad_(False)
-    else:
-        groups.append({"params": biases, "weight_decay": 0.0})  # seed 004: biases are not penalised
-    return groups
+from torch_impl.regularization import param_groups
 
 
 def train(
@@ -60,7 +36,7 @@ def train(
     every: int = 1,
     on_step: StepCallback | None = None,
 ) -> TrainResult:
-    """Train ``len(batches)`` steps with ``torch.optim`` (see :func:`scratch.train.train` for the arguments).
+    """Train ``len(batches)`` steps with ``torch.optim`` (see scratch.train.train for the arguments).
 
     ``hyper`` may also be a mapping such as ``{"learning_rate": 0.01}``: torch's own default
     hyperparameters except those values (:func:`torch_impl.optimizers.own_defaults`, ``--framework-defaults``).

@@ -1,6 +1,6 @@
-"""MISTAKE: the bias gradients are summed over the samples, not averaged (seed 003: db2 = np.sum(dz2, axis=0) / m).
+"""MISTAKE: the bias gradients are summed over the samples, not averaged (Session-5 backprop: db2 = np.sum(dz2, axis=0) / m).
 
-Row layout (seed 003): X is (m, d), W is (in, out), b is (1, out), y holds class labels.
+Row layout (Session-5 backprop): X is (m, d), W is (in, out), b is (1, out), y holds class labels.
 The weight gradients divide by m; the bias gradients forgot to.
 
     python -m compare check examples/students/bias_summed.py --arch spiral-2-4-3 --convention rows

@@ -1,7 +1,7 @@
 """A correct backprop in the canonical layout: X (m, n_0), W_l (n_l, n_{l-1}), b_l (n_l,).
 
 Network: sigmoid hidden layer, sigmoid output, squared error
-E = sum_j 1/2 (t_j - o_j)^2, averaged over the m samples (seed 001's worked example).
+E = sum_j 1/2 (t_j - o_j)^2, averaged over the m samples (Mazur's worked example).
 
     python -m compare check examples/students/correct_canonical.py --arch worked-2-2-2
 """

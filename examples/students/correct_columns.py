@@ -1,4 +1,4 @@
-"""A correct backprop in the column layout of seed 000: X is (n_0, m), W is (n_l, n_{l-1}), b is (n_l, 1).
+"""A correct backprop in the column layout of ED5340 L26: X is (n_0, m), W is (n_l, n_{l-1}), b is (n_l, 1).
 
 Network: 2-layer sigmoid net with binary cross-entropy; Y is (1, m).
 

@@ -1,4 +1,4 @@
-"""A correct backprop in the row layout of seed 003: X is (m, d), W is (in, out), b is (1, out).
+"""A correct backprop in the row layout of Session-5 backprop: X is (m, d), W is (in, out), b is (1, out).
 
 Network: ReLU hidden layer, softmax output, cross-entropy; y holds integer class labels.
 

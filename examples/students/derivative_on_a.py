@@ -1,6 +1,6 @@
-"""MISTAKE: the sigmoid derivative is taken on a instead of z (seed 000: dZ1 = W2^T dZ2 * g'(Z1), g'(z) = a (1 - a)).
+"""MISTAKE: the sigmoid derivative is taken on a instead of z (ED5340 L26: dZ1 = W2^T dZ2 * g'(Z1), g'(z) = a (1 - a)).
 
-Column layout (seed 000): X is (n_0, m), W is (n_l, n_{l-1}), b is (n_l, 1), Y is (1, m).
+Column layout (ED5340 L26): X is (n_0, m), W is (n_l, n_{l-1}), b is (n_l, 1), Y is (1, m).
 The student wrote a helper sigmoid_derivative(x) = sigmoid(x) (1 - sigmoid(x)) and
 called it with A1, the activation, so it computes sigma(sigma(z)) (1 - sigma(sigma(z))).
 

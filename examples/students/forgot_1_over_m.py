@@ -1,6 +1,6 @@
-"""MISTAKE: the 1/m is forgotten in dW and db (seed 000: dW = (1/m) dZ A^T).
+"""MISTAKE: the 1/m is forgotten in dW and db (ED5340 L26: dW = (1/m) dZ A^T).
 
-Column layout (seed 000): X is (n_0, m), W is (n_l, n_{l-1}), b is (n_l, 1), Y is (1, m).
+Column layout (ED5340 L26): X is (n_0, m), W is (n_l, n_{l-1}), b is (n_l, 1), Y is (1, m).
 The cost is averaged over the m samples, but the gradients are summed, so they
 are m times too large. With one sample (m = 1) nobody notices.
 

@@ -1,4 +1,4 @@
-"""MISTAKE: the 1/2 is missing from the derivative (seed 001: E = 1/2 (t - o)^2, dE/do = -(t - o)).
+"""MISTAKE: the 1/2 is missing from the derivative (Mazur's worked example: E = 1/2 (t - o)^2, dE/do = -(t - o)).
 
 Canonical layout: X (m, n_0), W_l (n_l, n_{l-1}), b_l (n_l,). The loss keeps its 1/2,
 but the student differentiated (t - o)^2 and kept the 2, so every gradient is twice too large.

@@ -1,4 +1,4 @@
-"""MISTAKE: the sign of dE/dout is flipped (seed 001: dE_total/dout_o1 = -(target_o1 - out_o1)).
+"""MISTAKE: the sign of dE/dout is flipped (Mazur's worked example: dE_total/dout_o1 = -(target_o1 - out_o1)).
 
 Canonical layout: X (m, n_0), W_l (n_l, n_{l-1}), b_l (n_l,). Squared error
 E = sum 1/2 (t - o)^2; the student wrote (t - o) instead of -(t - o), so every

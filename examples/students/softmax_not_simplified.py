@@ -1,6 +1,6 @@
-"""MISTAKE: softmax + cross-entropy not simplified, and wrong because of it (seed 003: dz2 = probs - onehot).
+"""MISTAKE: softmax + cross-entropy not simplified, and wrong because of it (Session-5 backprop: dz2 = probs - onehot).
 
-Row layout (seed 003): X is (m, d), W is (in, out), b is (1, out), y holds class labels.
+Row layout (Session-5 backprop): X is (m, d), W is (in, out), b is (1, out), y holds class labels.
 The student took dL/da = -y/a from L = -sum y log a and multiplied it by a (1 - a),
 the sigmoid's derivative. Softmax is not elementwise: each output depends on every
 logit, so the off-diagonal terms of its Jacobian diag(a) - a a^T are lost.

@@ -1,7 +1,7 @@
 """MISTAKE: the weight gradients are transposed (dW_l must have W_l's shape (n_l, n_{l-1})).
 
 Canonical layout: X (m, n_0), W_l (n_l, n_{l-1}), b_l (n_l,). The student used the
-row-layout formula a_prev^T delta (seed 003's np.dot(A1.T, dz2)) with canonical weights.
+row-layout formula a_prev^T delta (Session-5 backprop's np.dot(A1.T, dz2)) with canonical weights.
 In the 2-2-2 worked example every W is square, so the shapes still fit and only
 the numbers are wrong.
 

@@ -1,0 +1,267 @@
+"""``python -m compare bench``: the time of one training step in scratch, torch and Keras.
+
+One step is forward + loss + backward + SGD update (see :mod:`compare.bench.steps`
+for exactly what each implementation runs). Nets: the built-in lecture cases on
+their own data, and a sweep of ``2-w-w-3:relu,relu,softmax:cce`` (Session-5 backprop's spiral
+net with a second hidden layer of the same width, so that wide nets are dominated
+by the ``w x w`` matmuls) over hidden widths ``w`` and batch sizes ``m``.
+
+Reported per implementation: the median microseconds per step (warm-up excluded,
+median of ``--repeats`` timed blocks), the ratio to scratch, and the achieved
+GFLOP/s (matmul FLOPs of :func:`compare.bench.timing.step_flops`) against NumPy's
+measured square-matmul GFLOP/s in the same dtype and run. Thread counts are set
+(``--threads``, default: every CPU this process may use) and printed.
+
+Speed is measured here only; no test asserts it. Exit codes: 0 done, 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from compare import registry
+from core.errors import InputError
+
+BENCH_STEPS = tuple(registry.bench_steps())
+
+SWEEP_SPEC = "2-{w}-{w}-3:relu,relu,softmax:cce"
+SWEEP_LEARNING_RATE = 0.01
+DEFAULT_WIDTHS = (4, 16, 64, 256, 1024)
+DEFAULT_BATCHES = (300, 3000, 30000)
+QUICK_CASES = ("worked-2-2-2",)
+QUICK_WIDTHS = (4, 16)
+QUICK_BATCHES = (300,)
+
+
+def _int_list(text: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated positive integers, got {text!r}") from None
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"expected comma-separated positive integers, got {text!r}")
+    return values
+
+
+def build_parser(prog: str = "python -m compare bench") -> Any:
+    """The ``bench`` parser."""
+    from compare.data.cases import CASES
+    from compare.options import ArgumentParser, name_list
+
+    parser = ArgumentParser(
+        prog=prog,
+        description="Time one training step (forward + loss + backward + SGD update) in scratch, torch (eager) and "
+        "Keras (a compiled tf.function step, and model.train_on_batch), on the lecture nets and on a sweep of "
+        f"{SWEEP_SPEC.format(w='w')} over hidden widths w and batch sizes m.",
+        epilog="Speed is reported, never asserted. Exit codes: 0 done, 2 bad usage.",
+    )
+    parser.add_argument("--cases", type=name_list(tuple(CASES), "case"), default=tuple(CASES), metavar="LIST",
+                        help=f"built-in cases to time (default: all: {','.join(CASES)})")
+    parser.add_argument("--no-cases", action="store_true", help="skip the lecture cases")
+    parser.add_argument("--widths", type=_int_list, default=DEFAULT_WIDTHS, metavar="LIST",
+                        help=f"sweep hidden widths (default {','.join(map(str, DEFAULT_WIDTHS))})")
+    parser.add_argument("--batches", type=_int_list, default=DEFAULT_BATCHES, metavar="LIST",
+                        help=f"sweep batch sizes (default {','.join(map(str, DEFAULT_BATCHES))})")
+    parser.add_argument("--no-sweep", action="store_true", help="skip the width x batch sweep")
+    parser.add_argument("--implementations", type=name_list(BENCH_STEPS, "implementation"), default=BENCH_STEPS,
+                        metavar="LIST", help=f"comma-separated subset of {','.join(BENCH_STEPS)} (default: all; "
+                        f"{registry.REFERENCE} always runs)")
+    parser.add_argument("--dtype", choices=("float32", "float64"), default="float32", help="default: float32")
+    parser.add_argument("--repeats", type=int, default=5, help="timed blocks per measurement; the median is reported (default 5)")
+    parser.add_argument("--block-ms", type=float, default=20.0, help="minimum length of one timed block (default 20 ms)")
+    parser.add_argument("--threads", type=int, default=None, help="compute threads for NumPy's BLAS, torch and TensorFlow "
+                        "(default: every CPU this process may use)")
+    parser.add_argument("--matmul-size", type=int, default=2048, help="n of the n x n matmul that measures the peak (default 2048)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for sweep weights and data (default 0)")
+    parser.add_argument("--quick", action="store_true",
+                        help=f"a smoke run: cases {','.join(QUICK_CASES)}, widths {','.join(map(str, QUICK_WIDTHS))}, "
+                        f"batch {QUICK_BATCHES[0]}, 2 repeats of 2 ms blocks, a 256 x 256 matmul peak "
+                        "(explicit --cases/--widths/--batches/--repeats still win)")
+    parser.add_argument("--startup", action="store_true",
+                        help="instead of training steps, time whole runs of python -m compare (default, --frameworks scratch, "
+                        "--help) against the import floor python -c 'import torch, keras'")
+    parser.add_argument("--runs", type=int, default=7, help="--startup: timed runs per command, interleaved (default 7)")
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument("--plot", metavar="PNG", help="also write time per step against width (log-log) to PNG")
+    return parser
+
+
+def apply_quick(args: argparse.Namespace, argv: Sequence[str]) -> None:
+    """--quick changes the defaults, not what the user gave explicitly."""
+    given = {a.split("=")[0] for a in argv if a.startswith("--")}
+    if not args.quick:
+        return
+    if "--cases" not in given:
+        args.cases = QUICK_CASES
+    if "--widths" not in given:
+        args.widths = QUICK_WIDTHS
+    if "--batches" not in given:
+        args.batches = QUICK_BATCHES
+    if "--repeats" not in given:
+        args.repeats = 2
+    if "--block-ms" not in given:
+        args.block_ms = 2.0
+    if "--matmul-size" not in given:
+        args.matmul_size = 256
+
+
+def check_args(args: argparse.Namespace) -> None:
+    if args.repeats < 1:
+        raise InputError(f"--repeats: expected at least 1, got {args.repeats}")
+    if args.threads is not None and args.threads < 1:
+        raise InputError(f"--threads: expected at least 1, got {args.threads}")
+    if args.block_ms <= 0:
+        raise InputError(f"--block-ms: expected a positive number, got {args.block_ms}")
+    if args.runs < 1:
+        raise InputError(f"--runs: expected at least 1, got {args.runs}")
+    if args.startup and args.plot:
+        raise InputError("--plot: only for the training-step benchmark, not with --startup")
+    if args.matmul_size < 1:
+        raise InputError(f"--matmul-size: expected at least 1, got {args.matmul_size}")
+    if args.plot and not args.plot.lower().endswith(".png"):
+        raise InputError(f"--plot: expected a .png file name, got {args.plot!r}")
+    if args.plot:
+        from compare.data.files import writable_file
+
+        writable_file(args.plot, "--plot")  # before any timing, not a savefig traceback at the end
+
+
+def workloads(args: argparse.Namespace) -> list[dict]:
+    """Every (net, batch) to time: ``{group, name, spec, params, X, y, learning_rate, width}``."""
+    import numpy as np
+
+    from compare.data.cases import get_case
+    from scratch.init import init_params
+    from core.spec import parse_spec
+
+    out = []
+    if not args.no_cases:
+        for name in args.cases:
+            case = get_case(name)
+            out.append({"group": "lecture", "name": name, "spec": case.spec, "params": case.params, "X": case.X, "y": case.y,
+                        "learning_rate": case.learning_rate, "width": None})
+    if not args.no_sweep:
+        for width in args.widths:
+            spec = parse_spec(SWEEP_SPEC.format(w=width))
+            params = init_params(spec, args.seed)
+            for m in args.batches:
+                rng = np.random.RandomState(args.seed)
+                X = rng.randn(m, spec.sizes[0])
+                y = rng.randint(0, spec.sizes[-1], size=m)
+                out.append({"group": "sweep", "name": f"w={width}", "spec": spec, "params": params, "X": X, "y": y,
+                            "learning_rate": SWEEP_LEARNING_RATE, "width": width})
+    return out
+
+
+def frameworks_of(steps: Sequence[str]) -> tuple[str, ...]:
+    """The implementations the bench steps belong to, scratch first."""
+    return registry.with_reference(registry.bench_owner(step).name for step in steps)
+
+
+def import_frameworks(frameworks: Sequence[str]) -> None:
+    """Import the frameworks first, so their thread pools can be set before they run anything."""
+    for framework in frameworks:
+        impl = registry.get(framework)
+        importlib.import_module(impl.package)  # first: a package may set its framework's environment (keras_impl)
+        for module in impl.imports:
+            importlib.import_module(module)
+
+
+def run(args: argparse.Namespace, progress=None) -> dict:
+    """Time every workload with every implementation; the result is the JSON object."""
+    from compare.bench.steps import make_step
+    from compare.bench.timing import default_threads, matmul_peak, set_threads, step_flops, time_step
+    from compare.output import versions
+    from core.validate import prepare
+
+    implementations = registry.with_reference(args.implementations)  # the reference's bench step has its name
+    frameworks = frameworks_of(implementations)
+    import_frameworks(frameworks)
+    threads = set_threads(args.threads or default_threads(), frameworks)
+    peak = matmul_peak(args.dtype, args.matmul_size)
+    rows = []
+    for work in workloads(args):
+        spec, m = work["spec"], len(work["X"])
+        params, X, y = prepare(spec, work["params"], work["X"], work["y"], args.dtype)  # validated once, outside timing
+        flops = step_flops(spec, m)
+        row = {"group": work["group"], "name": work["name"], "spec": str(spec), "width": work["width"], "batch": m,
+               "mflop_per_step": flops / 1e6, "implementations": {}}
+        for impl in implementations:
+            if progress:
+                progress(f"{work['name']} m={m} {impl}")
+            step = make_step(impl, spec, params, X, y, work["learning_rate"], args.dtype)
+            t = time_step(step.run, step.sync, args.repeats, args.block_ms / 1e3)
+            del step
+            gc.collect()
+            gflops = flops / t.median_s / 1e9
+            row["implementations"][impl] = {
+                "median_us": t.median_s * 1e6, "min_us": t.min_s * 1e6, "max_us": t.max_s * 1e6,
+                "steps_per_block": t.steps_per_block, "repeats": t.repeats,
+                "gflops": gflops, "fraction_of_peak": gflops / peak,
+            }
+        scratch_us = row["implementations"][registry.REFERENCE]["median_us"]
+        for result in row["implementations"].values():
+            result["ratio_to_scratch"] = result["median_us"] / scratch_us
+        rows.append(row)
+    return {
+        "dtype": args.dtype,
+        "machine": machine(),
+        "threads": threads,
+        "matmul_peak_gflops": {"numpy": peak, "n": args.matmul_size},
+        "repeats": args.repeats,
+        "versions": versions(),
+        "results": rows,
+    }
+
+
+def machine() -> dict:
+    """CPU model (``/proc/cpuinfo``) and the CPUs this process may use."""
+    from compare.bench.timing import default_threads
+
+    model = "unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            model = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), model)
+    except OSError:
+        pass
+    import platform
+
+    return {"cpu": model, "cpus": default_threads(), "machine": platform.machine(), "python": platform.python_version()}
+
+
+def main(argv: Sequence[str], prog: str = "python -m compare bench") -> int:
+    """Time the training steps (or, with --startup, whole runs); 0 done."""
+    argv = list(argv)
+    args = build_parser(prog).parse_args(argv)
+    apply_quick(args, argv)
+    check_args(args)
+    if args.startup:
+        from compare.bench import startup as bench_startup
+
+        startup = bench_startup.measure(args.runs)
+        if args.format == "json":
+            print(json.dumps(startup, indent=1))
+        else:
+            bench_startup.render(startup)
+        return 0
+    from compare.bench import report as bench_report
+
+    progress = None
+    if args.format == "table" and sys.stderr.isatty():
+        progress = lambda text: sys.stderr.write(f"\r\x1b[K timing {text}")  # noqa: E731
+    result = run(args, progress)
+    if progress:
+        sys.stderr.write("\r\x1b[K")
+    if args.format == "json":
+        print(bench_report.dumps(result))
+    else:
+        bench_report.render_table(result)
+    if args.plot:
+        bench_report.plot(result, args.plot)
+    return 0

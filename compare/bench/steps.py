@@ -1,0 +1,152 @@
+"""One training step (forward + loss + backward + SGD update) per implementation, for the benchmark.
+
+Every builder takes the same canonical ``params`` (``W_l`` ``(n_l, n_{l-1})``, ``b_l``
+``(n_l,)``), the prepared batch ``X`` ``(m, n_0)`` and targets ``y`` (see
+:func:`core.validate.prepare`), and returns a :class:`Step` whose ``run()``
+does theta <- theta - learning_rate * dL/dtheta once, in place of the previous
+parameters. Frameworks are imported inside the builders only.
+
+- ``scratch``: :func:`scratch.model.forward`, ``loss``, ``backward`` and the sgd
+  rule of :mod:`scratch.optimizers` called directly -- no :func:`scratch.model.evaluate`,
+  so input validation is done once, before timing, not in every step.
+- ``torch``: eager ``torch_impl.model.MLP``, its native loss (``torch_impl.losses``),
+  ``loss.backward()``, ``torch.optim.SGD`` (``torch_impl.optimizers.make_optimizer``).
+- ``keras-function``: ``keras_impl.model.MLP``, its native loss and
+  ``keras_impl.gradients.value_and_gradients`` (GradientTape) plus
+  ``keras.optimizers.SGD.apply`` (``keras_impl.optimizers.make_optimizer``: float64
+  learning rate), all in one ``tf.function`` (``jit_compile=False``,
+  the same graph mode Keras's own ``fit`` uses on CPU).
+- ``keras-train_on_batch``: the same ``Dense`` and activation layers in a
+  ``keras.Sequential``, compiled with ``keras_impl.losses.compile_loss`` (the same
+  native loss and weight as the model's) and ``SGD``;
+  ``model.train_on_batch(X, y)``, Keras's own compiled train step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from compare import registry
+from core.spec import Spec
+
+
+@dataclass
+class Step:
+    """``run()`` one training step; ``sync()`` waits for queued work; ``params()`` reads canonical weights."""
+
+    run: Callable[[], object]
+    sync: Callable[[], object]
+    params: Callable[[], dict[str, np.ndarray]]
+
+
+def scratch_step(spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, learning_rate: float, dtype: str) -> Step:
+    from core.optimizers import Hyperparameters
+    from scratch.model import backward, forward, loss
+    from scratch.optimizers import make_optimizer
+
+    state = {"params": {k: np.array(v, dtype=dtype) for k, v in params.items()}}
+    sgd = make_optimizer("sgd", Hyperparameters(learning_rate=learning_rate), state["params"])
+
+    def run() -> float:
+        current = state["params"]
+        z, a = forward(spec, current, X)
+        value = loss(spec, z, a, y)
+        _, grads = backward(spec, current, z, a, y)
+        state["params"] = sgd.step(current, grads)
+        return value
+
+    return Step(run, lambda: None, lambda: {k: v.copy() for k, v in state["params"].items()})
+
+
+def torch_step(spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, learning_rate: float, dtype: str) -> Step:
+    import torch
+
+    from core.optimizers import Hyperparameters
+    from torch_impl.convert import read_params
+    from torch_impl.model import build_model, to_tensors
+    from torch_impl.optimizers import make_optimizer
+
+    model = build_model(spec, params, dtype)
+    optimizer = make_optimizer("sgd", Hyperparameters(learning_rate=learning_rate), model.parameters())  # torch.optim.SGD
+    X_t, y_t = to_tensors(X, y)
+
+    def run() -> torch.Tensor:
+        optimizer.zero_grad(set_to_none=True)
+        z_L, a_L = model(X_t)
+        value = model.loss(z_L, a_L, y_t)
+        value.backward()
+        optimizer.step()
+        return value
+
+    return Step(run, lambda: None, lambda: read_params(list(model.linears)))
+
+
+def keras_function_step(spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, learning_rate: float, dtype: str) -> Step:
+    from keras_impl.model import build_model  # first: keras_impl sets TF's environment before TF loads
+
+    import tensorflow as tf
+
+    from keras_impl.convert import read_params
+    from keras_impl.gradients import value_and_gradients
+    from keras_impl.optimizers import make_optimizer
+    from core.optimizers import Hyperparameters
+
+    tf.get_logger().setLevel("ERROR")  # one tf.function per net and batch: retracing warnings are expected
+    model = build_model(spec, params, dtype)
+    variables = model.variables
+    # keras.optimizers.SGD with a float64 learning rate (a plain float would become a float32 variable)
+    optimizer = make_optimizer("sgd", Hyperparameters(learning_rate=learning_rate), variables)
+    X_t = tf.constant(X)
+    y_t = tf.constant(y)
+
+    @tf.function(jit_compile=False)
+    def train_step(X, y):
+        def compute():
+            z_L, a_L = model(X)
+            return model.loss(z_L, a_L, y), []
+
+        value, grads, _ = value_and_gradients(compute, variables)
+        optimizer.apply(grads, variables)
+        return value
+
+    last: dict[str, object] = {}
+
+    def run():
+        last["loss"] = train_step(X_t, y_t)
+        return last["loss"]
+
+    return Step(run, lambda: last and last["loss"].numpy(), lambda: read_params(model.denses))
+
+
+def keras_train_on_batch_step(spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, learning_rate: float, dtype: str) -> Step:
+    from keras_impl.model import build_model  # first: keras_impl sets TF's environment before TF loads
+
+    import keras
+
+    from keras_impl.convert import read_params
+    from keras_impl.losses import compile_loss
+    from keras_impl.optimizers import make_optimizer
+    from core.optimizers import Hyperparameters
+
+    mlp = build_model(spec, params, dtype)
+    loss, weight, from_logits = compile_loss(spec.loss, spec.sizes[-1], dtype)
+    layers: list = [keras.Input(shape=(spec.sizes[0],), dtype=dtype)]
+    for dense, activation in zip(mlp.denses, mlp.activations):
+        layers += [dense, activation]
+    if from_logits:
+        layers.pop()  # the loss applies sigmoid / softmax itself, as in keras_impl.losses
+    model = keras.Sequential(layers)
+    optimizer = make_optimizer("sgd", Hyperparameters(learning_rate=learning_rate), mlp.variables)  # as keras-function
+    model.compile(optimizer=optimizer, loss=loss, loss_weights=weight, jit_compile=False)
+
+    return Step(lambda: model.train_on_batch(X, y), lambda: None, lambda: read_params(mlp.denses))
+
+
+def make_step(implementation: str, spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray,
+              learning_rate: float, dtype: str) -> Step:
+    """The :class:`Step` of bench step ``implementation`` (registry.bench_steps()), inputs already prepared for ``dtype``."""
+    step: Step = registry.build_bench_step(implementation)(spec, params, X, y, learning_rate, dtype)
+    return step

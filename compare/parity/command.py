@@ -1,0 +1,59 @@
+"""``python -m compare [parity]``: forward, loss and gradients of every implementation against scratch.
+
+Exit codes: 0 everything agrees, 1 something differs, 2 bad usage or input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from compare.options import (
+    DTYPES,
+    EXIT_MISMATCH,
+    EXIT_OK,
+    ArgumentParser,
+    case_options,
+    dtype_option,
+    frameworks_option,
+)
+
+
+def build_parser(prog: str = "python -m compare") -> ArgumentParser:
+    """The parity parser (also the bare ``python -m compare``)."""
+    from compare.cli import SUBCOMMANDS
+    from compare.data.cases import CASES
+
+    parser = ArgumentParser(
+        prog=prog,
+        parents=[case_options("every built-in case"), dtype_option("both"), frameworks_option()],
+        description="Load one set of weights into the NumPy-from-scratch, PyTorch and Keras 3 MLPs and show, "
+        "number by number, that outputs, losses and gradients agree.",
+        epilog=f"built-in cases: {', '.join(CASES)}. "
+        f"subcommands: {', '.join(SUBCOMMANDS)} (python -m compare SUBCOMMAND --help; parity is the default). "
+        "Exit codes: 0 all agree, 1 something differs, 2 bad usage or input.",
+    )
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument("--save-weights", metavar="DIR", help="write each case's initial weights to DIR/<case>.safetensors")
+    return parser
+
+
+def main(argv: Sequence[str], prog: str = "python -m compare") -> int:
+    """Run the parity report; 0 all agree, 1 something differs."""
+    args = build_parser(prog).parse_args(list(argv))
+    from compare.data.cases import load_cases
+    from compare.data.files import save_weights, writable_dir
+    from compare.parity.harness import run_case
+
+    cases = load_cases(args.arch, args.weights, args.data, args.seed)
+    if args.save_weights:
+        directory = writable_dir(args.save_weights, "--save-weights")
+        for case in cases:
+            save_weights(directory / f"{case.name.replace(':', '_').replace(',', '_')}.safetensors", case.params)
+    results = [run_case(case, dtype, args.frameworks) for case in cases for dtype in DTYPES[args.dtype]]
+    from compare.parity import report
+
+    if args.format == "json":
+        print(report.dumps(results))
+    else:
+        report.render_table(results)
+    return EXIT_OK if all(r.passed for r in results) else EXIT_MISMATCH

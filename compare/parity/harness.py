@@ -1,0 +1,180 @@
+"""Run one case through several implementations and compare them with scratch.
+
+Comparison goes quantity by quantity in the order the maths computes them
+(forward z_l, a_l per layer -> loss -> delta_l from the output down -> gradients),
+so the first failing check names where two implementations part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from compare import registry
+from compare.data.cases import Case
+from compare.parity.tolerances import tolerance_for
+from core.spec import Spec
+from core.trace import Trace
+from core.validate import check_inputs, check_params, check_targets
+
+REFERENCE = registry.REFERENCE
+
+# evaluate(spec, params, X, y, dtype) -> Trace, the signature every implementation's model module exports
+Evaluate = Callable[[Spec, Mapping[str, np.ndarray], np.ndarray, np.ndarray, str], Trace]
+
+
+def evaluate_with(framework: str, spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray,
+                  dtype: str) -> Trace:
+    """``<implementation>.model.evaluate(spec, params, X, y, dtype)`` for ``framework`` in the registry.
+
+    Raises:
+        InputError: an unknown framework name, or bad input for the implementation.
+    """
+    trace: Trace = registry.get(framework).evaluate(spec, params, X, y, dtype)
+    return trace
+
+
+@dataclass
+class Check:
+    """One quantity of one framework against the reference."""
+
+    framework: str
+    quantity: str
+    max_abs_err: float
+    max_rel_err: float
+    atol: float
+    rtol: float
+    passed: bool
+
+
+def compare_arrays(framework: str, quantity: str, actual: np.ndarray, expected: np.ndarray, dtype: str) -> Check:
+    """Elementwise ``|actual - expected| <= atol + rtol |expected|`` with ``dtype``'s tolerances.
+
+    ``max_rel_err`` is the largest ``|actual - expected| / |expected|`` over the
+    elements where ``expected != 0``; elements where it is 0 are judged by atol.
+    A shape mismatch fails with infinite errors.
+    """
+    tol = tolerance_for(dtype)
+    actual = np.asarray(actual, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    if actual.shape != expected.shape:
+        return Check(framework, quantity, float("inf"), float("inf"), tol.atol, tol.rtol, False)
+    diff = np.abs(actual - expected)
+    size = np.abs(expected)
+    nonzero = size > 0
+    max_abs = float(diff.max()) if diff.size else 0.0
+    max_rel = float((diff[nonzero] / size[nonzero]).max()) if nonzero.any() else 0.0
+    passed = bool(np.all(diff <= tol.atol + tol.rtol * size))  # NaN compares False: fails
+    return Check(framework, quantity, max_abs, max_rel, tol.atol, tol.rtol, passed)
+
+
+def quantity_names(spec: Spec) -> list[str]:
+    """Every quantity a full :class:`Trace` holds, in computation order.
+
+    ``z1, a1, ..., zL, aL, loss, deltaL, ..., delta1, dWL, dbL, ..., dW1, db1``
+    (the order of :meth:`Trace.quantities`).
+    """
+    L = spec.n_layers
+    names = [q for l in range(1, L + 1) for q in (f"z{l}", f"a{l}")] + ["loss"]
+    names += [f"delta{l}" for l in range(L, 0, -1)]
+    names += [q for l in range(L, 0, -1) for q in (f"dW{l}", f"db{l}")]
+    return names
+
+
+def describe_quantity(quantity: str, spec: Spec | None = None) -> str:
+    """Where a quantity sits in the network, in words: ``"z1"`` -> ``"layer 1 pre-activation"``.
+
+    With ``spec``, the last layer's activation is called the output.
+    """
+    if quantity == "loss":
+        return "the loss"
+    if quantity == "output":
+        return "the output a_L"
+    for prefix, words in (("delta", "delta (backward)"), ("dW", "weight gradient"), ("db", "bias gradient"),
+                          ("z", "pre-activation"), ("a", "activation")):
+        layer = quantity[len(prefix):]
+        if quantity.startswith(prefix) and layer.isdigit():
+            if prefix == "a" and spec is not None and int(layer) == spec.n_layers:
+                words = "activation = output"
+            return f"layer {layer} {words}"
+    return quantity
+
+
+def _missing(framework: str, quantity: str, dtype: str) -> Check:
+    """A quantity only one side reports (e.g. a dropped bias gradient) fails with infinite errors."""
+    tol = tolerance_for(dtype)
+    return Check(framework, quantity, float("inf"), float("inf"), tol.atol, tol.rtol, False)
+
+
+def compare_traces(framework: str, actual: Trace, expected: Trace, dtype: str) -> list[Check]:
+    """One :class:`Check` per quantity, in computation order (:func:`quantity_names`).
+
+    A quantity present in one trace but missing from the other fails (infinite
+    errors), so that a dropped gradient cannot pass by being absent.
+    """
+    got, reference = dict(actual.quantities()), dict(expected.quantities())
+    checks = []
+    for name in quantity_names(expected.spec):
+        if name in got and name in reference:
+            checks.append(compare_arrays(framework, name, got[name], reference[name], dtype))
+        elif name in got or name in reference:
+            checks.append(_missing(framework, name, dtype))
+    return checks
+
+
+def first_divergence(checks: Iterable[Check]) -> Check | None:
+    """The earliest failing check in computation order, or None when all pass."""
+    return next((c for c in checks if not c.passed), None)
+
+
+@dataclass
+class CaseResult:
+    """One case in one dtype: every framework's trace and its checks against scratch."""
+
+    name: str
+    spec: Spec
+    dtype: str
+    traces: dict[str, Trace]
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        """Every check passed."""
+        return all(c.passed for c in self.checks)
+
+    def checks_for(self, framework: str) -> list[Check]:
+        """The checks of one framework, in computation order."""
+        return [c for c in self.checks if c.framework == framework]
+
+
+def run_case(case: Case, dtype: str, frameworks: Iterable[str], evaluators: Mapping[str, Evaluate] | None = None) -> CaseResult:
+    """Evaluate ``case`` with scratch and each of ``frameworks``; compare each with scratch.
+
+    Inputs are checked once up front, so bad input fails before any framework is imported.
+    ``evaluators`` optionally replaces an implementation's ``evaluate`` by name, e.g.
+    ``{"scratch": planted_bug}`` to check that the comparison catches a wrong reference
+    (tests/planted_bugs.py).
+
+    Raises:
+        InputError: bad weights or data for the case's spec.
+    """
+    params = check_params(case.spec, case.params, "float64")
+    X = check_inputs(case.spec, case.X, "float64")
+    y = check_targets(case.spec, case.y, X.shape[0], "float64")
+    evaluators = dict(evaluators or {})
+
+    def evaluate(framework: str) -> Trace:
+        if framework in evaluators:
+            return evaluators[framework](case.spec, params, X, y, dtype)
+        return evaluate_with(framework, case.spec, params, X, y, dtype)
+
+    traces = {REFERENCE: evaluate(REFERENCE)}
+    result = CaseResult(case.name, case.spec, dtype, traces)
+    for framework in frameworks:
+        if framework == REFERENCE:
+            continue
+        traces[framework] = evaluate(framework)
+        result.checks += compare_traces(framework, traces[framework], traces[REFERENCE], dtype)
+    return result

@@ -1,0 +1,99 @@
+"""Render parity results: a rich table for people, one JSON object for programs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from compare.output import MARK, check_json, console, versions, versions_line
+from compare.parity.harness import REFERENCE, CaseResult, describe_quantity, first_divergence
+from compare.parity.known_differences import known_cause
+
+
+def divergence(result: CaseResult, framework: str) -> dict[str, Any] | None:
+    """Where ``framework`` first parts from scratch, or None when it agrees.
+
+    ``{"quantity": "z1", "layer": 1, "description": "layer 1 pre-activation", "cause": None}``;
+    layer is None for the loss; cause is a documented framework fact when one explains it
+    (its registry entry's known differences, :mod:`compare.parity.known_differences`). Quantities are searched in computation order:
+    forward z/a per layer -> loss -> delta per layer (output down) -> gradients.
+    """
+    first = first_divergence(result.checks_for(framework))
+    if first is None:
+        return None
+    digits = "".join(ch for ch in first.quantity if ch.isdigit())
+    return {"quantity": first.quantity, "layer": int(digits) if digits else None,
+            "description": describe_quantity(first.quantity, result.spec),
+            "cause": known_cause(result.spec, result.dtype, framework, first.quantity)}
+
+
+def to_json(results: Sequence[CaseResult]) -> dict[str, Any]:
+    """The ``python -m compare --format json`` object (shape documented in the README)."""
+    cases = []
+    for r in results:
+        L = r.spec.n_layers
+        cases.append({
+            "name": r.name,
+            "spec": str(r.spec),
+            "dtype": r.dtype,
+            "passed": r.passed,
+            "results": {
+                fw: {"output": t.output.tolist(), "loss": float(t.loss), "grads": {k: v.tolist() for k, v in t.grads.items()}}
+                for fw, t in r.traces.items()
+            },
+            "checks": [check_json(c, "output" if c.quantity == f"a{L}" else None) for c in r.checks],
+        })
+    return {"passed": all(r.passed for r in results), "versions": versions(), "cases": cases}
+
+
+def dumps(results: Sequence[CaseResult]) -> str:
+    """:func:`to_json` as text."""
+    return json.dumps(to_json(results), indent=1)
+
+
+def _lines(values: Sequence[str] | Any) -> str:
+    return "\n".join(values)
+
+
+def render_table(results: Sequence[CaseResult], out: Any = None) -> None:
+    """One row per case x dtype x framework; one line per quantity (output, loss, each gradient)
+    with ✓/✗, the max abs and the max rel error against scratch, and where it first parts."""
+    from rich import box
+    from rich.table import Table
+
+    out = out or console()  # a terminal gets its own width; a pipe or a file gets the table's natural width
+    table = Table(title="Parity against scratch", title_justify="left", show_lines=True, box=box.SIMPLE_HEAD)
+    table.add_column("case", no_wrap=True)
+    table.add_column("framework", no_wrap=True)
+    table.add_column("quantity", no_wrap=True)
+    table.add_column("", no_wrap=True)  # ✓ / ✗
+    table.add_column("max abs err", no_wrap=True, justify="right")
+    table.add_column("max rel err", no_wrap=True, justify="right")
+    table.add_column("result", overflow="fold")  # the verdict names where two implementations part
+    for r in results:
+        case = f"{r.name}\n{r.dtype}"
+        frameworks = [fw for fw in r.traces if fw != REFERENCE]
+        if not frameworks:
+            table.add_row(case, REFERENCE, "loss", "", "", "", f"reference only: loss {r.traces[REFERENCE].loss:.6g}")
+        L = r.spec.n_layers
+        shown = [("output", f"a{L}"), ("loss", "loss")] + [(f"d{p}", f"d{p}") for p in r.spec.param_shapes()]
+        for fw in frameworks:
+            checks = {c.quantity: c for c in r.checks_for(fw)}
+            rows = [(label, checks[q]) for label, q in shown if q in checks]
+            first = divergence(r, fw)
+            verdict = f"{MARK[True]} agrees" if first is None else (
+                f"{MARK[False]} first differs at {first['quantity']}\n({first['description']})"
+                + (f"\n{first['cause']}" if first["cause"] else ""))
+            table.add_row(
+                case, fw,
+                _lines(label for label, _ in rows),
+                _lines(MARK[c.passed] for _, c in rows),
+                _lines(f"{c.max_abs_err:.1e}" for _, c in rows),
+                _lines(f"{c.max_rel_err:.1e}" for _, c in rows),
+                verdict,
+            )
+    out.print(table)
+    out.print(versions_line(), highlight=False)
+    failed = [r for r in results if not r.passed]
+    out.print(f"{len(results) - len(failed)} of {len(results)} case x dtype runs agree" + ("" if not failed else "; see ✗ rows"))

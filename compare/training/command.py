@@ -1,0 +1,283 @@
+"""``python -m compare train``: train scratch, PyTorch and Keras from identical weights and batches; compare.
+
+Each implementation trains the same case with the same optimizer maths
+(docs/training.md), batch order and hyperparameters; the report shows the loss
+every k steps, accuracy, and each framework's final parameters against scratch.
+
+Exit codes: 0 every trajectory agrees, 1 something differs, 2 bad usage or input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import partial
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from compare import registry
+from compare.options import (
+    DTYPES,
+    EXIT_MISMATCH,
+    EXIT_OK,
+    ArgumentParser,
+    case_options,
+    dtype_option,
+    frameworks_option,
+    non_negative_float,
+    positive_float,
+    positive_int,
+)
+from compare.output import MARK, check_json, console, json_number
+from core.optimizers import OPTIMIZERS
+
+if TYPE_CHECKING:
+    from compare.parity.harness import Check
+    from compare.training.run import TrainingRun
+
+DEFAULT_STEPS = 100
+DEFAULT_CASE = "spiral-2-4-3"
+TABLE_ROWS = 10  # recorded steps shown in the table by default
+PLOT_POINTS = 200  # recorded steps per curve by default with --plot
+
+
+def build_parser(prog: str = "python -m compare train") -> ArgumentParser:
+    """The ``train`` parser."""
+    seed_help = "seed for the mini-batch order and for initial weights of cases without published ones (default 0)"
+    parser = ArgumentParser(
+        prog=prog,
+        parents=[case_options(DEFAULT_CASE, seed_help), dtype_option("float64"), frameworks_option()],
+        description="Train the NumPy-from-scratch, PyTorch and Keras 3 MLPs from identical weights on identical batches "
+        "with the same optimizer maths, and show that their trajectories agree (or, with --framework-defaults, how far "
+        "each framework's own defaults take it). See docs/training.md.",
+        epilog="Default learning rate: the case's eta for sgd, eta x (1 - 0.9) for momentum and nesterov, 0.01 for "
+        "adagrad, rmsprop and adam. Exit codes: 0 all agree, 1 something differs, 2 bad usage or input.",
+    )
+    parser.add_argument("--optimizer", choices=(*OPTIMIZERS, "all"), default="sgd", help="default: sgd")
+    parser.add_argument("--learning-rate", type=positive_float, metavar="ETA", help="eta (default: see below)")
+    count = parser.add_mutually_exclusive_group()
+    count.add_argument("--steps", type=positive_int, metavar="N", help=f"optimizer steps (default {DEFAULT_STEPS})")
+    count.add_argument("--epochs", type=positive_int, metavar="E", help="passes over the data (ceil(m / B) steps each)")
+    parser.add_argument("--batch-size", type=positive_int, metavar="B",
+                        help="mini-batch size; 1 is stochastic gradient descent (default: the full batch)")
+    parser.add_argument("--l2", type=non_negative_float, default=0.0, metavar="LAMBDA",
+                        help="CS60050 backprop's penalty lambda / (2 n) sum W^2, biases excluded, n = samples in the data "
+                        "(default 0)")
+    parser.add_argument("--freeze-biases", action="store_true",
+                        help="never update the biases (the worked example's source does not)")
+    parser.add_argument("--framework-defaults", action="store_true",
+                        help="give the frameworks their own default hyperparameters for the optimizer (eta too, unless "
+                        "--learning-rate is given) and show how far they drift from scratch")
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument("--every", type=positive_int, metavar="K",
+                        help="record the loss and parameters every K steps, plus the first and last "
+                        f"(default: steps / {TABLE_ROWS}, or steps / {PLOT_POINTS} with --plot for smooth curves)")
+    parser.add_argument("--plot", metavar="DIR", help="write loss, divergence and (2-D data) decision-boundary PNGs to DIR")
+    return parser
+
+
+def to_json(runs: Sequence[TrainingRun]) -> dict[str, Any]:
+    """The ``--format json`` object (shape in docs/training.md)."""
+    from compare.output import versions
+
+    out = []
+    for run in runs:
+        out.append({
+            "name": run.name,
+            "spec": str(run.case.spec),
+            "dtype": run.dtype,
+            "optimizer": {
+                "name": run.optimizer,
+                "hyperparameters": run.hyper.used_by(run.optimizer),
+                "framework_defaults": run.framework_defaults,
+                "settings": {fw: result.settings for fw, result in run.results.items()},
+            },
+            "batch_size": run.batch_size,
+            "steps": run.steps,
+            "l2_requested": run.l2_requested,
+            "l2_used": run.l2_used,
+            "freeze_biases": run.freeze_biases,
+            "passed": run.passed,
+            "results": {
+                fw: {"loss_history": [json_number(v) for v in result.loss_history],
+                     "loss_steps": result.steps,
+                     "final_loss": json_number(result.final_loss),
+                     "final_params": {k: v.tolist() for k, v in result.final_params.items()},
+                     "accuracy": result.accuracy}
+                for fw, result in run.results.items()
+            },
+            "checks": [check_json(c) for c in run.checks],
+        })
+    return {"passed": all(run.passed for run in runs), "versions": versions(), "runs": out}
+
+
+def _table_rows(recorded: int) -> list[int]:
+    """Indices of about TABLE_ROWS evenly spaced recorded steps, always the first and the last."""
+    stride = max(1, -(-recorded // TABLE_ROWS))
+    rows = list(range(0, recorded, stride))
+    return rows if rows[-1] == recorded - 1 else [*rows, recorded - 1]
+
+
+def _l2_label(run: TrainingRun) -> str:
+    """``, l2 0.1``, or ``, l2 0.1 (used 0.09999999892897904)`` when the harness moved lambda for Keras."""
+    if not run.l2_requested:
+        return ""
+    used = "" if run.l2_used == run.l2_requested else f" (used {run.l2_used!r})"
+    return f", l2 {run.l2_requested:g}{used}"
+
+
+def _setting_text(value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, float, list, tuple)):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return "(" + ", ".join(_setting_text(v) for v in value) + ")"
+    return f"{value:.10g}"  # 10 digits: enough to show Keras's float32 0.8999999762 next to torch's 0.9
+
+
+def _settings_text(settings: dict[str, object]) -> str:
+    """``lr 0.01, betas (0.9, 0.999), eps 1e-08``: the hyperparameters as the implementation holds them."""
+    return ", ".join(f"{key} {_setting_text(value)}" for key, value in settings.items())
+
+
+def _cell(check: Check) -> str:
+    return f"{MARK[check.passed]} {check.max_rel_err:.1e}"
+
+
+def _title(run: TrainingRun) -> str:
+    hyper = "framework defaults" if run.framework_defaults else ", ".join(
+        f"{k} {v:g}" for k, v in run.hyper.used_by(run.optimizer).items())
+    batch = "full batch" if run.batch_size is None else f"batch {run.batch_size}"
+    return (f"{run.name} [{run.case.spec}] {run.optimizer} ({hyper}), {batch}, {run.steps} steps, {run.dtype}"
+            + _l2_label(run) + (", biases frozen" if run.freeze_biases else ""))
+
+
+def _loss_table(run: TrainingRun) -> Any:
+    """The loss at about TABLE_ROWS recorded steps, the final loss and the accuracy, one column per implementation."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("step", justify="right")
+    for fw in run.results:
+        table.add_column(f"{fw} loss", justify="right")
+    reference = run.results[registry.REFERENCE]
+    for i in _table_rows(len(reference.steps)):
+        table.add_row(str(reference.steps[i]), *(f"{result.loss_history[i]:.12g}" for result in run.results.values()))
+    table.add_row("final", *(f"{result.final_loss:.12g}" for result in run.results.values()))
+    if reference.accuracy is not None:
+        table.add_row("accuracy", *(f"{result.accuracy:.4f}" for result in run.results.values()))
+    return table
+
+
+def _checks_table(run: TrainingRun, frameworks: Sequence[str]) -> Any:
+    """One row per compared quantity, one column per framework: ✓/✗ and the max relative error against scratch."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("quantity")
+    for fw in frameworks:
+        table.add_column(fw)
+    for quantity in dict.fromkeys(c.quantity for c in run.checks):
+        row = {c.framework: _cell(c) for c in run.checks if c.quantity == quantity}
+        table.add_row(quantity, *(row.get(fw, "") for fw in frameworks))
+    return table
+
+
+def render_table(runs: Sequence[TrainingRun], out: Any = None) -> None:
+    """Per run: the loss every k steps for each implementation, then each framework's checks against scratch."""
+    from compare.output import versions_line
+
+    out = out or console(132)
+    for run in runs:
+        out.print(_title(run), markup=False)  # a line, not a Table title: a title is only as wide as its table
+        out.print(_loss_table(run))
+        if run.framework_defaults:  # why the trajectories drift: the hyperparameters each one holds
+            for fw, result in run.results.items():
+                out.print(f"{fw} holds: {_settings_text(result.settings)}", markup=False)
+        frameworks = [fw for fw in run.results if fw != registry.REFERENCE]
+        if frameworks:
+            out.print(_checks_table(run, frameworks))
+            out.print("against scratch: ✓/✗ and max relative error")
+    out.print(versions_line(), highlight=False)
+    failed = [run for run in runs if not run.passed]
+    out.print(f"{len(runs) - len(failed)} of {len(runs)} training runs agree" + ("" if not failed else "; see ✗ rows"))
+
+
+def _progress() -> Any:
+    """A rich progress bar on a terminal, else None (no bar in pipes, files or tests)."""
+    if not sys.stdout.isatty():
+        return None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    transient=True)
+
+
+def _advance(progress: Any, task: Any, k: int) -> None:
+    """The ``on_step`` callback: one step done."""
+    progress.advance(task)
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-." else "_" for c in text)
+
+
+def _run_all(args: Any, cases: Sequence[Any], progress: Any) -> list[TrainingRun]:
+    """Every case x optimizer x dtype the arguments ask for, each through run_training."""
+    from compare.training.batches import steps_per_epoch
+    from compare.training.run import run_training
+
+    optimizers = tuple(OPTIMIZERS) if args.optimizer == "all" else (args.optimizer,)
+    frameworks = registry.with_reference(args.frameworks)
+    runs = []
+    for case in cases:
+        n_steps = args.steps or (args.epochs * steps_per_epoch(len(case.X), args.batch_size) if args.epochs
+                                 else DEFAULT_STEPS)
+        every = args.every or max(1, n_steps // (PLOT_POINTS if args.plot else TABLE_ROWS))
+        for optimizer in optimizers:
+            for dtype in DTYPES[args.dtype]:
+                task, on_step = None, None
+                if progress is not None:
+                    task = progress.add_task(f"{case.name} {optimizer} {dtype}", total=n_steps * len(frameworks))
+                    on_step = partial(_advance, progress, task)
+                runs.append(run_training(
+                    case, optimizer=optimizer, dtype=dtype, frameworks=frameworks,
+                    learning_rate=args.learning_rate, batch_size=args.batch_size,
+                    steps=None if args.epochs else n_steps, epochs=args.epochs, l2=args.l2,
+                    freeze_biases=args.freeze_biases, framework_defaults=args.framework_defaults,
+                    seed=args.seed, every=every, on_step=on_step))
+                if task is not None:
+                    progress.remove_task(task)
+    return runs
+
+
+def main(argv: Sequence[str], prog: str = "python -m compare train") -> int:
+    """Run the training comparison; 0 every trajectory agrees, 1 something differs."""
+    args = build_parser(prog).parse_args(list(argv))
+    if args.plot:
+        from compare.data.files import writable_dir
+
+        writable_dir(args.plot, "--plot")  # raises InputError now, not after all the training
+    from compare.data.cases import load_cases
+
+    # raises InputError for bad files or names, before any framework import
+    cases = load_cases(args.arch or [DEFAULT_CASE], args.weights, args.data, args.seed)
+    progress = _progress()
+    if progress is not None:
+        progress.start()
+    try:
+        runs = _run_all(args, cases, progress)
+    finally:
+        if progress is not None:
+            progress.stop()
+    if args.plot:
+        from compare.training.plots import write_plots
+
+        for run in runs:
+            write_plots(run, args.plot, _slug(f"{run.name}-{run.optimizer}-{run.dtype}"))
+    if args.format == "json":
+        print(json.dumps(to_json(runs), indent=1))
+    else:
+        render_table(runs)
+    return EXIT_OK if all(run.passed for run in runs) else EXIT_MISMATCH

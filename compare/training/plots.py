@@ -1,0 +1,134 @@
+"""PNG plots of a training run, drawn headless (matplotlib Figures outside pyplot, no display needed).
+
+Each ``plot_*`` function returns the Figure, so tests can read its data; ``write_plots`` saves them.
+
+- ``loss.png``: every implementation's loss history on a log scale, overlaid
+  (identical trajectories draw on top of each other; line styles differ so all stay visible).
+- ``divergence.png``: per recorded step, the largest relative parameter difference
+  of each framework from scratch, on a log scale, with the dtype's rtol.
+- ``boundary.png`` (2-D inputs, classification): each implementation's decision
+  regions from its own final parameters and its own forward pass, side by side, with the data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from compare import registry
+from compare.parity.harness import REFERENCE, evaluate_with
+from compare.parity.tolerances import tolerance_for
+from compare.training.run import TrainingRun, param_divergence
+
+ZERO_FLOOR = 1e-18  # exact agreement (a difference of 0) is drawn here: log axes have no 0
+GRID = 200  # decision-boundary grid points per axis
+
+
+def _figure(figsize: tuple[float, float]):
+    """A matplotlib Figure outside pyplot: no global state, no display, nothing to close (PNG via Agg on save)."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize)
+
+
+def _title(run: TrainingRun) -> str:
+    mode = "framework defaults" if run.framework_defaults else f"eta {run.hyper.learning_rate:g}"
+    batch = "full batch" if run.batch_size is None else f"batch {run.batch_size}"
+    return f"{run.name} [{run.case.spec}] {run.optimizer}, {mode}, {batch}, {run.dtype}"
+
+
+def plot_loss(run: TrainingRun):
+    """Figure: the loss history of every implementation (one line each, labelled by name) against step, log-scale y."""
+    fig = _figure((7, 4.5))
+    ax = fig.subplots()
+    for framework, result in run.results.items():
+        ax.plot(result.steps, result.loss_history, label=framework, **registry.get(framework).style)
+    ax.set_yscale("log")
+    ax.set_xlabel("step k")
+    ax.set_ylabel("batch loss at the start of step k")
+    ax.set_title(_title(run), fontsize=9)
+    ax.legend()
+    ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_divergence(run: TrainingRun):
+    """Figure: max |theta_fw - theta_scratch| / |theta_scratch| per recorded step (one line per framework,
+    labelled ``"<framework> vs scratch"``; 0 drawn at ZERO_FLOOR), log-scale y, and the dtype's rtol."""
+    fig = _figure((7, 4.5))
+    ax = fig.subplots()
+    reference = run.results[REFERENCE]
+    for framework, result in run.results.items():
+        if framework == REFERENCE:
+            continue
+        divergence = np.maximum(param_divergence(result, reference), ZERO_FLOOR)
+        ax.plot(result.steps, divergence, label=f"{framework} vs scratch", **registry.get(framework).style)
+    ax.axhline(tolerance_for(run.dtype).rtol, color="red", linewidth=1, label=f"rtol {run.dtype}")
+    ax.set_yscale("log")
+    ax.set_xlabel("step k")
+    ax.set_ylabel("max relative parameter difference after step k")
+    ax.set_title(_title(run) + f"\n(a difference of exactly 0 is drawn at {ZERO_FLOOR:g})", fontsize=9)
+    ax.legend()
+    ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def can_plot_boundary(run: TrainingRun) -> bool:
+    """2 input features and a classification loss (bce or cce)."""
+    return run.case.spec.sizes[0] == 2 and run.case.spec.loss in ("bce", "cce")
+
+
+def predicted_class(run: TrainingRun, framework: str, points: np.ndarray) -> np.ndarray:
+    """Class of each point under ``framework``'s final parameters, by its own forward pass."""
+    spec = run.case.spec
+    dummy = np.zeros(len(points), dtype=np.int64)  # targets are required by evaluate; label 0 is valid for bce and cce
+    output = evaluate_with(framework, spec, run.results[framework].final_params, points, dummy, run.dtype).output
+    return (output[:, 0] > 0.5).astype(int) if spec.loss == "bce" else np.argmax(output, axis=1)
+
+
+def plot_boundary(run: TrainingRun):
+    """Figure: one subplot per implementation, in ``run.results`` order: its decision regions (a filled
+    contour with one level band per class) with the training data scattered on top, coloured by class."""
+    import matplotlib
+
+    X, y = run.case.X, np.asarray(run.case.y).reshape(-1)
+    margin = 0.1 * (X.max(axis=0) - X.min(axis=0))
+    lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
+    g0, g1 = np.meshgrid(np.linspace(lo[0], hi[0], GRID), np.linspace(lo[1], hi[1], GRID))
+    points = np.c_[g0.ravel(), g1.ravel()]
+    frameworks = list(run.results)
+    n_classes = max(2, run.case.spec.sizes[-1])
+    fig = _figure((4.2 * len(frameworks), 4.2))
+    axes = fig.subplots(1, len(frameworks), squeeze=False)
+    # class k: region in Pastel1's k-th colour, points in Set1's k-th (its saturated twin)
+    region_colours = [matplotlib.colormaps["Pastel1"](k) for k in range(n_classes)]
+    for ax, framework in zip(axes[0], frameworks):
+        regions = predicted_class(run, framework, points).reshape(g0.shape)
+        ax.contourf(g0, g1, regions, levels=np.arange(n_classes + 1) - 0.5, colors=region_colours, alpha=0.9)
+        ax.scatter(X[:, 0], X[:, 1], c=y, cmap="Set1", vmin=0, vmax=8, s=8, edgecolors="k", linewidths=0.2)
+        accuracy = run.results[framework].accuracy
+        ax.set_title(f"{framework}: accuracy {accuracy:.3f}", fontsize=9)
+        ax.set_xlim(lo[0], hi[0])
+        ax.set_ylim(lo[1], hi[1])
+    fig.suptitle(_title(run), fontsize=9, wrap=True)  # wraps within a one-panel figure
+    fig.tight_layout()
+    return fig
+
+
+def write_plots(run: TrainingRun, directory: str | Path, prefix: str) -> list[Path]:
+    """All plots that apply to ``run``, as ``directory/prefix-{loss,divergence,boundary}.png`` (100 dpi)."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    figures = {"loss": plot_loss(run)}
+    if len(run.results) > 1:
+        figures["divergence"] = plot_divergence(run)
+    if can_plot_boundary(run):
+        figures["boundary"] = plot_boundary(run)
+    paths = []
+    for kind, fig in figures.items():
+        paths.append(directory / f"{prefix}-{kind}.png")
+        fig.savefig(paths[-1], dpi=100)
+    return paths

@@ -1,0 +1,149 @@
+"""Train one case with several implementations from identical weights, data and batches; compare with scratch.
+
+Every implementation gets the same initial canonical parameters, the same index
+batches (compare.training.batches) and the same hyperparameters (core.optimizers.matched),
+and returns a :class:`core.training.TrainResult`. The checks compare, for each
+framework against scratch: the recorded loss history, the loss on the whole
+dataset after the last step, and every final parameter (compare.parity.harness.compare_arrays,
+so the tolerances are compare/parity/tolerances.py's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from compare import registry
+from compare.data.cases import Case
+from compare.parity.harness import REFERENCE, Check, compare_arrays
+from compare.training.batches import make_batches
+from core.optimizers import Hyperparameters, check_name, matched, optimizer as optimizer_record
+from core.training import StepCallback, TrainResult
+from core.validate import check_inputs, check_params, check_targets
+
+
+def default_learning_rate(optimizer: str, case_learning_rate: float) -> float:
+    """eta used when none is given (core.optimizers.OptimizerRecord.default_learning_rate)."""
+    return optimizer_record(optimizer).default_learning_rate(case_learning_rate)
+
+
+def representable_l2(l2: float, n: int, frameworks: Iterable[str]) -> float:
+    """The lambda nearest ``l2`` that every one of ``frameworks`` holds exactly (each one's regularization module)."""
+    for framework in frameworks:
+        l2 = registry.get(framework).module("regularization").representable_l2(l2, n)
+    return l2
+
+
+@dataclass
+class TrainingRun:
+    """One case, one optimizer, one dtype: each implementation's result and its checks against scratch."""
+
+    name: str
+    case: Case
+    dtype: str
+    optimizer: str
+    hyper: Hyperparameters
+    framework_defaults: bool
+    batch_size: int | None
+    l2_requested: float
+    l2_used: float
+    freeze_biases: bool
+    results: dict[str, TrainResult] = field(default_factory=dict)
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def steps(self) -> int:
+        return self.results[REFERENCE].steps[-1]
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+    def checks_for(self, framework: str) -> list[Check]:
+        return [c for c in self.checks if c.framework == framework]
+
+
+def train_with(framework: str, case: Case, **kwargs: Any) -> TrainResult:
+    """``<implementation>.train.train(spec, params, X, y, **kwargs)`` for ``framework`` in the registry."""
+    result: TrainResult = registry.get(framework).train(case.spec, case.params, case.X, case.y, **kwargs)
+    return result
+
+
+def compare_results(framework: str, actual: TrainResult, expected: TrainResult, dtype: str) -> list[Check]:
+    """Loss history, final loss, then each final parameter, against the reference."""
+    checks = [
+        compare_arrays(framework, "loss_history", np.array(actual.loss_history), np.array(expected.loss_history), dtype),
+        compare_arrays(framework, "final_loss", np.array(actual.final_loss), np.array(expected.final_loss), dtype),
+    ]
+    checks += [compare_arrays(framework, name, actual.final_params[name], value, dtype)
+               for name, value in expected.final_params.items()]
+    return checks
+
+
+def param_divergence(actual: TrainResult, expected: TrainResult) -> np.ndarray:
+    """Per recorded step, the largest |actual - expected| / |expected| over all parameters (0-valued entries skipped)."""
+    out = []
+    for mine, theirs in zip(actual.param_history, expected.param_history):
+        worst = 0.0
+        for name, value in theirs.items():
+            size = np.abs(value)
+            nonzero = size > 0
+            if nonzero.any():
+                worst = max(worst, float((np.abs(mine[name] - value)[nonzero] / size[nonzero]).max()))
+        out.append(worst)
+    return np.array(out)
+
+
+def run_training(
+    case: Case,
+    *,
+    optimizer: str,
+    dtype: str,
+    frameworks: Iterable[str],
+    learning_rate: float | None = None,
+    batch_size: int | None = None,
+    steps: int | None = None,
+    epochs: int | None = None,
+    l2: float = 0.0,
+    freeze_biases: bool = False,
+    framework_defaults: bool = False,
+    seed: int = 0,
+    every: int = 1,
+    on_step: StepCallback | None = None,
+) -> TrainingRun:
+    """Train ``case`` with scratch and each of ``frameworks`` on the same batches; compare each with scratch.
+
+    scratch always runs with :func:`core.optimizers.matched` hyperparameters.
+    ``l2`` is used as given unless a framework cannot hold it exactly (Keras); then every
+    implementation uses :func:`representable_l2` of it (``run.l2_requested``, ``run.l2_used``).
+    With ``framework_defaults`` the frameworks get their own defaults instead
+    (``torch_impl.optimizers.own_defaults``, ``keras_impl.optimizers.own_defaults``;
+    eta too unless ``learning_rate`` is given).
+
+    Raises:
+        InputError: bad weights, data, optimizer or batch settings, before any framework is imported.
+    """
+    check_name(optimizer)
+    params = check_params(case.spec, case.params, "float64")
+    X = check_inputs(case.spec, case.X, "float64")
+    y = check_targets(case.spec, case.y, X.shape[0], "float64")
+    checked = Case(case.name, case.spec, params, X, y, case.learning_rate, case.source)
+    batches = make_batches(X.shape[0], batch_size, steps=steps, epochs=epochs, seed=seed)
+    eta = learning_rate if learning_rate is not None else default_learning_rate(optimizer, case.learning_rate)
+    hyper = matched(optimizer, eta)
+    frameworks = registry.with_reference(frameworks)
+    l2_used = representable_l2(l2, X.shape[0], frameworks)
+    # a mapping instead of Hyperparameters asks each framework for its own defaults, except eta when given
+    theirs = ({} if learning_rate is None else {"learning_rate": learning_rate}) if framework_defaults else hyper
+    run = TrainingRun(case.name, checked, dtype, optimizer, hyper, framework_defaults, batch_size, l2, l2_used, freeze_biases)
+    common = dict(optimizer=optimizer, batches=batches, l2=l2_used, freeze_biases=freeze_biases, dtype=dtype, every=every)
+    run.results[REFERENCE] = train_with(REFERENCE, checked, hyper=hyper, on_step=on_step, **common)
+    for framework in frameworks:
+        if framework == REFERENCE:
+            continue
+        run.results[framework] = train_with(framework, checked, hyper=theirs, on_step=on_step, **common)
+        run.checks += compare_results(framework, run.results[framework], run.results[REFERENCE], dtype)
+    return run

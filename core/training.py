@@ -1,0 +1,118 @@
+"""The contract of every implementation's ``train``: its input checks, its record, the steps it records.
+
+``train`` has the same signature in ``scratch.train``, ``torch_impl.train`` and
+``keras_impl.train``: the harness (compare.training) calls them with identical
+weights, data, batch order and hyperparameters and compares the
+:class:`TrainResult` each returns. Step k (k = 1..N) takes batch ``batches[k-1]``
+(row indices into X), computes the batch-mean loss at the parameters left by step
+k - 1, its gradients (plus the L2 gradient), and applies one optimizer update
+(CS60050 backprop: batch, mini-batch and stochastic gradient descent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from core.errors import InputError
+from core.optimizers import check_name
+from core.regularization import check_l2
+from core.spec import Spec
+from core.validate import prepare
+
+StepCallback = Callable[[int], None]
+
+
+@dataclass
+class TrainResult:
+    """What one implementation's training run produced.
+
+    Attributes:
+        steps: the recorded step numbers k (1-based): step 1, every ``every``-th, and the last.
+        loss_history: at each recorded k, the batch-mean loss (without the L2 penalty)
+            computed at the start of step k, i.e. at the parameters after k - 1 updates.
+        param_history: at each recorded k, the canonical parameters after update k.
+        final_params: canonical ``W_l`` ``(n_l, n_{l-1})``, ``b_l`` ``(n_l,)`` after the last step.
+        final_loss: the loss on the whole dataset at ``final_params`` (no penalty).
+        accuracy: fraction of samples classified right at ``final_params`` (bce: a > 0.5;
+            cce: argmax), or None for sse / mse.
+        settings: the optimizer's hyperparameters as the implementation holds them
+            (numbers, flags such as ``nesterov``, and pairs such as torch's ``betas``).
+    """
+
+    steps: list[int]
+    loss_history: list[float]
+    param_history: list[dict[str, np.ndarray]]
+    final_params: dict[str, np.ndarray]
+    final_loss: float
+    accuracy: float | None
+    settings: dict[str, object] = field(default_factory=dict)
+
+
+def recorded(k: int, n_steps: int, every: int) -> bool:
+    """Whether step k of n_steps is recorded: step 1, every ``every``-th step, and the last."""
+    return k == 1 or k == n_steps or k % every == 0
+
+
+def check_batches(batches: Sequence[np.ndarray], m: int) -> list[np.ndarray]:
+    """Each batch as an int64 index array into m rows.
+
+    Raises:
+        InputError: no batches, an empty batch, or an index outside [0, m).
+    """
+    if len(batches) == 0:
+        raise InputError("batches: expected at least one batch (steps >= 1)")
+    out = []
+    for i, batch in enumerate(batches):
+        index = np.asarray(batch)
+        if index.ndim != 1 or index.size == 0 or not np.issubdtype(index.dtype, np.integer):
+            raise InputError(f"batches[{i}]: expected a non-empty 1-D integer index array, "
+                             f"got shape {index.shape} dtype {index.dtype}")
+        if index.min() < 0 or index.max() >= m:
+            raise InputError(f"batches[{i}]: row indices must lie in [0, {m - 1}], got [{index.min()}, {index.max()}]")
+        out.append(index.astype(np.int64))
+    return out
+
+
+def check_every(every: int) -> int:
+    """``every`` itself when it is at least 1.
+
+    Raises:
+        InputError: for ``every`` < 1.
+    """
+    if every < 1:
+        raise InputError(f"every: expected an integer >= 1, got {every}")
+    return every
+
+
+def prepare_training(
+    spec: Spec, params: Mapping[str, object], X: object, y: object, *, optimizer: str,
+    batches: Sequence[np.ndarray], l2: float, every: int, dtype: str,
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, list[np.ndarray]]:
+    """The input checks every implementation's ``train`` runs first; returns ``(params, X, y, batches)`` cast for ``dtype``.
+
+    Raises:
+        InputError: bad shapes, values, optimizer name, l2, batches or ``every``.
+    """
+    check_name(optimizer)
+    checked_params, checked_X, checked_y = prepare(spec, params, X, y, dtype)
+    check_l2(l2, checked_X.shape[0])
+    checked_batches = check_batches(batches, checked_X.shape[0])
+    check_every(every)
+    return checked_params, checked_X, checked_y, checked_batches
+
+
+def accuracy(spec: Spec, a_L: np.ndarray, y: np.ndarray) -> float | None:
+    """Share of rows classified right: bce a_L > 0.5 against y (m, 1); cce argmax against labels; None otherwise."""
+    if spec.loss == "bce":
+        return float(np.mean((a_L > 0.5) == (y > 0.5)))
+    if spec.loss == "cce":
+        return float(np.mean(np.argmax(a_L, axis=1) == y))
+    return None
+
+
+def trained_names(spec: Spec, freeze_biases: bool) -> list[str]:
+    """The canonical names the optimizer updates: every W_l, and b_l unless biases are frozen."""
+    return [name for name in spec.param_shapes() if not (freeze_biases and name.startswith("b"))]

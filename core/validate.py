@@ -1,0 +1,143 @@
+"""Checks and casts shared by the three implementations and the harness.
+
+Every check raises :class:`core.errors.InputError` with a one-line message
+that names the parameter, the expected value or shape and the received one.
+Nothing here does maths; it only makes sure the maths gets what it expects.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+
+from core.errors import InputError
+from core.spec import Spec
+
+DTYPES = {"float32": np.float32, "float64": np.float64}
+
+
+def as_dtype(dtype: str | np.dtype | type) -> np.dtype:
+    """``"float32"`` / ``"float64"`` (or the NumPy types) as a NumPy dtype.
+
+    Raises:
+        InputError: for any other dtype.
+    """
+    name = np.dtype(dtype).name if not isinstance(dtype, str) else dtype
+    if name not in DTYPES:
+        raise InputError(f"dtype must be float32 or float64, got {name}")
+    return np.dtype(DTYPES[name])
+
+
+def _check_array(name: str, value: object) -> np.ndarray:
+    if not isinstance(value, np.ndarray):
+        try:
+            value = np.asarray(value)
+        except Exception:  # noqa: BLE001 - any failure here is bad input
+            raise InputError(f"{name}: cannot be read as a numeric array") from None
+    if value.dtype == object:
+        raise InputError(f"{name}: object arrays are refused (they can hold pickled code)")
+    return value
+
+
+def check_params(spec: Spec, params: Mapping[str, object], dtype: str | np.dtype = "float64") -> dict[str, np.ndarray]:
+    """Check canonical parameters against ``spec`` and cast them to ``dtype``.
+
+    Expects exactly ``W1, b1, ..., WL, bL`` with ``W_l`` of shape ``(n_l, n_{l-1})``
+    and ``b_l`` of shape ``(n_l,)``, real floating point and finite.
+
+    Returns:
+        A new dict of C-contiguous arrays of ``dtype``, in the order W1, b1, W2, ...
+
+    Raises:
+        InputError: missing or extra keys, a wrong shape, a non-float dtype, or NaN/inf.
+    """
+    dt = as_dtype(dtype)
+    expected = spec.param_shapes()
+    missing = [k for k in expected if k not in params]
+    extra = [k for k in params if k not in expected]
+    if missing:
+        raise InputError(f"weights for spec {spec}: missing {', '.join(missing)}")
+    if extra:
+        raise InputError(f"weights for spec {spec}: unexpected {', '.join(map(str, extra))} (expected {', '.join(expected)})")
+    out: dict[str, np.ndarray] = {}
+    for name, shape in expected.items():
+        value = _check_array(name, params[name])
+        if value.shape != shape:
+            raise InputError(f"{name}: expected shape {shape}, got {value.shape} for spec {spec}")
+        if not np.issubdtype(value.dtype, np.floating):
+            raise InputError(f"{name}: expected a floating-point array, got dtype {value.dtype}")
+        if not np.all(np.isfinite(value)):
+            raise InputError(f"{name}: contains NaN or inf")
+        out[name] = np.ascontiguousarray(value, dtype=dt)
+    return out
+
+
+def check_inputs(spec: Spec, X: object, dtype: str | np.dtype = "float64") -> np.ndarray:
+    """Check the batch ``X`` of shape ``(m, n_0)`` and cast it to ``dtype``.
+
+    Raises:
+        InputError: not 2-D, no samples, wrong feature count, non-numeric, NaN/inf.
+    """
+    dt = as_dtype(dtype)
+    X = _check_array("X", X)
+    if X.ndim != 2:
+        raise InputError(f"X: expected shape (m, {spec.sizes[0]}), got {X.shape}")
+    if X.shape[0] == 0:
+        raise InputError("X: empty data (0 samples)")
+    if X.shape[1] != spec.sizes[0]:
+        raise InputError(f"X: expected {spec.sizes[0]} features for spec {spec}, got shape {X.shape}")
+    if not (np.issubdtype(X.dtype, np.floating) or np.issubdtype(X.dtype, np.integer)):
+        raise InputError(f"X: expected numbers, got dtype {X.dtype}")
+    if not np.all(np.isfinite(X)):
+        raise InputError("X: contains NaN or inf")
+    return np.ascontiguousarray(X, dtype=dt)
+
+
+def check_targets(spec: Spec, y: object, m: int, dtype: str | np.dtype = "float64") -> np.ndarray:
+    """Check targets for ``spec.loss`` and bring them to the shape the losses use.
+
+    - ``cce``: integer labels ``(m,)`` in ``[0, n_L)`` -> int64 ``(m,)``.
+    - ``bce``: 0/1 values ``(m,)`` or ``(m, 1)`` -> ``dtype`` ``(m, 1)``.
+    - ``sse`` / ``mse``: targets ``(m, n_L)`` (or ``(m,)`` when n_L = 1) -> ``dtype`` ``(m, n_L)``.
+
+    Raises:
+        InputError: wrong length or shape, non-integer or out-of-range labels,
+            bce targets other than 0/1, NaN/inf.
+    """
+    dt = as_dtype(dtype)
+    y = _check_array("y", y)
+    n_out = spec.sizes[-1]
+    if y.ndim == 0 or y.shape[0] != m:
+        raise InputError(f"y: expected {m} targets (one per row of X), got shape {y.shape}")
+    if not (np.issubdtype(y.dtype, np.floating) or np.issubdtype(y.dtype, np.integer) or y.dtype == bool):
+        raise InputError(f"y: expected numbers, got dtype {y.dtype}")
+    if not np.all(np.isfinite(y)):
+        raise InputError("y: contains NaN or inf")
+    if spec.loss == "cce":
+        if y.ndim != 1:
+            raise InputError(f"y: cce expects integer class labels of shape ({m},), got {y.shape}")
+        if not np.issubdtype(y.dtype, np.integer):
+            if not np.all(y == np.round(y)):
+                raise InputError(f"y: cce expects integer class labels, got non-integer values of dtype {y.dtype}")
+        low, high = y.min().item(), y.max().item()  # checked before the cast, which would wrap huge values
+        if low < 0 or high >= n_out:
+            raise InputError(f"y: class labels must lie in [0, {n_out - 1}] for {n_out} outputs, got range [{low:g}, {high:g}]")
+        return y.astype(np.int64)
+    if spec.loss == "bce":
+        if y.shape not in ((m,), (m, 1)):
+            raise InputError(f"y: bce expects 0/1 values of shape ({m},) or ({m}, 1), got {y.shape}")
+        if not np.all((y == 0) | (y == 1)):
+            raise InputError("y: bce expects targets that are 0 or 1")
+        return np.ascontiguousarray(y.reshape(m, 1), dtype=dt)
+    if y.ndim == 1 and n_out == 1:
+        y = y.reshape(m, 1)
+    if y.shape != (m, n_out):
+        raise InputError(f"y: {spec.loss} expects targets of shape ({m}, {n_out}), got {y.shape}")
+    return np.ascontiguousarray(y, dtype=dt)
+
+
+def prepare(spec: Spec, params: Mapping[str, object], X: object, y: object, dtype: str | np.dtype):
+    """Run all three checks; return ``(params, X, y)`` cast for ``dtype``."""
+    X = check_inputs(spec, X, dtype)
+    return check_params(spec, params, dtype), X, check_targets(spec, y, X.shape[0], dtype)
