@@ -1,3 +1,5 @@
+"""``python -m compare``: see compare.cli."""
+
 import sys
 
 from compare.cli import main

@@ -72,12 +72,17 @@ non_negative_float = number_at_least(0.0, inclusive=True)
 frameworks_arg = name_list(NAMES, "framework")  # "scratch,torch" -> ("scratch", "torch")
 
 
-def case_options(arch_default: str,
-                 seed_help: str = "seed for initial weights of cases without published ones (default 0)") -> ArgumentParser:
+def case_options(
+    arch_default: str, seed_help: str = "seed for initial weights of cases without published ones (default 0)"
+) -> ArgumentParser:
     """``--arch`` (repeatable), ``--weights``, ``--data``, ``--seed``: which networks, weights and data to run."""
     parent = ArgumentParser(add_help=False)
-    parent.add_argument("--arch", action="append", metavar="NAME|SPEC",
-                        help=f"a built-in case name or a SPEC like 2-4-3:relu,softmax:cce (repeatable; default: {arch_default})")
+    parent.add_argument(
+        "--arch",
+        action="append",
+        metavar="NAME|SPEC",
+        help=f"a built-in case name or a SPEC like 2-4-3:relu,softmax:cce (repeatable; default: {arch_default})",
+    )
     parent.add_argument("--weights", metavar="FILE", help="canonical W1,b1,... in .safetensors or .npz (default: the case's own)")
     parent.add_argument("--data", metavar="FILE", help=".npz with X (m, n_0) and y (required with a SPEC)")
     parent.add_argument("--seed", type=int, default=0, help=seed_help)
@@ -87,8 +92,13 @@ def case_options(arch_default: str,
 def frameworks_option() -> ArgumentParser:
     """``--frameworks``: a comma-separated subset of the registry; scratch always runs."""
     parent = ArgumentParser(add_help=False)
-    parent.add_argument("--frameworks", type=frameworks_arg, default=NAMES, metavar="LIST",
-                        help=f"comma-separated subset of {','.join(NAMES)} (default: all; {REFERENCE} always runs)")
+    parent.add_argument(
+        "--frameworks",
+        type=frameworks_arg,
+        default=NAMES,
+        metavar="LIST",
+        help=f"comma-separated subset of {','.join(NAMES)} (default: all; {REFERENCE} always runs)",
+    )
     return parent
 
 

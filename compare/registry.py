@@ -64,17 +64,17 @@ class Implementation:
     @property
     def evaluate(self) -> Callable[..., Any]:
         """``evaluate(spec, params, X, y, dtype) -> core.trace.Trace``."""
-        return self.module("model").evaluate  # type: ignore[no-any-return]
+        return self.module("model").evaluate
 
     @property
     def train(self) -> Callable[..., Any]:
         """``train(spec, params, X, y, *, optimizer, hyper, batches, ...) -> core.training.TrainResult``."""
-        return self.module("train").train  # type: ignore[no-any-return]
+        return self.module("train").train
 
     @property
     def draw(self) -> Callable[..., Any]:
         """``draw(method, fan_out, fan_in, seed) -> (fan_out, fan_in)`` float64 initial weights."""
-        return self.module("init").draw  # type: ignore[no-any-return]
+        return self.module("init").draw
 
 
 REFERENCE = "scratch"
@@ -83,23 +83,34 @@ IMPLEMENTATIONS: dict[str, Implementation] = {
     impl.name: impl
     for impl in (
         Implementation(
-            name="scratch", label="NumPy from scratch", package="scratch", imports=("numpy",),
+            name="scratch",
+            label="NumPy from scratch",
+            package="scratch",
+            imports=("numpy",),
             versions={"numpy": ("numpy",)},
             style={"linestyle": "-", "linewidth": 3.0, "alpha": 0.5, "color": "C0"},
             bench=(BenchStep("scratch", "compare.bench.steps:scratch_step", "C0"),),
         ),
         Implementation(
-            name="torch", label="PyTorch", package="torch_impl", imports=("torch",),
+            name="torch",
+            label="PyTorch",
+            package="torch_impl",
+            imports=("torch",),
             versions={"torch": ("torch",)},
             style={"linestyle": "--", "linewidth": 1.5, "color": "C1"},
             bench=(BenchStep("torch", "compare.bench.steps:torch_step", "C1"),),
         ),
         Implementation(
-            name="keras", label="Keras 3 (TensorFlow)", package="keras_impl", imports=("keras", "tensorflow"),
+            name="keras",
+            label="Keras 3 (TensorFlow)",
+            package="keras_impl",
+            imports=("keras", "tensorflow"),
             versions={"tensorflow": ("tensorflow-cpu", "tensorflow"), "keras": ("keras",)},
             style={"linestyle": ":", "linewidth": 2.0, "color": "C2"},
-            bench=(BenchStep("keras-function", "compare.bench.steps:keras_function_step", "C2"),
-                   BenchStep("keras-train_on_batch", "compare.bench.steps:keras_train_on_batch_step", "C3")),
+            bench=(
+                BenchStep("keras-function", "compare.bench.steps:keras_function_step", "C2"),
+                BenchStep("keras-train_on_batch", "compare.bench.steps:keras_train_on_batch_step", "C3"),
+            ),
             known_differences=(TF_LEAKY_SLOPE_FLOAT32,),
         ),
     )
@@ -107,6 +118,18 @@ IMPLEMENTATIONS: dict[str, Implementation] = {
 
 NAMES: tuple[str, ...] = tuple(IMPLEMENTATIONS)
 OTHERS: tuple[str, ...] = tuple(name for name in NAMES if name != REFERENCE)  # the ones compared with scratch
+
+
+def register(implementation: Implementation) -> None:
+    """Add an entry at run time (a plug-in, or a test), before the CLI modules are imported.
+
+    Modules that read :data:`NAMES` at import (compare.options' ``--frameworks`` choices)
+    see the new entry only if they are imported after this call.
+    """
+    global NAMES, OTHERS
+    IMPLEMENTATIONS[implementation.name] = implementation
+    NAMES = tuple(IMPLEMENTATIONS)
+    OTHERS = tuple(name for name in NAMES if name != REFERENCE)
 
 
 def get(name: str) -> Implementation:
@@ -138,7 +161,7 @@ def bench_owner(step: str) -> Implementation:
 def build_bench_step(name: str) -> Callable[..., Any]:
     """The builder function of bench step ``name``, imported now."""
     module, _, function = bench_steps()[name].builder.partition(":")
-    return getattr(importlib.import_module(module), function)  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(module), function)
 
 
 def imported_modules() -> frozenset[str]:

@@ -37,18 +37,38 @@ class LossRecord:
 LOSSES: dict[str, LossRecord] = {
     record.name: record
     for record in (
-        LossRecord("bce", "-[y log a + (1 - y) log(1 - a)], a = sigma(z_L)", "sigmoid",
-                   "0/1 values, (m,) or (m, 1)", "ED5340 L26: dZ[2] = A[2] - Y", "ED5340 L26; Amrita FFNN intro"),
-        LossRecord("cce", "-log softmax(z_L)_y", "softmax", "integer class labels (m,)",
-                   "Session-5 backprop: dz2 = probs - onehot (dL/dz_i = p_i - 1(i = y))",
-                   "Amrita FFNN intro; Session-5 backprop"),
-        LossRecord("sse", "sum_j 1/2 (t_j - o_j)^2 over the n_L outputs (E_total for one sample)", None,
-                   "(m, n_L) floats",
-                   "Mazur's worked example: dE_total/dout_o1 = -(target_o1 - out_o1), "
-                   "from E_total = sum 1/2 (target - out)^2",
-                   "Mazur's worked example (Amrita FFNN intro)"),
-        LossRecord("mse", "(1/n_L) sum_j (t_j - o_j)^2", None, "(m, n_L) floats",
-                   "dL/da = (2 / n_L) (a - y), from L = (1/n_L) sum (y - a)^2", "the mean squared error"),
+        LossRecord(
+            "bce",
+            "-[y log a + (1 - y) log(1 - a)], a = sigma(z_L)",
+            "sigmoid",
+            "0/1 values, (m,) or (m, 1)",
+            "ED5340 L26: dZ[2] = A[2] - Y",
+            "ED5340 L26; Amrita FFNN intro",
+        ),
+        LossRecord(
+            "cce",
+            "-log softmax(z_L)_y",
+            "softmax",
+            "integer class labels (m,)",
+            "Session-5 backprop: dz2 = probs - onehot (dL/dz_i = p_i - 1(i = y))",
+            "Amrita FFNN intro; Session-5 backprop",
+        ),
+        LossRecord(
+            "sse",
+            "sum_j 1/2 (t_j - o_j)^2 over the n_L outputs (E_total for one sample)",
+            None,
+            "(m, n_L) floats",
+            "Mazur's worked example: dE_total/dout_o1 = -(target_o1 - out_o1), from E_total = sum 1/2 (target - out)^2",
+            "Mazur's worked example (Amrita FFNN intro)",
+        ),
+        LossRecord(
+            "mse",
+            "(1/n_L) sum_j (t_j - o_j)^2",
+            None,
+            "(m, n_L) floats",
+            "dL/da = (2 / n_L) (a - y), from L = (1/n_L) sum (y - a)^2",
+            "the mean squared error",
+        ),
     )
 }
 

@@ -97,21 +97,45 @@ class OptimizerRecord:
 OPTIMIZERS: dict[str, OptimizerRecord] = {
     record.name: record
     for record in (
-        OptimizerRecord("sgd", "theta <- theta - eta g",
-                        "ED5340 L26; CS60050 backprop; Goodfellow et al. (2016) Algorithm 8.1", ("learning_rate",)),
-        OptimizerRecord("momentum", "v <- mu v - eta g; theta <- theta + v",
-                        "Polyak (1964); Sutskever et al. (2013) eq. 1-2", ("learning_rate", "momentum")),
-        OptimizerRecord("nesterov", "v <- mu v - eta g; theta <- theta + mu v - eta g",
-                        "Sutskever et al. (2013) eq. 3-4, as Bengio, Boulanger-Lewandowski & Pascanu (2013) eq. 7",
-                        ("learning_rate", "momentum")),
-        OptimizerRecord("adagrad", "r <- r + g^2; theta <- theta - eta g / (sqrt(r) + eps)",
-                        "Duchi, Hazan & Singer (2011)", ("learning_rate", "epsilon", "initial_accumulator"), adaptive=True),
-        OptimizerRecord("rmsprop", "r <- rho r + (1 - rho) g^2; theta <- theta - eta g / (sqrt(r) + eps)",
-                        "Hinton, Neural Networks for Machine Learning, lecture 6e", ("learning_rate", "rho", "epsilon"),
-                        adaptive=True),
-        OptimizerRecord("adam", "m <- b1 m + (1 - b1) g; v <- b2 v + (1 - b2) g^2; "
-                        "theta <- theta - eta m_hat / (sqrt(v_hat) + eps)",
-                        "Kingma & Ba (2015) Algorithm 1", ("learning_rate", "beta_1", "beta_2", "epsilon"), adaptive=True),
+        OptimizerRecord(
+            "sgd",
+            "theta <- theta - eta g",
+            "ED5340 L26; CS60050 backprop; Goodfellow et al. (2016) Algorithm 8.1",
+            ("learning_rate",),
+        ),
+        OptimizerRecord(
+            "momentum",
+            "v <- mu v - eta g; theta <- theta + v",
+            "Polyak (1964); Sutskever et al. (2013) eq. 1-2",
+            ("learning_rate", "momentum"),
+        ),
+        OptimizerRecord(
+            "nesterov",
+            "v <- mu v - eta g; theta <- theta + mu v - eta g",
+            "Sutskever et al. (2013) eq. 3-4, as Bengio, Boulanger-Lewandowski & Pascanu (2013) eq. 7",
+            ("learning_rate", "momentum"),
+        ),
+        OptimizerRecord(
+            "adagrad",
+            "r <- r + g^2; theta <- theta - eta g / (sqrt(r) + eps)",
+            "Duchi, Hazan & Singer (2011)",
+            ("learning_rate", "epsilon", "initial_accumulator"),
+            adaptive=True,
+        ),
+        OptimizerRecord(
+            "rmsprop",
+            "r <- rho r + (1 - rho) g^2; theta <- theta - eta g / (sqrt(r) + eps)",
+            "Hinton, Neural Networks for Machine Learning, lecture 6e",
+            ("learning_rate", "rho", "epsilon"),
+            adaptive=True,
+        ),
+        OptimizerRecord(
+            "adam",
+            "m <- b1 m + (1 - b1) g; v <- b2 v + (1 - b2) g^2; theta <- theta - eta m_hat / (sqrt(v_hat) + eps)",
+            "Kingma & Ba (2015) Algorithm 1",
+            ("learning_rate", "beta_1", "beta_2", "epsilon"),
+            adaptive=True,
+        ),
     )
 }
 
@@ -159,7 +183,12 @@ def matched(name: str, learning_rate: float) -> Hyperparameters:
     """
     check_name(name)
     textbook = Hyperparameters(learning_rate=learning_rate)
-    return Hyperparameters(learning_rate=learning_rate,
-                           momentum=float32_exact(textbook.momentum), rho=float32_exact(textbook.rho),
-                           beta_1=float32_exact(textbook.beta_1), beta_2=float32_exact(textbook.beta_2),
-                           epsilon=0.0, initial_accumulator=float32_exact(textbook.initial_accumulator))
+    return Hyperparameters(
+        learning_rate=learning_rate,
+        momentum=float32_exact(textbook.momentum),
+        rho=float32_exact(textbook.rho),
+        beta_1=float32_exact(textbook.beta_1),
+        beta_2=float32_exact(textbook.beta_2),
+        epsilon=0.0,
+        initial_accumulator=float32_exact(textbook.initial_accumulator),
+    )

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.activations import ACTIVATIONS
+from core.activations import ACTIVATIONS, activation
 from core.errors import InputError
-from core.losses import LOSSES
+from core.losses import loss
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,12 @@ class Spec:
     loss: str
 
     def __post_init__(self) -> None:
+        """Refuse any combination that makes no sense, with the reason."""
+        self._check_sizes()
+        self._check_names()
+        self._check_output()
+
+    def _check_sizes(self) -> None:
         if len(self.sizes) < 2:
             raise InputError(f"spec needs at least 2 layer sizes (inputs and outputs), got {len(self.sizes)}")
         for n in self.sizes:
@@ -43,25 +49,25 @@ class Spec:
                 f"spec has {len(self.sizes) - 1} layers (sizes {self.text_sizes}) "
                 f"but {len(self.activations)} activations; give one activation per layer"
             )
+
+    def _check_names(self) -> None:
         for name in self.activations:
-            if name not in ACTIVATIONS:
-                raise InputError(f"unknown activation {name!r}; choose from {', '.join(ACTIVATIONS)}")
-        if self.loss not in LOSSES:
-            raise InputError(f"unknown loss {self.loss!r}; choose from {', '.join(LOSSES)}")
+            activation(name)  # raises InputError for an unknown name
+        loss(self.loss)
         for name in self.activations[:-1]:
             if not ACTIVATIONS[name].hidden:
                 raise InputError(f"{name} is only allowed on the output layer (it normalises a whole layer into probabilities)")
+
+    def _check_output(self) -> None:
         out, n_out = self.activations[-1], self.sizes[-1]
-        if self.loss == "bce":
-            if n_out != 1:
-                raise InputError(f"bce needs exactly one output unit (a probability of class 1), spec has {n_out}")
-            if out != "sigmoid":
-                raise InputError(f"bce needs a sigmoid output (a probability), spec has {out}")
-        if self.loss == "cce":
-            if out != "softmax":
-                raise InputError(f"cce needs a softmax output (a probability distribution over classes), spec has {out}")
-            if n_out < 2:
-                raise InputError(f"cce needs at least 2 output classes, spec has {n_out}")
+        if self.loss == "bce" and n_out != 1:
+            raise InputError(f"bce needs exactly one output unit (a probability of class 1), spec has {n_out}")
+        if self.loss == "bce" and out != "sigmoid":
+            raise InputError(f"bce needs a sigmoid output (a probability), spec has {out}")
+        if self.loss == "cce" and out != "softmax":
+            raise InputError(f"cce needs a softmax output (a probability distribution over classes), spec has {out}")
+        if self.loss == "cce" and n_out < 2:
+            raise InputError(f"cce needs at least 2 output classes, spec has {n_out}")
         if out == "softmax" and self.loss != "cce":
             raise InputError(f"a softmax output is only paired with cce here, not {self.loss}")
 
@@ -72,6 +78,7 @@ class Spec:
 
     @property
     def text_sizes(self) -> str:
+        """``"2-4-3"``."""
         return "-".join(str(n) for n in self.sizes)
 
     def __str__(self) -> str:

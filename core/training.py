@@ -68,8 +68,9 @@ def check_batches(batches: Sequence[np.ndarray], m: int) -> list[np.ndarray]:
     for i, batch in enumerate(batches):
         index = np.asarray(batch)
         if index.ndim != 1 or index.size == 0 or not np.issubdtype(index.dtype, np.integer):
-            raise InputError(f"batches[{i}]: expected a non-empty 1-D integer index array, "
-                             f"got shape {index.shape} dtype {index.dtype}")
+            raise InputError(
+                f"batches[{i}]: expected a non-empty 1-D integer index array, got shape {index.shape} dtype {index.dtype}"
+            )
         if index.min() < 0 or index.max() >= m:
             raise InputError(f"batches[{i}]: row indices must lie in [0, {m - 1}], got [{index.min()}, {index.max()}]")
         out.append(index.astype(np.int64))
@@ -88,8 +89,16 @@ def check_every(every: int) -> int:
 
 
 def prepare_training(
-    spec: Spec, params: Mapping[str, object], X: object, y: object, *, optimizer: str,
-    batches: Sequence[np.ndarray], l2: float, every: int, dtype: str,
+    spec: Spec,
+    params: Mapping[str, object],
+    X: object,
+    y: object,
+    *,
+    optimizer: str,
+    batches: Sequence[np.ndarray],
+    l2: float,
+    every: int,
+    dtype: str,
 ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, list[np.ndarray]]:
     """The input checks every implementation's ``train`` runs first; returns ``(params, X, y, batches)`` cast for ``dtype``.
 

@@ -7,7 +7,7 @@ Nothing here does maths; it only makes sure the maths gets what it expects.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -107,7 +107,6 @@ def check_targets(spec: Spec, y: object, m: int, dtype: str | np.dtype = "float6
     """
     dt = as_dtype(dtype)
     y = _check_array("y", y)
-    n_out = spec.sizes[-1]
     if y.ndim == 0 or y.shape[0] != m:
         raise InputError(f"y: expected {m} targets (one per row of X), got shape {y.shape}")
     if not (np.issubdtype(y.dtype, np.floating) or np.issubdtype(y.dtype, np.integer) or y.dtype == bool):
@@ -115,29 +114,49 @@ def check_targets(spec: Spec, y: object, m: int, dtype: str | np.dtype = "float6
     if not np.all(np.isfinite(y)):
         raise InputError("y: contains NaN or inf")
     if spec.loss == "cce":
-        if y.ndim != 1:
-            raise InputError(f"y: cce expects integer class labels of shape ({m},), got {y.shape}")
-        if not np.issubdtype(y.dtype, np.integer):
-            if not np.all(y == np.round(y)):
-                raise InputError(f"y: cce expects integer class labels, got non-integer values of dtype {y.dtype}")
-        low, high = y.min().item(), y.max().item()  # checked before the cast, which would wrap huge values
-        if low < 0 or high >= n_out:
-            raise InputError(f"y: class labels must lie in [0, {n_out - 1}] for {n_out} outputs, got range [{low:g}, {high:g}]")
-        return y.astype(np.int64)
+        return _class_labels(y, m, spec.sizes[-1])
     if spec.loss == "bce":
-        if y.shape not in ((m,), (m, 1)):
-            raise InputError(f"y: bce expects 0/1 values of shape ({m},) or ({m}, 1), got {y.shape}")
-        if not np.all((y == 0) | (y == 1)):
-            raise InputError("y: bce expects targets that are 0 or 1")
-        return np.ascontiguousarray(y.reshape(m, 1), dtype=dt)
+        return _binary_targets(y, m, dt)
+    return _real_targets(spec.loss, y, m, spec.sizes[-1], dt)
+
+
+def _class_labels(y: np.ndarray, m: int, n_out: int) -> np.ndarray:
+    """cce: integer labels ``(m,)`` in ``[0, n_out)`` -> int64."""
+    if y.ndim != 1:
+        raise InputError(f"y: cce expects integer class labels of shape ({m},), got {y.shape}")
+    if not np.issubdtype(y.dtype, np.integer) and not np.all(y == np.round(y)):
+        raise InputError(f"y: cce expects integer class labels, got non-integer values of dtype {y.dtype}")
+    low, high = y.min().item(), y.max().item()  # checked before the cast, which would wrap huge values
+    if low < 0 or high >= n_out:
+        raise InputError(f"y: class labels must lie in [0, {n_out - 1}] for {n_out} outputs, got range [{low:g}, {high:g}]")
+    return y.astype(np.int64)
+
+
+def _binary_targets(y: np.ndarray, m: int, dt: np.dtype) -> np.ndarray:
+    """bce: 0/1 values ``(m,)`` or ``(m, 1)`` -> ``(m, 1)``."""
+    if y.shape not in ((m,), (m, 1)):
+        raise InputError(f"y: bce expects 0/1 values of shape ({m},) or ({m}, 1), got {y.shape}")
+    if not np.all((y == 0) | (y == 1)):
+        raise InputError("y: bce expects targets that are 0 or 1")
+    return np.ascontiguousarray(y.reshape(m, 1), dtype=dt)
+
+
+def _real_targets(loss: str, y: np.ndarray, m: int, n_out: int, dt: np.dtype) -> np.ndarray:
+    """sse / mse: ``(m, n_out)`` (or ``(m,)`` when n_out = 1) -> ``(m, n_out)``."""
     if y.ndim == 1 and n_out == 1:
         y = y.reshape(m, 1)
     if y.shape != (m, n_out):
-        raise InputError(f"y: {spec.loss} expects targets of shape ({m}, {n_out}), got {y.shape}")
+        raise InputError(f"y: {loss} expects targets of shape ({m}, {n_out}), got {y.shape}")
     return np.ascontiguousarray(y, dtype=dt)
 
 
-def prepare(spec: Spec, params: Mapping[str, object], X: object, y: object, dtype: str | np.dtype):
-    """Run all three checks; return ``(params, X, y)`` cast for ``dtype``."""
+def prepare(
+    spec: Spec, params: Mapping[str, object], X: object, y: object, dtype: str | np.dtype
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Run all three checks; return ``(params, X, y)`` cast for ``dtype``.
+
+    Raises:
+        InputError: bad shapes, keys, dtypes or values (see each check).
+    """
     X = check_inputs(spec, X, dtype)
     return check_params(spec, params, dtype), X, check_targets(spec, y, X.shape[0], dtype)

@@ -7,11 +7,14 @@ signature and select it by ``keras.backend.backend()``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import keras
 
 
-def value_and_gradients(compute: Callable[[], tuple[object, Sequence[object]]], variables: Sequence[object]):
+def value_and_gradients(
+    compute: Callable[[], tuple[Any, Sequence[Any]]], variables: Sequence[Any]
+) -> tuple[Any, list[Any], list[Any]]:
     """Run ``compute()`` -> ``(loss, intermediates)`` under a tape.
 
     Returns:

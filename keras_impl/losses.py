@@ -41,7 +41,8 @@ class CompiledLoss(NamedTuple):
 COMPILED: dict[str, Callable[[int, str], CompiledLoss]] = {
     "bce": lambda n_outputs, dtype: CompiledLoss(keras.losses.BinaryCrossentropy(from_logits=True, dtype=dtype), 1.0, True),
     "cce": lambda n_outputs, dtype: CompiledLoss(
-        keras.losses.SparseCategoricalCrossentropy(from_logits=True, dtype=dtype), 1.0, True),
+        keras.losses.SparseCategoricalCrossentropy(from_logits=True, dtype=dtype), 1.0, True
+    ),
     "sse": lambda n_outputs, dtype: CompiledLoss(keras.losses.MeanSquaredError(dtype=dtype), 0.5 * n_outputs, False),
     "mse": lambda n_outputs, dtype: CompiledLoss(keras.losses.MeanSquaredError(dtype=dtype), 1.0, False),
 }

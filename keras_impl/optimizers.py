@@ -45,8 +45,9 @@ MATCHED: dict[str, Callable[[Hyperparameters, LearningRate], keras.optimizers.Op
     "sgd": lambda h, eta: keras.optimizers.SGD(learning_rate=eta),
     "momentum": lambda h, eta: keras.optimizers.SGD(learning_rate=eta, momentum=h.momentum),
     "nesterov": lambda h, eta: keras.optimizers.SGD(learning_rate=eta, momentum=h.momentum, nesterov=True),
-    "adagrad": lambda h, eta: keras.optimizers.Adagrad(learning_rate=eta, initial_accumulator_value=h.initial_accumulator,
-                                                       epsilon=h.epsilon),
+    "adagrad": lambda h, eta: keras.optimizers.Adagrad(
+        learning_rate=eta, initial_accumulator_value=h.initial_accumulator, epsilon=h.epsilon
+    ),
     "rmsprop": lambda h, eta: keras.optimizers.RMSprop(learning_rate=eta, rho=h.rho, epsilon=h.epsilon),
     "adam": lambda h, eta: keras.optimizers.Adam(learning_rate=eta, beta_1=h.beta_1, beta_2=h.beta_2, epsilon=h.epsilon),
 }

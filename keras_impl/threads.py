@@ -12,5 +12,7 @@ def set_threads(threads: int) -> dict[str, object]:
         tf.config.threading.set_inter_op_parallelism_threads(1)
     except RuntimeError:  # TF already ran an op; its pools are fixed for this process
         pass
-    return {"tensorflow_intra_op": tf.config.threading.get_intra_op_parallelism_threads(),
-            "tensorflow_inter_op": tf.config.threading.get_inter_op_parallelism_threads()}
+    return {
+        "tensorflow_intra_op": tf.config.threading.get_intra_op_parallelism_threads(),
+        "tensorflow_inter_op": tf.config.threading.get_inter_op_parallelism_threads(),
+    }

@@ -10,6 +10,7 @@ chooses the batches, so Keras never shuffles.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import keras
 import numpy as np
@@ -47,34 +48,46 @@ def train(
     Raises:
         InputError: bad shapes, values, optimizer name, hyperparameters or batches.
     """
-    params, X_np, y_np, batches = prepare_training(spec, params, X, y, optimizer=optimizer, batches=batches, l2=l2, every=every,
-                                                   dtype=dtype)
+    params, X_np, y_np, batches = prepare_training(
+        spec, params, X, y, optimizer=optimizer, batches=batches, l2=l2, every=every, dtype=dtype
+    )
     n = X_np.shape[0]
     model = build_model(spec, params, dtype, kernel_regularizer=regularizer(l2, n))
     trained = [dense.kernel for dense in model.denses] + ([] if freeze_biases else [dense.bias for dense in model.denses])
     native = make_optimizer(optimizer, hyper, trained)
-    steps, losses, history = [], [], []
-    for k, index in enumerate(batches, start=1):
-        X_b = keras.ops.convert_to_tensor(X_np[index], dtype=dtype)
-        y_b = keras.ops.convert_to_tensor(y_np[index])
-        recorded_loss = {}
 
-        def compute():
+    def step(X_b: Any, y_b: Any) -> Any:
+        """One update on the batch; returns the batch-mean loss without the L2 penalty."""
+        recorded_loss: dict[str, Any] = {}
+
+        def compute() -> tuple[Any, list[Any]]:
             z_L, a_L = model(X_b)
             recorded_loss["data"] = model.loss(z_L, a_L, y_b)
             penalty = [loss for dense in model.denses for loss in dense.losses]  # L2 terms, [] without l2
             return recorded_loss["data"] + sum(penalty) if penalty else recorded_loss["data"], []
 
         _, grads, _ = value_and_gradients(compute, trained)
-        native.apply_gradients(zip(grads, trained))
+        native.apply_gradients(zip(grads, trained, strict=True))
+        return recorded_loss["data"]
+
+    steps, losses, history = [], [], []
+    for k, index in enumerate(batches, start=1):
+        batch_loss = step(keras.ops.convert_to_tensor(X_np[index], dtype=dtype), keras.ops.convert_to_tensor(y_np[index]))
         if recorded(k, len(batches), every):
             steps.append(k)
-            losses.append(float(keras.ops.convert_to_numpy(recorded_loss["data"])))
+            losses.append(float(keras.ops.convert_to_numpy(batch_loss)))
             history.append(read_params(model.denses))
         if on_step is not None:
             on_step(k)
     X_t = keras.ops.convert_to_tensor(X_np, dtype=dtype)
     z_L, a_L = model(X_t)
     final_loss = float(keras.ops.convert_to_numpy(model.loss(z_L, a_L, keras.ops.convert_to_tensor(y_np))))
-    return TrainResult(steps, losses, history, read_params(model.denses), final_loss,
-                       accuracy(spec, keras.ops.convert_to_numpy(a_L), y_np), settings(native))
+    return TrainResult(
+        steps,
+        losses,
+        history,
+        read_params(model.denses),
+        final_loss,
+        accuracy(spec, keras.ops.convert_to_numpy(a_L), y_np),
+        settings(native),
+    )

@@ -101,4 +101,3 @@ DERIVATIVE: dict[str, Derivative] = {
     "leaky_relu": leaky_relu_derivative,
     "linear": linear_derivative,
 }
-

@@ -7,13 +7,13 @@ derivative for any useful h.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
-from scratch.model import forward, loss
 from core.spec import Spec
 from core.validate import prepare
+from scratch.model import forward, loss
 
 
 def numerical_gradients(spec: Spec, params: Mapping[str, object], X: object, y: object, h: float = 1e-6) -> dict[str, np.ndarray]:

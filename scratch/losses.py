@@ -62,7 +62,6 @@ def mse(z: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
 LOSS: dict[str, Callable[[np.ndarray, np.ndarray, np.ndarray], float]] = {"bce": bce, "cce": cce, "sse": sse, "mse": mse}
 
 
-
 def output_delta(loss: str, activation: str, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
     """delta_L = dl/dz_L per sample, shape ``(m, n_L)``.
 
@@ -76,8 +75,5 @@ def output_delta(loss: str, activation: str, z: np.ndarray, a: np.ndarray, y: np
         onehot = np.zeros_like(a)
         onehot[np.arange(len(y)), y] = 1.0
         return a - onehot
-    if loss == "sse":
-        dl_da = a - y
-    else:  # mse
-        dl_da = 2.0 * (a - y) / a.shape[1]
+    dl_da = a - y if loss == "sse" else 2.0 * (a - y) / a.shape[1]  # sse: d(1/2 (a - y)^2)/da; mse: d(mean (a - y)^2)/da
     return dl_da * DERIVATIVE[activation](z, a)

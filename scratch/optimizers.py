@@ -6,7 +6,8 @@ its own state arrays. These are the suite's canonical maths; torch_impl and
 keras_impl configure ``torch.optim`` and ``keras.optimizers`` to equal them
 (the mapping table is in docs/training.md).
 
-    sgd       theta <- theta - eta g                                    ED5340 L26, CS60050 backprop; Goodfellow et al. (2016) Alg. 8.1
+    sgd       theta <- theta - eta g                                    ED5340 L26; CS60050 backprop;
+                                                                        Goodfellow et al. (2016) Alg. 8.1
     momentum  v <- mu v - eta g;  theta <- theta + v                    Polyak (1964); Sutskever et al. (2013) eq. 1-2
     nesterov  v <- mu v - eta g;  theta <- theta + mu v - eta g         Sutskever et al. (2013) eq. 3-4, rewritten as in
                                                                         Bengio, Boulanger-Lewandowski & Pascanu (2013) eq. 7
@@ -38,6 +39,7 @@ from core.optimizers import Hyperparameters, check_name
 # --- the update rules: (theta, g, state, h, t) -> new theta; state is updated in place ---
 
 State = dict[str, np.ndarray]  # one rule's arrays for one parameter (v, r, m ...)
+
 
 def sgd(theta: np.ndarray, g: np.ndarray, state: State, h: Hyperparameters, t: int) -> np.ndarray:
     """theta - eta g."""
@@ -78,14 +80,21 @@ def adam(theta: np.ndarray, g: np.ndarray, state: State, h: Hyperparameters, t: 
     v = state.setdefault("v", np.zeros_like(theta))
     m[...] = h.beta_1 * m + (1 - h.beta_1) * g
     v[...] = h.beta_2 * v + (1 - h.beta_2) * g * g
-    m_hat = m / (1 - h.beta_1 ** t)
-    v_hat = v / (1 - h.beta_2 ** t)
+    m_hat = m / (1 - h.beta_1**t)
+    v_hat = v / (1 - h.beta_2**t)
     return theta - h.learning_rate * m_hat / (np.sqrt(v_hat) + h.epsilon)
 
 
 Rule = Callable[[np.ndarray, np.ndarray, State, Hyperparameters, int], np.ndarray]
 
-RULES: dict[str, Rule] = {"sgd": sgd, "momentum": momentum, "nesterov": nesterov, "adagrad": adagrad, "rmsprop": rmsprop, "adam": adam}
+RULES: dict[str, Rule] = {
+    "sgd": sgd,
+    "momentum": momentum,
+    "nesterov": nesterov,
+    "adagrad": adagrad,
+    "rmsprop": rmsprop,
+    "adam": adam,
+}
 
 
 class Optimizer:
@@ -106,8 +115,10 @@ class Optimizer:
     def step(self, params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         """One update of the parameters in ``self.state`` with their ``grads``."""
         self.t += 1
-        return {key: self.rule(value, grads[key], self.state[key], self.hyper, self.t) if key in self.state else value
-                for key, value in params.items()}
+        return {
+            key: self.rule(value, grads[key], self.state[key], self.hyper, self.t) if key in self.state else value
+            for key, value in params.items()
+        }
 
 
 def make_optimizer(name: str, hyper: Hyperparameters, params: Mapping[str, np.ndarray]) -> Optimizer:

@@ -15,7 +15,9 @@ def set_threads(threads: int) -> dict[str, object]:
 
     threadpool_limits(limits=threads)
     return {
-        "threadpools": [{k: pool.get(k) for k in ("internal_api", "version", "architecture", "num_threads", "threading_layer")}
-                        for pool in threadpool_info()],
+        "threadpools": [
+            {k: pool.get(k) for k in ("internal_api", "version", "architecture", "num_threads", "threading_layer")}
+            for pool in threadpool_info()
+        ],
         "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
     }

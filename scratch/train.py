@@ -54,8 +54,9 @@ def train(
     Raises:
         InputError: bad shapes, values, optimizer name, hyperparameters or batches.
     """
-    params, X, y, batches = prepare_training(spec, params, X, y, optimizer=optimizer, batches=batches, l2=l2,
-                                             every=every, dtype=dtype)
+    params, X, y, batches = prepare_training(
+        spec, params, X, y, optimizer=optimizer, batches=batches, l2=l2, every=every, dtype=dtype
+    )
     n = X.shape[0]
     names = trained_names(spec, freeze_biases)
     rule = make_optimizer(optimizer, hyper, {name: params[name] for name in names})
@@ -75,5 +76,4 @@ def train(
         if on_step is not None:
             on_step(k)
     z, a = forward(spec, params, X)
-    return TrainResult(steps, losses, history, params, loss(spec, z, a, y),
-                       accuracy(spec, a[spec.n_layers], y), settings(rule))
+    return TrainResult(steps, losses, history, params, loss(spec, z, a, y), accuracy(spec, a[spec.n_layers], y), settings(rule))

@@ -14,24 +14,31 @@ change is undone when the variant returns (even on an exception).
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 from unittest import mock
 
 import numpy as np
 
-from scratch.activations import DERIVATIVE, FORWARD
-from scratch.losses import output_delta
-from scratch.model import backward, evaluate, forward, loss
 from core.spec import Spec
 from core.trace import Trace
 from core.validate import prepare
+from scratch.activations import DERIVATIVE, FORWARD
+from scratch.losses import output_delta
+from scratch.model import backward, evaluate, forward, loss
 
 WRONG_LEAKY_SLOPE = 0.2  # Keras's default for the "leaky_relu" string; the lectures use 0.01
 LEARNING_RATE = 0.5  # for the "already-updated weights" bug (the worked example's eta)
 
 
-def _trace(spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray,
-           forward_pass=forward, loss_fn=loss, backward_pass=backward) -> Trace:
+def _trace(
+    spec: Spec,
+    params: Mapping[str, np.ndarray],
+    X: np.ndarray,
+    y: np.ndarray,
+    forward_pass=forward,
+    loss_fn=loss,
+    backward_pass=backward,
+) -> Trace:
     """scratch.model.evaluate's pipeline on prepared arrays, with any one stage swapped."""
     z, a = forward_pass(spec, params, X)
     value = loss_fn(spec, z, a, y)
@@ -185,5 +192,6 @@ def run_cli_with_keras_kernel_not_transposed(*argv: str):
     import subprocess
     import sys
 
-    return subprocess.run([sys.executable, "-c", _KERAS_KERNEL_NOT_TRANSPOSED, *argv], capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-c", _KERAS_KERNEL_NOT_TRANSPOSED, *argv], capture_output=True, text=True, timeout=300
+    )

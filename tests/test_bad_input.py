@@ -19,21 +19,21 @@ import os
 import pickle
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pytest
 from safetensors.numpy import save_file
 
-from compare.data.cases import get_case
 from compare.cli import main
+from compare.data.cases import get_case
 from compare.data.files import load_data, load_weights
 from compare.parity.harness import run_case
+from core.validate import check_params
 from scratch import InputError, evaluate, parse_spec
 from scratch.init import init_params
-from core.validate import check_params
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = {"cce": "2-3-2:tanh,softmax:cce", "bce": "2-3-1:tanh,sigmoid:bce", "mse": "2-3-2:tanh,linear:mse"}
@@ -69,7 +69,18 @@ class Built:
 
 
 def _cli_args(loss: str, data: Path, weights: Path | None = None, spec: str | None = None) -> list[str]:
-    argv = ["--arch", spec or SPECS[loss], "--data", str(data), "--frameworks", "scratch", "--dtype", "float64", "--format", "json"]
+    argv = [
+        "--arch",
+        spec or SPECS[loss],
+        "--data",
+        str(data),
+        "--frameworks",
+        "scratch",
+        "--dtype",
+        "float64",
+        "--format",
+        "json",
+    ]
     return argv + (["--weights", str(weights)] if weights is not None else [])
 
 
@@ -86,12 +97,15 @@ def _valid_data(tmp: Path, loss: str = "cce") -> Path:
 
 # --- builders ---------------------------------------------------------------------------------
 
+
 def weights_npz(change: Callable[[dict], dict], loss: str = "cce") -> Callable[[Path], Built]:
     def build(tmp: Path) -> Built:
         path = tmp / "weights.npz"
         np.savez(path, **change(base_params(loss)))
-        return Built(_cli_args(loss, _valid_data(tmp, loss), path),
-                     lambda: check_params(parse_spec(SPECS[loss]), load_weights(path)))
+        return Built(
+            _cli_args(loss, _valid_data(tmp, loss), path), lambda: check_params(parse_spec(SPECS[loss]), load_weights(path))
+        )
+
     return build
 
 
@@ -100,15 +114,18 @@ def weights_safetensors(change: Callable[[dict], dict]) -> Callable[[Path], Buil
         path = tmp / "weights.safetensors"
         save_file({k: np.ascontiguousarray(v) for k, v in change(base_params()).items()}, path)
         return Built(_cli_args("cce", _valid_data(tmp), path), lambda: check_params(parse_spec(SPECS["cce"]), load_weights(path)))
+
     return build
 
 
 def weights_file(write: Callable[[Path, Path], None], name: str) -> Callable[[Path], Built]:
     """A weights file written by ``write(path, marker)``, possibly holding a pickle payload."""
+
     def build(tmp: Path) -> Built:
         path, marker = tmp / name, tmp / "UNPICKLED"
         write(path, marker)
         return Built(_cli_args("cce", _valid_data(tmp), path), lambda: load_weights(path), marker)
+
     return build
 
 
@@ -119,19 +136,23 @@ def data_npz(change: Callable[[np.ndarray, np.ndarray], dict], loss: str = "cce"
         def api():
             X, y = load_data(path)
             return evaluate(parse_spec(SPECS[loss]), base_params(loss), X, y)
+
         return Built(_cli_args(loss, path), api)
+
     return build
 
 
 def spec_text(text: str) -> Callable[[Path], Built]:
     def build(tmp: Path) -> Built:
         return Built(_cli_args("cce", _valid_data(tmp), spec=text), lambda: parse_spec(text))
+
     return build
 
 
 def flags(argv: list[str], api: Callable[[], object] | None = None) -> Callable[[Path], Built]:
     def build(tmp: Path) -> Built:
         return Built(list(argv), api)
+
     build.cli_only = api is None  # argparse-level flags have no Python API counterpart
     return build
 
@@ -210,15 +231,39 @@ MALFORMED = [
     ("weights-extra-key", weights_npz(lambda p: _with(p, W3=np.zeros((2, 2)))), "unexpected W3"),
     ("weights-W1-transposed-shape", weights_npz(lambda p: _with(p, W1=p["W1"].T)), "W1: expected shape (3, 2), got (2, 3)"),
     ("weights-b1-2d", weights_npz(lambda p: _with(p, b1=p["b1"][:, None])), "b1: expected shape (3,), got (3, 1)"),
-    ("weights-int", weights_npz(lambda p: _with(p, W2=np.ones((2, 3), dtype=np.int64))), "W2: expected a floating-point array, got dtype int64"),
-    ("weights-complex", weights_npz(lambda p: _with(p, W1=p["W1"] + 1j)), "W1: expected a floating-point array, got dtype complex128"),
-    ("weights-strings", weights_npz(lambda p: _with(p, b1=np.array(["a", "b", "c"]))), "b1: expected a floating-point array, got dtype <U1"),
-    ("weights-bool", weights_npz(lambda p: _with(p, b2=np.array([True, False]))), "b2: expected a floating-point array, got dtype bool"),
+    (
+        "weights-int",
+        weights_npz(lambda p: _with(p, W2=np.ones((2, 3), dtype=np.int64))),
+        "W2: expected a floating-point array, got dtype int64",
+    ),
+    (
+        "weights-complex",
+        weights_npz(lambda p: _with(p, W1=p["W1"] + 1j)),
+        "W1: expected a floating-point array, got dtype complex128",
+    ),
+    (
+        "weights-strings",
+        weights_npz(lambda p: _with(p, b1=np.array(["a", "b", "c"]))),
+        "b1: expected a floating-point array, got dtype <U1",
+    ),
+    (
+        "weights-bool",
+        weights_npz(lambda p: _with(p, b2=np.array([True, False]))),
+        "b2: expected a floating-point array, got dtype bool",
+    ),
     ("weights-nan", weights_npz(lambda p: _with(p, W1=np.where(p["W1"] > 0, np.nan, p["W1"]))), "W1: contains NaN or inf"),
     ("weights-inf", weights_npz(lambda p: _with(p, b2=np.array([np.inf, 0.0]))), "b2: contains NaN or inf"),
     ("weights-for-another-spec", weights_npz(lambda p: base_params("bce")), "W2: expected shape (2, 3), got (1, 3)"),
-    ("safetensors-int32", weights_safetensors(lambda p: _with(p, W1=np.ones((3, 2), dtype=np.int32))), "W1: expected a floating-point array, got dtype int32"),
-    ("safetensors-wrong-shape", weights_safetensors(lambda p: _with(p, W2=np.zeros((3, 2)))), "W2: expected shape (2, 3), got (3, 2)"),
+    (
+        "safetensors-int32",
+        weights_safetensors(lambda p: _with(p, W1=np.ones((3, 2), dtype=np.int32))),
+        "W1: expected a floating-point array, got dtype int32",
+    ),
+    (
+        "safetensors-wrong-shape",
+        weights_safetensors(lambda p: _with(p, W2=np.zeros((3, 2)))),
+        "W2: expected shape (2, 3), got (3, 2)",
+    ),
     ("safetensors-missing-key", weights_safetensors(lambda p: _with(p, W1=None)), "missing W1"),
     ("safetensors-nan", weights_safetensors(lambda p: _with(p, b1=np.array([0.0, np.nan, 0.0]))), "b1: contains NaN or inf"),
     ("safetensors-garbage", weights_file(_garbage, "weights.safetensors"), "not a valid safetensors file"),
@@ -238,15 +283,31 @@ MALFORMED = [
     ("data-X-strings", data_npz(lambda X, y: {"X": X.astype(str), "y": y}), "X: expected numbers"),
     ("data-label-too-large", data_npz(lambda X, y: {"X": X, "y": np.array([0, 1, 2, 0, 1])}), "class labels must lie in [0, 1]"),
     ("data-label-negative", data_npz(lambda X, y: {"X": X, "y": np.array([0, -1, 1, 0, 1])}), "class labels must lie in [0, 1]"),
-    ("data-label-not-integer", data_npz(lambda X, y: {"X": X, "y": np.array([0, 0.5, 1, 0, 1])}), "cce expects integer class labels"),
+    (
+        "data-label-not-integer",
+        data_npz(lambda X, y: {"X": X, "y": np.array([0, 0.5, 1, 0, 1])}),
+        "cce expects integer class labels",
+    ),
     ("data-label-one-hot", data_npz(lambda X, y: {"X": X, "y": np.eye(2)[y]}), "cce expects integer class labels of shape (5,)"),
-    ("data-bce-target-2", data_npz(lambda X, y: {"X": X, "y": np.array([0, 1, 2, 0, 1])}, "bce"), "bce expects targets that are 0 or 1"),
-    ("data-bce-target-half", data_npz(lambda X, y: {"X": X, "y": np.array([0, 1, 0.5, 0, 1])}, "bce"), "bce expects targets that are 0 or 1"),
+    (
+        "data-bce-target-2",
+        data_npz(lambda X, y: {"X": X, "y": np.array([0, 1, 2, 0, 1])}, "bce"),
+        "bce expects targets that are 0 or 1",
+    ),
+    (
+        "data-bce-target-half",
+        data_npz(lambda X, y: {"X": X, "y": np.array([0, 1, 0.5, 0, 1])}, "bce"),
+        "bce expects targets that are 0 or 1",
+    ),
     ("data-empty", data_npz(lambda X, y: {"X": np.zeros((0, 2)), "y": np.zeros(0, dtype=int)}), "X: empty data (0 samples)"),
     ("data-X-nan", data_npz(lambda X, y: {"X": np.where(X > 0, np.nan, X), "y": y}), "X: contains NaN or inf"),
     ("data-y-nan", data_npz(lambda X, y: {"X": X, "y": np.where(y > 0, np.nan, y)}, "mse"), "y: contains NaN or inf"),
     ("data-y-length", data_npz(lambda X, y: {"X": X, "y": y[:3]}), "y: expected 5 targets (one per row of X), got shape (3,)"),
-    ("data-mse-y-shape", data_npz(lambda X, y: {"X": X, "y": np.zeros((M, 3))}, "mse"), "mse expects targets of shape (5, 2), got (5, 3)"),
+    (
+        "data-mse-y-shape",
+        data_npz(lambda X, y: {"X": X, "y": np.zeros((M, 3))}, "mse"),
+        "mse expects targets of shape (5, 2), got (5, 3)",
+    ),
     ("data-object-array-pickle", _object_array_data, "object array, which needs pickle; refused"),
     ("data-not-npz", _data_not_npz, "expected an .npz file"),
     ("data-missing-file", _missing_data_file, "does not exist"),
@@ -265,10 +326,16 @@ MALFORMED = [
     ("spec-activation-count", spec_text("2-3-2:softmax:cce"), "give one activation per layer"),
     ("spec-one-size", spec_text("2:relu:mse"), "at least 2 layer sizes"),
     # flags and names, with their Python API counterparts
-    ("flag-frameworks-bogus", flags(["--frameworks", "bogus"],
-                                    lambda: run_case(_fish_case(), "float64", ["bogus"])), "unknown framework"),
-    ("flag-dtype-float16", flags(["--dtype", "float16"],
-                                 lambda: evaluate(parse_spec(SPECS["cce"]), P, X0, Y0, "float16")), "float16"),
+    (
+        "flag-frameworks-bogus",
+        flags(["--frameworks", "bogus"], lambda: run_case(_fish_case(), "float64", ["bogus"])),
+        "unknown framework",
+    ),
+    (
+        "flag-dtype-float16",
+        flags(["--dtype", "float16"], lambda: evaluate(parse_spec(SPECS["cce"]), P, X0, Y0, "float16")),
+        "float16",
+    ),
     ("flag-unknown-case", flags(["--arch", "no-such-case"], lambda: get_case("no-such-case")), "no-such-case"),
     ("flag-spec-without-data", flags(["--arch", SPECS["cce"]]), "a SPEC needs --data FILE"),
     ("flag-frameworks-empty", flags(["--frameworks", ","]), "unknown framework (none)"),
@@ -337,7 +404,9 @@ def test_cli_exits_2_with_one_line(tmp_path, capsys, build, words):
         assert not built.marker.exists(), "a pickle was unpickled"
 
 
-@pytest.mark.parametrize("write", [_pickle_payload, _torch_save_payload, _object_array_npz], ids=["pickle", "torch.save", "npz-object"])
+@pytest.mark.parametrize(
+    "write", [_pickle_payload, _torch_save_payload, _object_array_npz], ids=["pickle", "torch.save", "npz-object"]
+)
 def test_the_payload_would_fire_if_unpickled(tmp_path, write):
     """Control for the 'never unpickled' checks: loading these files the unsafe way does create the marker."""
     path, marker = tmp_path / "payload", tmp_path / "FIRED"
@@ -354,15 +423,27 @@ def test_the_payload_would_fire_if_unpickled(tmp_path, write):
     assert marker.exists()
 
 
-SUBPROCESS = ["torch-pt-file", "npz-object-array-pickle", "weights-W1-transposed-shape", "spec-softmax-hidden", "flag-dtype-float16"]
+SUBPROCESS = [
+    "torch-pt-file",
+    "npz-object-array-pickle",
+    "weights-W1-transposed-shape",
+    "spec-softmax-hidden",
+    "flag-dtype-float16",
+]
 
 
 @pytest.mark.parametrize("name", SUBPROCESS)
 def test_real_cli_prints_no_traceback(tmp_path, name):
     build, words = dict((entry[0], entry[1:]) for entry in MALFORMED)[name]
     built = build(tmp_path)
-    done = subprocess.run([sys.executable, "-m", "compare", *built.argv], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    done = subprocess.run(
+        [sys.executable, "-m", "compare", *built.argv],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert done.stderr.strip().splitlines() == [done.stderr.strip()]
@@ -375,5 +456,7 @@ def test_real_cli_prints_no_traceback(tmp_path, name):
 def test_save_weights_onto_an_existing_file(tmp_path, capsys):
     occupied = tmp_path / "occupied"
     occupied.write_text("")
-    code, err, out = run_in_process(["--arch", "worked-2-2-2", "--frameworks", "scratch", "--save-weights", str(occupied)], capsys)
+    code, err, out = run_in_process(
+        ["--arch", "worked-2-2-2", "--frameworks", "scratch", "--save-weights", str(occupied)], capsys
+    )
     assert code == 2 and len(err) == 1 and "--save-weights" in err[0]

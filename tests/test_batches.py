@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from compare import registry
-from compare.training.batches import make_batches, steps_per_epoch
 from compare.data.cases import get_case
+from compare.training.batches import make_batches, steps_per_epoch
 from compare.training.run import run_training
 from core.errors import InputError
 
@@ -21,9 +21,9 @@ def test_each_mini_batch_epoch_is_one_permutation_cut_into_ceil_m_over_b_batches
     batches = make_batches(m, B, epochs=3, seed=5)
     assert [len(b) for b in batches] == [4, 4, 2] * 3  # the last batch of an epoch is smaller, kept
     for epoch in range(3):
-        rows = np.concatenate(batches[3 * epoch:3 * epoch + 3])
+        rows = np.concatenate(batches[3 * epoch : 3 * epoch + 3])
         assert sorted(rows) == list(range(m))  # every row exactly once per epoch
-    epoch_orders = [tuple(np.concatenate(batches[3 * e:3 * e + 3])) for e in range(3)]
+    epoch_orders = [tuple(np.concatenate(batches[3 * e : 3 * e + 3])) for e in range(3)]
     assert len(set(epoch_orders)) == 3  # a fresh order each epoch
 
 
@@ -40,8 +40,11 @@ def test_stochastic_is_batch_size_one_and_steps_cut_across_epochs():
     assert sorted(int(b[0]) for b in batches[:5]) == list(range(5))
 
 
-@pytest.mark.parametrize("kwargs", [dict(steps=None, epochs=None), dict(steps=3, epochs=1), dict(steps=0),
-                                    dict(steps=2, batch_size=0)], ids=["neither", "both", "zero-steps", "batch-0"])
+@pytest.mark.parametrize(
+    "kwargs",
+    [dict(steps=None, epochs=None), dict(steps=3, epochs=1), dict(steps=0), dict(steps=2, batch_size=0)],
+    ids=["neither", "both", "zero-steps", "batch-0"],
+)
 def test_bad_counts_raise_input_error(kwargs):
     batch_size = kwargs.pop("batch_size", None)
     with pytest.raises(InputError):
@@ -50,8 +53,15 @@ def test_bad_counts_raise_input_error(kwargs):
 
 @pytest.mark.parametrize("batch_size", [1, 32], ids=["stochastic", "mini-batch-32"])
 def test_every_framework_follows_scratch_on_the_same_mini_batches(batch_size):
-    run = run_training(get_case("spiral-2-4-3"), optimizer="momentum", dtype="float64", frameworks=registry.OTHERS,
-                       batch_size=batch_size, steps=15, seed=3)
+    run = run_training(
+        get_case("spiral-2-4-3"),
+        optimizer="momentum",
+        dtype="float64",
+        frameworks=registry.OTHERS,
+        batch_size=batch_size,
+        steps=15,
+        seed=3,
+    )
     assert run.passed, [c for c in run.checks if not c.passed]
     # the batches really were different rows: the recorded batch losses are not the full-data loss
     assert len(set(np.round(run.results["scratch"].loss_history, 12))) > 1
@@ -63,6 +73,6 @@ def test_one_full_batch_step_is_the_mean_of_per_sample_gradients():
 
     case = get_case("iris-2-4-3")
     full = evaluate(case.spec, case.params, case.X, case.y).grads
-    per_sample = [evaluate(case.spec, case.params, case.X[i:i + 1], case.y[i:i + 1]).grads for i in range(len(case.X))]
+    per_sample = [evaluate(case.spec, case.params, case.X[i : i + 1], case.y[i : i + 1]).grads for i in range(len(case.X))]
     for name, value in full.items():
         np.testing.assert_allclose(np.mean([g[name] for g in per_sample], axis=0), value, rtol=1e-12, atol=1e-15)

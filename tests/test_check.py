@@ -21,9 +21,9 @@ from compare import registry
 from compare.students import conventions
 from compare.students.student import check_file, check_function, load_function, run_student, seeded_case
 from core.errors import InputError
-from scratch.gradcheck import numerical_gradients
 from core.spec import Spec
 from core.validate import prepare
+from scratch.gradcheck import numerical_gradients
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDENTS = ROOT / "examples" / "students"
@@ -39,20 +39,69 @@ CORRECT = [
 
 # file, arch, convention, expected hint key, the gradients it must name, a phrase of the lecture equation
 MISTAKES = [
-    pytest.param("forgot_1_over_m.py", "2-4-1:sigmoid,sigmoid:bce", "columns", "forgot_1_over_m",
-                 {"W1", "b1", "W2", "b2"}, "ED5340 L26: dW = (1/m) dZ A^T", id="forgot_1_over_m"),
-    pytest.param("transposed_dW.py", "worked-2-2-2", "canonical", "transpose", {"W1", "W2"},
-                 "has W_l's shape (n_l, n_{l-1})", id="transposed_dW"),
-    pytest.param("sign_flip.py", "worked-2-2-2", "canonical", "sign_flip", {"W1", "b1", "W2", "b2"},
-                 "Mazur's worked example: dE_total/dout_o1 = -(target_o1 - out_o1)", id="sign_flip"),
-    pytest.param("missing_half.py", "worked-2-2-2", "canonical", "missing_half", {"W1", "b1", "W2", "b2"},
-                 "E_total = sum 1/2 (target - out)^2", id="missing_half"),
-    pytest.param("bias_summed.py", "spiral-2-4-3", "rows", "bias_summed", {"b1", "b2"},
-                 "Session-5 backprop: db2 = np.sum(dz2, axis=0, keepdims=True) / m", id="bias_summed"),
-    pytest.param("derivative_on_a.py", "2-4-1:sigmoid,sigmoid:bce", "columns", "derivative_on_a", {"W1", "b1"},
-                 "ED5340 L26: dZ[1] = W[2]^T dZ[2] * g'(Z[1])", id="derivative_on_a"),
-    pytest.param("softmax_not_simplified.py", "2-4-3:relu,softmax:cce", "rows", "softmax_not_simplified",
-                 {"W1", "b1", "W2", "b2"}, "Session-5 backprop: dz2 = probs - onehot", id="softmax_not_simplified"),
+    pytest.param(
+        "forgot_1_over_m.py",
+        "2-4-1:sigmoid,sigmoid:bce",
+        "columns",
+        "forgot_1_over_m",
+        {"W1", "b1", "W2", "b2"},
+        "ED5340 L26: dW = (1/m) dZ A^T",
+        id="forgot_1_over_m",
+    ),
+    pytest.param(
+        "transposed_dW.py",
+        "worked-2-2-2",
+        "canonical",
+        "transpose",
+        {"W1", "W2"},
+        "has W_l's shape (n_l, n_{l-1})",
+        id="transposed_dW",
+    ),
+    pytest.param(
+        "sign_flip.py",
+        "worked-2-2-2",
+        "canonical",
+        "sign_flip",
+        {"W1", "b1", "W2", "b2"},
+        "Mazur's worked example: dE_total/dout_o1 = -(target_o1 - out_o1)",
+        id="sign_flip",
+    ),
+    pytest.param(
+        "missing_half.py",
+        "worked-2-2-2",
+        "canonical",
+        "missing_half",
+        {"W1", "b1", "W2", "b2"},
+        "E_total = sum 1/2 (target - out)^2",
+        id="missing_half",
+    ),
+    pytest.param(
+        "bias_summed.py",
+        "spiral-2-4-3",
+        "rows",
+        "bias_summed",
+        {"b1", "b2"},
+        "Session-5 backprop: db2 = np.sum(dz2, axis=0, keepdims=True) / m",
+        id="bias_summed",
+    ),
+    pytest.param(
+        "derivative_on_a.py",
+        "2-4-1:sigmoid,sigmoid:bce",
+        "columns",
+        "derivative_on_a",
+        {"W1", "b1"},
+        "ED5340 L26: dZ[1] = W[2]^T dZ[2] * g'(Z[1])",
+        id="derivative_on_a",
+    ),
+    pytest.param(
+        "softmax_not_simplified.py",
+        "2-4-3:relu,softmax:cce",
+        "rows",
+        "softmax_not_simplified",
+        {"W1", "b1", "W2", "b2"},
+        "Session-5 backprop: dz2 = probs - onehot",
+        id="softmax_not_simplified",
+    ),
 ]
 
 
@@ -154,27 +203,37 @@ def _write(tmp_path: Path, body: str) -> str:
     return str(path)
 
 
-@pytest.mark.parametrize("body, target_suffix, message", [
-    pytest.param("def backprop(params, X, y):\n    return 0.0\n", "", "must return (loss, grads)", id="wrong-return"),
-    pytest.param("def backprop(params, X, y):\n    return 0.0, {'W1': 0}\n", "", "no 'b1' (or 'db1')", id="missing-key"),
-    pytest.param("def backprop(params, X, y):\n    return np.ones(3), {}\n", "", "one number", id="loss-not-scalar"),
-    pytest.param("def backprop(params, X, y):\n    return params['W1'] @ X, {}\n", "", "is that the layout it expects", id="raises"),
-    pytest.param("def other(params, X, y):\n    pass\n", ":backprop", "no function 'backprop'", id="missing-function"),
-    pytest.param("raise RuntimeError('boom')\n", "", "running the file raised RuntimeError: boom", id="file-raises"),
-])
+@pytest.mark.parametrize(
+    "body, target_suffix, message",
+    [
+        pytest.param("def backprop(params, X, y):\n    return 0.0\n", "", "must return (loss, grads)", id="wrong-return"),
+        pytest.param("def backprop(params, X, y):\n    return 0.0, {'W1': 0}\n", "", "no 'b1' (or 'db1')", id="missing-key"),
+        pytest.param("def backprop(params, X, y):\n    return np.ones(3), {}\n", "", "one number", id="loss-not-scalar"),
+        pytest.param(
+            "def backprop(params, X, y):\n    return params['W1'] @ X, {}\n", "", "is that the layout it expects", id="raises"
+        ),
+        pytest.param("def other(params, X, y):\n    pass\n", ":backprop", "no function 'backprop'", id="missing-function"),
+        pytest.param("raise RuntimeError('boom')\n", "", "running the file raised RuntimeError: boom", id="file-raises"),
+    ],
+)
 def test_bad_student_code_is_input_error(tmp_path, body, target_suffix, message):
     target = _write(tmp_path, body) + target_suffix
     with pytest.raises(InputError, match=re.escape(message)):
         check_file(target, "2-4-3:relu,softmax:cce", "rows", SCRATCH_ONLY)
 
 
-@pytest.mark.parametrize("target, arch, convention, message", [
-    pytest.param("missing.py", "worked-2-2-2", "canonical", "no such file", id="no-file"),
-    pytest.param("notes.txt", "worked-2-2-2", "canonical", "expected a Python file", id="not-python"),
-    pytest.param(str(STUDENTS / "correct_rows.py"), "resnet", "rows", "neither a built-in case", id="bad-arch"),
-    pytest.param(str(STUDENTS / "correct_rows.py"), "2-4-3:relu,softmax:bce", "rows", "bce needs exactly one output", id="bad-spec"),
-    pytest.param(str(STUDENTS / "correct_rows.py"), "spiral-2-4-3", "diagonal", "--convention", id="bad-convention"),
-])
+@pytest.mark.parametrize(
+    "target, arch, convention, message",
+    [
+        pytest.param("missing.py", "worked-2-2-2", "canonical", "no such file", id="no-file"),
+        pytest.param("notes.txt", "worked-2-2-2", "canonical", "expected a Python file", id="not-python"),
+        pytest.param(str(STUDENTS / "correct_rows.py"), "resnet", "rows", "neither a built-in case", id="bad-arch"),
+        pytest.param(
+            str(STUDENTS / "correct_rows.py"), "2-4-3:relu,softmax:bce", "rows", "bce needs exactly one output", id="bad-spec"
+        ),
+        pytest.param(str(STUDENTS / "correct_rows.py"), "spiral-2-4-3", "diagonal", "--convention", id="bad-convention"),
+    ],
+)
 def test_bad_arguments_are_input_errors(target, arch, convention, message):
     with pytest.raises(InputError, match=message):
         check_file(target, arch, convention, SCRATCH_ONLY)
@@ -185,8 +244,16 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_cli_wrong_file_exits_1_with_the_hint():
-    run = _cli("check", "examples/students/forgot_1_over_m.py", "--arch", "2-4-1:sigmoid,sigmoid:bce",
-               "--convention", "columns", "--frameworks", "scratch")
+    run = _cli(
+        "check",
+        "examples/students/forgot_1_over_m.py",
+        "--arch",
+        "2-4-1:sigmoid,sigmoid:bce",
+        "--convention",
+        "columns",
+        "--frameworks",
+        "scratch",
+    )
     assert run.returncode == 1, run.stderr
     assert "1/m was forgotten" in run.stdout
     assert "ED5340 L26: dW = (1/m) dZ A^T" in run.stdout
@@ -200,7 +267,9 @@ def test_cli_bad_input_is_one_line_and_exit_2():
 
 
 def test_help_imports_no_framework():
-    code = ("import sys; from compare.students import check, explain; check.build_parser(); explain.build_parser(); "
-            "print(sorted(m for m in ('torch', 'tensorflow', 'keras') if m in sys.modules))")
+    code = (
+        "import sys; from compare.students import check, explain; check.build_parser(); explain.build_parser(); "
+        "print(sorted(m for m in ('torch', 'tensorflow', 'keras') if m in sys.modules))"
+    )
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert run.stdout.strip() == "[]", run.stderr

@@ -9,8 +9,8 @@ import pytest
 
 from compare import registry
 from compare.data.files import save_data, save_weights
-from planted_bugs import run_cli_with_keras_kernel_not_transposed
 from core.spec import parse_spec
+from planted_bugs import run_cli_with_keras_kernel_not_transposed
 
 
 def run_cli(*args):
@@ -24,7 +24,9 @@ def test_exit_0_and_json_shape_on_user_files_made_with_numpy(tmp_path):
     weights = {"W1": rng.randn(4, 2), "b1": rng.randn(4) * 0.1, "W2": rng.randn(3, 4), "b2": np.zeros(3)}
     save_weights(tmp_path / "W.safetensors", weights)
     save_data(tmp_path / "D.npz", rng.randn(20, 2), rng.randint(0, 3, size=20))
-    done = run_cli("--arch", str(spec), "--weights", str(tmp_path / "W.safetensors"), "--data", str(tmp_path / "D.npz"), "--format", "json")
+    done = run_cli(
+        "--arch", str(spec), "--weights", str(tmp_path / "W.safetensors"), "--data", str(tmp_path / "D.npz"), "--format", "json"
+    )
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""  # no framework log noise
     report = json.loads(done.stdout)

@@ -48,7 +48,13 @@ def test_real_datasets_have_two_features(loader, m, classes):
 def test_fish_table_is_seed_003s():
     assert datasets.FISH_TABLE[:, :2].tolist() == [[5, 20], [6, 21], [30, 200], [40, 300], [10, 50], [15, 60]]
     assert [datasets.FISH_CLASSES[c] for c in datasets.FISH_TABLE[:, 2]] == [
-        "salmon", "salmon", "hammerhead shark", "hammerhead shark", "tuna", "tuna"]
+        "salmon",
+        "salmon",
+        "hammerhead shark",
+        "hammerhead shark",
+        "tuna",
+        "tuna",
+    ]
 
 
 def test_standardised_features_have_zero_mean_unit_variance():

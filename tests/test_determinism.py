@@ -33,10 +33,12 @@ def _environment() -> dict[str, str]:
 
 def test_same_seed_gives_identical_json_numbers():
     # two separate processes, started together (each pays its own framework import)
-    runs = [subprocess.Popen(COMMAND, cwd=ROOT, env=_environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            for _ in range(2)]
+    runs = [
+        subprocess.Popen(COMMAND, cwd=ROOT, env=_environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
     outputs = [run.communicate(timeout=300) for run in runs]
-    for run, (out, err) in zip(runs, outputs):
+    for run, (_out, err) in zip(runs, outputs, strict=True):
         assert run.returncode == 0, err
     first, second = (json.loads(out) for out, _ in outputs)
     # both dtypes ran (float32 is where oneDNN would show), and every framework reported
@@ -55,8 +57,10 @@ def test_the_seed_matters():
 def test_keras_impl_sets_onednn_off_before_tensorflow_loads():
     """Importing keras_impl sets the variables and does not itself import TensorFlow, so they are in
     place whenever TensorFlow is imported later (it reads them at import)."""
-    code = ("import os, sys; import keras_impl; "
-            "print(os.environ['TF_ENABLE_ONEDNN_OPTS'], os.environ['KERAS_BACKEND'], 'tensorflow' in sys.modules)")
+    code = (
+        "import os, sys; import keras_impl; "
+        "print(os.environ['TF_ENABLE_ONEDNN_OPTS'], os.environ['KERAS_BACKEND'], 'tensorflow' in sys.modules)"
+    )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=_environment(), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["0", "tensorflow", "False"]

@@ -20,17 +20,22 @@ import pytest
 from compare import registry
 from compare.data.cases import Case
 from compare.parity.harness import first_divergence, run_case
-from helpers import honest_dtype
 from core.activations import LEAKY_SLOPE
-from scratch.model import evaluate
 from core.spec import parse_spec
+from helpers import honest_dtype
+from scratch.model import evaluate
 
 # the largest |z| each dtype is asked to survive (issue 4): exp(1e3) overflows float64
 # (limit ~709.8), exp(80) is still finite in float32 (limit ~88.7) but exp(80)^2 is not
 Z_EDGE = {"float64": 1e3, "float32": 80.0}
 OUTPUTS = [  # (output activation, loss, n_L)
-    ("sigmoid", "bce", 1), ("softmax", "cce", 3),
-    ("sigmoid", "sse", 2), ("tanh", "mse", 2), ("relu", "sse", 2), ("leaky_relu", "mse", 2), ("linear", "mse", 2),
+    ("sigmoid", "bce", 1),
+    ("softmax", "cce", 3),
+    ("sigmoid", "sse", 2),
+    ("tanh", "mse", 2),
+    ("relu", "sse", 2),
+    ("leaky_relu", "mse", 2),
+    ("linear", "mse", 2),
 ]
 HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
 
@@ -111,12 +116,15 @@ def test_bce_at_logits_pm_1e3_is_exact():
 LOGIT_1E12 = math.log(1e12)  # sigma(LOGIT_1E12) = 1 / (1 + 1e-12): within 1e-12 of 1
 
 
-@pytest.mark.parametrize(("z", "label", "expected"), [
-    pytest.param(-LOGIT_1E12, 1, LOGIT_1E12 + math.log1p(1e-12), id="p=1e-12,y=1"),
-    pytest.param(LOGIT_1E12, 1, math.log1p(1e-12), id="p=1-1e-12,y=1"),
-    pytest.param(LOGIT_1E12, 0, LOGIT_1E12 + math.log1p(1e-12), id="p=1-1e-12,y=0"),
-    pytest.param(-LOGIT_1E12, 0, math.log1p(1e-12), id="p=1e-12,y=0"),
-])
+@pytest.mark.parametrize(
+    ("z", "label", "expected"),
+    [
+        pytest.param(-LOGIT_1E12, 1, LOGIT_1E12 + math.log1p(1e-12), id="p=1e-12,y=1"),
+        pytest.param(LOGIT_1E12, 1, math.log1p(1e-12), id="p=1-1e-12,y=1"),
+        pytest.param(LOGIT_1E12, 0, LOGIT_1E12 + math.log1p(1e-12), id="p=1-1e-12,y=0"),
+        pytest.param(-LOGIT_1E12, 0, math.log1p(1e-12), id="p=1e-12,y=0"),
+    ],
+)
 def test_bce_with_probability_within_1e12_of_0_or_1(z, label, expected):
     """-log sigma(z) = log(1 + e^-z): with e^-z = 1e12 or 1e-12 these are the numbers above.
 
@@ -141,6 +149,7 @@ def test_cce_with_probability_within_1e12_of_0():
 
 
 # --- ReLU and leaky ReLU exactly at z = 0 -------------------------------------------------
+
 
 def _exact_zero_case(hidden: str) -> Case:
     """z1[0, 0] = 0.5 * 1 + 0.5 * (-1) + 0 = 0 exactly and z1[1, 1] = 1 * 0.5 + (-0.25) * 2 + 0 = 0 exactly."""
@@ -179,12 +188,13 @@ def test_relu_family_at_exact_zero_matches_frameworks(hidden, framework):
 
 # --- Keras: leaky slope in float32 ----------------------------------------------------------
 
+
 def test_keras_leaky_slope_is_float32():
     """TF's LeakyRelu op keeps alpha as a 32-bit float attribute: a float64 Keras model applies
     float32(0.01) = 0.009999999776482582, 2.2e-8 relative below the lectures' 0.01."""
-    import keras_impl  # noqa: F401  (TF environment first)
     import keras
 
+    import keras_impl  # noqa: F401  (TF environment first)
     from keras_impl.activations import make_activation
 
     layer = make_activation("leaky_relu", "float64")
@@ -228,8 +238,9 @@ TORCH_LOG_FLOOR = -100.0  # torch BCELoss clamps log(p) and log(1 - p) at -100
 def test_keras_bce_on_probabilities_clips_at_1e7():
     """A plain probability tensor: Keras clips p = 1e-12 up to 1e-7, so the loss is -log(1e-7) = 16.118,
     not -log(1e-12) = 27.631 (what scratch computes from the logit)."""
-    import keras_impl  # noqa: F401
     import keras
+
+    import keras_impl  # noqa: F401
 
     assert keras.config.epsilon() == KERAS_EPSILON
     bce = keras.losses.BinaryCrossentropy(dtype="float64")  # from_logits=False: the input is a probability
@@ -248,8 +259,9 @@ def test_keras_bce_on_probabilities_clips_at_1e7():
 def test_keras_bce_recovers_logits_from_a_sigmoid_output(z):
     """On the TensorFlow backend the sigmoid layer's output carries ``_keras_logits``; BinaryCrossentropy
     (from_logits=False) uses it and returns the exact -log sigma(z) = log(1 + e^-z), no clipping."""
-    import keras_impl  # noqa: F401
     import keras
+
+    import keras_impl  # noqa: F401
 
     sigmoid = keras.layers.Activation("sigmoid", dtype="float64")
     p = sigmoid(keras.ops.convert_to_tensor(np.array([[z]]), dtype="float64"))
@@ -260,11 +272,14 @@ def test_keras_bce_recovers_logits_from_a_sigmoid_output(z):
     assert loss > -math.log(KERAS_EPSILON) + 10  # not the clipped 16.118
 
 
-@pytest.mark.parametrize(("p", "expected"), [
-    pytest.param(1e-12, 12 * math.log(10), id="p=1e-12-exact"),  # -log(1e-12) = 27.631, above the floor
-    pytest.param(1e-50, -TORCH_LOG_FLOOR, id="p=1e-50-clamped"),  # exact 50 ln 10 = 115.13 > 100
-    pytest.param(0.0, -TORCH_LOG_FLOOR, id="p=0-clamped"),  # exact: inf
-])
+@pytest.mark.parametrize(
+    ("p", "expected"),
+    [
+        pytest.param(1e-12, 12 * math.log(10), id="p=1e-12-exact"),  # -log(1e-12) = 27.631, above the floor
+        pytest.param(1e-50, -TORCH_LOG_FLOOR, id="p=1e-50-clamped"),  # exact 50 ln 10 = 115.13 > 100
+        pytest.param(0.0, -TORCH_LOG_FLOOR, id="p=0-clamped"),  # exact: inf
+    ],
+)
 def test_torch_bce_loss_clamps_log_at_minus_100(p, expected):
     import torch
 

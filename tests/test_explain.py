@@ -1,8 +1,9 @@
 """``python -m compare explain``: every number of the Amrita FFNN intro's slides, reproduced or marked.
 
-The golden numbers below are typed from the slide text of the Amrita FFNN intro lecture (Mazur's worked example and the binary and multi-class examples),
-never produced by the code under test. A printed number is reproduced when the
-computed value lies within half a unit of its last printed digit.
+The golden numbers below are typed from the slide text of the Amrita FFNN intro lecture
+(Mazur's worked example and the binary and multi-class examples), never produced by the
+code under test. A printed number is reproduced when the computed value lies within half
+a unit of its last printed digit.
 """
 
 from __future__ import annotations
@@ -14,20 +15,36 @@ import re
 import numpy as np
 import pytest
 
-from planted_bugs import run_cli_with_keras_kernel_not_transposed
-
 from compare import registry
-from compare.students.explain import explain_case, main, render_markdown, render_text, worked_example_steps
+from compare.students.explain import explain_case, main, render_markdown, render_text
+from compare.students.steps import worked_example_steps
 from core.errors import InputError
+from planted_bugs import run_cli_with_keras_kernel_not_transposed
 
 # Mazur's worked example, the Amrita FFNN intro's "Practice Problem - Back Propagation", as printed
 WORKED_SLIDE = {
-    "net_h1": "0.3775", "out_h1": "0.593269992", "out_h2": "0.596884378", "net_o1": "1.105905967",
-    "out_o1": "0.75136507", "out_o2": "0.772928465", "E_o1": "0.274811083", "E_o2": "0.023560026",
-    "E_total": "0.298371109", "dE_total/dout_o1": "0.74136507", "dout_o1/dnet_o1": "0.186815602",
-    "dnet_o1/dw5": "0.593269992", "dE_total/dw5": "0.082167041", "w5+": "0.35891648", "w6+": "0.408666186",
-    "w7+": "0.511301270", "w8+": "0.561370121", "dE_total/dw1": "0.000438568", "w1+": "0.149780716",
-    "w2+": "0.19956143", "w3+": "0.24975114", "w4+": "0.29950229",
+    "net_h1": "0.3775",
+    "out_h1": "0.593269992",
+    "out_h2": "0.596884378",
+    "net_o1": "1.105905967",
+    "out_o1": "0.75136507",
+    "out_o2": "0.772928465",
+    "E_o1": "0.274811083",
+    "E_o2": "0.023560026",
+    "E_total": "0.298371109",
+    "dE_total/dout_o1": "0.74136507",
+    "dout_o1/dnet_o1": "0.186815602",
+    "dnet_o1/dw5": "0.593269992",
+    "dE_total/dw5": "0.082167041",
+    "w5+": "0.35891648",
+    "w6+": "0.408666186",
+    "w7+": "0.511301270",
+    "w8+": "0.561370121",
+    "dE_total/dw1": "0.000438568",
+    "w1+": "0.149780716",
+    "w2+": "0.19956143",
+    "w3+": "0.24975114",
+    "w4+": "0.29950229",
 }
 
 
@@ -73,7 +90,7 @@ def test_a_framework_that_differs_is_marked():
 
     good = evaluate(case.spec, case.params, case.X, case.y)
     bad = dataclasses.replace(good, grads={**good.grads, "W2": good.grads["W2"] * (1 + 1e-6)})
-    steps = {s.symbol: s for s in worked_example_steps(case, {"scratch": good, "torch": bad})}
+    steps = {s.symbol: s for s in worked_example_steps(case, {registry.REFERENCE: good, "torch": bad})}
     assert steps["dE_total/dw5"].agrees == {"torch": False}
     assert steps["dE_total/dw1"].agrees == {"torch": True}
     assert steps["w5+"].agrees == {"torch": False}
@@ -88,7 +105,7 @@ def test_binary_slide_rounding_carried_forward_is_marked():
     """4-4-1: a_1 and h_1 match; yhat 0.7152 and L 1.2560 came from the rounded a_2 = 0.921."""
     steps = _steps("lecture-4-4-1-bce")
     for j, printed in enumerate(("0.01", "0.71", "0.42", "0.63"), start=1):
-        assert steps[f"z^[1]_{j}"].slide_agrees, j
+        assert steps[f"z^[1]_{j}"].slide == printed and steps[f"z^[1]_{j}"].slide_agrees, j
     for j, printed in enumerate(("0.50", "0.67", "0.60", "0.65"), start=1):
         assert abs(steps[f"a^[1]_{j}"].values["scratch"] - float(printed)) <= 0.005
     assert abs(steps["z^[2]_1"].values["scratch"] - 0.921) <= 0.0005

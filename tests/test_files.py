@@ -35,7 +35,23 @@ def test_object_arrays_are_refused_not_unpickled(tmp_path):
 def test_save_weights_cli_flag_writes_reusable_files(tmp_path):
     from compare.cli import main
 
-    assert main(["--arch", "spiral-2-4-3", "--frameworks", "scratch", "--seed", "5", "--save-weights", str(tmp_path), "--dtype", "float64"]) == 0
+    assert (
+        main(
+            [
+                "--arch",
+                "spiral-2-4-3",
+                "--frameworks",
+                "scratch",
+                "--seed",
+                "5",
+                "--save-weights",
+                str(tmp_path),
+                "--dtype",
+                "float64",
+            ]
+        )
+        == 0
+    )
     saved = load_weights(tmp_path / "spiral-2-4-3.safetensors")
     expected = get_case("spiral-2-4-3", seed=5).params
     for name in expected:

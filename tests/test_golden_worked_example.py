@@ -62,9 +62,15 @@ def test_forward_and_gradient_match_the_slide(implementation, quantity, printed)
 
 def one_sgd_step(implementation, case):
     """The implementation's own train(): one full-batch SGD step with the slide's eta."""
-    result = registry.get(implementation).train(case.spec, case.params, case.X, case.y, optimizer="sgd",
-                                                hyper=Hyperparameters(learning_rate=case.learning_rate),
-                                                batches=[np.arange(len(case.X))])
+    result = registry.get(implementation).train(
+        case.spec,
+        case.params,
+        case.X,
+        case.y,
+        optimizer="sgd",
+        hyper=Hyperparameters(learning_rate=case.learning_rate),
+        batches=[np.arange(len(case.X))],
+    )
     return result.final_params
 
 

@@ -17,8 +17,9 @@ N = FAN_OUT * FAN_IN
 
 @pytest.fixture(scope="module")
 def draws():
-    return {(fw, method): draw(fw, method, FAN_OUT, FAN_IN, seed=7).ravel()
-            for fw in registry.NAMES for method in ("xavier", "he")}
+    return {
+        (fw, method): draw(fw, method, FAN_OUT, FAN_IN, seed=7).ravel() for fw in registry.NAMES for method in ("xavier", "he")
+    }
 
 
 @pytest.mark.parametrize("framework", registry.NAMES)
@@ -62,9 +63,10 @@ def test_keras_he_normal_is_cut_at_two_sigma_0():
 
 
 def test_default_layer_inits_differ_torch_uniform_1_over_sqrt_fan_in_keras_glorot_and_zero_bias():
-    import keras_impl  # noqa: F401
     import keras
     import torch
+
+    import keras_impl  # noqa: F401
 
     torch.manual_seed(0)
     linear = torch.nn.Linear(FAN_IN, FAN_OUT, dtype=torch.float64)  # kaiming_uniform_(a=sqrt(5)) -> U(+-1/sqrt(fan_in))

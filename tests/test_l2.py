@@ -9,8 +9,12 @@ from compare.training.run import run_training
 from core.errors import InputError
 from scratch.regularization import l2_gradients, l2_penalty
 
-PARAMS = {"W1": np.array([[1.0, -2.0], [3.0, 0.5]]), "b1": np.array([10.0, -10.0]), "W2": np.array([[2.0, 1.0]]),
-          "b2": np.array([7.0])}
+PARAMS = {
+    "W1": np.array([[1.0, -2.0], [3.0, 0.5]]),
+    "b1": np.array([10.0, -10.0]),
+    "W2": np.array([[2.0, 1.0]]),
+    "b2": np.array([7.0]),
+}
 
 
 def test_penalty_is_lambda_over_2n_times_sum_of_squared_weights_without_biases():

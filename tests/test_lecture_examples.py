@@ -25,9 +25,9 @@ def by_hand(case):
     """Scalar forward pass: z1_j = sum_k W1[j][k] x_k + b1_j, a1 = sigmoid(z1), z2 likewise."""
     W1, b1, W2, b2 = (case.params[k].tolist() for k in ("W1", "b1", "W2", "b2"))
     x = case.X[0].tolist()
-    z1 = [sum(w * xk for w, xk in zip(row, x)) + b for row, b in zip(W1, b1)]
+    z1 = [sum(w * xk for w, xk in zip(row, x, strict=True)) + b for row, b in zip(W1, b1, strict=True)]
     a1 = [sigmoid(v) for v in z1]
-    z2 = [sum(w * ak for w, ak in zip(row, a1)) + b for row, b in zip(W2, b2)]
+    z2 = [sum(w * ak for w, ak in zip(row, a1, strict=True)) + b for row, b in zip(W2, b2, strict=True)]
     return z1, a1, z2
 
 

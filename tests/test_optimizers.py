@@ -11,17 +11,18 @@ import numpy as np
 import pytest
 
 from compare import registry
-from compare.training.batches import make_batches
 from compare.data.cases import get_case
 from compare.parity.harness import compare_arrays
+from compare.training.batches import make_batches
 from core.errors import InputError
 from core.optimizers import OPTIMIZERS, Hyperparameters, matched
 from scratch.optimizers import make_optimizer
 
 G = (0.5, -0.25)
 ETA = 0.1
-TEXTBOOK = Hyperparameters(learning_rate=ETA, momentum=0.9, rho=0.9, beta_1=0.9, beta_2=0.999, epsilon=0.0,
-                           initial_accumulator=0.1)
+TEXTBOOK = Hyperparameters(
+    learning_rate=ETA, momentum=0.9, rho=0.9, beta_1=0.9, beta_2=0.999, epsilon=0.0, initial_accumulator=0.1
+)
 
 
 def two_steps(name: str, hyper: Hyperparameters = TEXTBOOK) -> tuple[float, float]:
@@ -48,7 +49,7 @@ HAND = {
     # step 1: m_hat = g, v_hat = g^2, so theta_1 = 1 - eta sign(g) = 0.9 (Kingma & Ba, section 2.1).
     # step 2: m_2 = 0.045 - 0.025 = 0.02, v_2 = 0.999 * 0.00025 + 0.001 * 0.0625 = 0.00031225,
     #         m_hat = 0.02 / 0.19, v_hat = 0.00031225 / (1 - 0.999^2)
-    "adam": (0.9, 0.9 - 0.1 * (0.02 / 0.19) / math.sqrt(0.00031225 / (1 - 0.999 ** 2))),
+    "adam": (0.9, 0.9 - 0.1 * (0.02 / 0.19) / math.sqrt(0.00031225 / (1 - 0.999**2))),
 }
 
 
@@ -78,9 +79,16 @@ def test_frozen_parameters_are_left_alone():
     assert out["b1"] is params["b1"] and out["W1"][0] == pytest.approx(0.9)
 
 
-@pytest.mark.parametrize("bad", [dict(learning_rate=0.0), dict(learning_rate=0.1, momentum=1.0),
-                                 dict(learning_rate=0.1, epsilon=-1.0), dict(learning_rate=0.1, beta_2=1.5)],
-                         ids=["eta-0", "mu-1", "eps-negative", "beta2-1.5"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(learning_rate=0.0),
+        dict(learning_rate=0.1, momentum=1.0),
+        dict(learning_rate=0.1, epsilon=-1.0),
+        dict(learning_rate=0.1, beta_2=1.5),
+    ],
+    ids=["eta-0", "mu-1", "eps-negative", "beta2-1.5"],
+)
 def test_bad_hyperparameters_raise_input_error(bad):
     with pytest.raises(InputError):
         Hyperparameters(**bad)
@@ -119,7 +127,8 @@ KERAS_DEFAULTS = {  # https://keras.io/api/optimizers/, each class's signature
 def test_torch_own_defaults_are_torchs_documented_defaults(name):
     import torch
 
-    from torch_impl.optimizers import make_optimizer as torch_optimizer, settings
+    from torch_impl.optimizers import make_optimizer as torch_optimizer
+    from torch_impl.optimizers import settings
 
     held = settings(torch_optimizer(name, {}, [torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))]))
     assert {key: held[key] for key in TORCH_DEFAULTS[name]} == TORCH_DEFAULTS[name]  # torch keeps Python numbers
@@ -127,10 +136,11 @@ def test_torch_own_defaults_are_torchs_documented_defaults(name):
 
 @pytest.mark.parametrize("name", list(KERAS_DEFAULTS))
 def test_keras_own_defaults_are_keras_documented_defaults(name):
-    import keras_impl  # noqa: F401
     import keras
 
-    from keras_impl.optimizers import make_optimizer as keras_optimizer, settings
+    import keras_impl  # noqa: F401
+    from keras_impl.optimizers import make_optimizer as keras_optimizer
+    from keras_impl.optimizers import settings
 
     held = settings(keras_optimizer(name, {}, [keras.Variable(np.zeros(1), dtype="float64")]))
     # Keras holds floats as float32 (learning_rate a float32 variable), hence rel 1e-7
@@ -176,8 +186,10 @@ def scratch_runs(spiral):
     from scratch.train import train
 
     batches = make_batches(len(spiral.X), None, steps=STEPS)
-    return {name: train(spiral.spec, spiral.params, spiral.X, spiral.y, optimizer=name,
-                        hyper=matched(name, 0.05), batches=batches) for name in OPTIMIZERS}
+    return {
+        name: train(spiral.spec, spiral.params, spiral.X, spiral.y, optimizer=name, hyper=matched(name, 0.05), batches=batches)
+        for name in OPTIMIZERS
+    }
 
 
 @pytest.mark.parametrize("framework", list(registry.OTHERS))
@@ -187,18 +199,24 @@ def test_framework_trajectory_equals_scratch_in_float64(name, framework, spiral,
     batches = make_batches(len(spiral.X), None, steps=STEPS)
     result = train(spiral.spec, spiral.params, spiral.X, spiral.y, optimizer=name, hyper=matched(name, 0.05), batches=batches)
     reference = scratch_runs[name]
-    checks = [compare_arrays(framework, "loss_history", np.array(result.loss_history), np.array(reference.loss_history), "float64")]
-    checks += [compare_arrays(framework, key, result.final_params[key], value, "float64") for key, value in reference.final_params.items()]
+    checks = [
+        compare_arrays(framework, "loss_history", np.array(result.loss_history), np.array(reference.loss_history), "float64")
+    ]
+    checks += [
+        compare_arrays(framework, key, result.final_params[key], value, "float64")
+        for key, value in reference.final_params.items()
+    ]
     assert all(c.passed for c in checks), [c for c in checks if not c.passed]
     assert reference.loss_history[-1] < reference.loss_history[0]  # it did train
 
 
 # --- the framework facts the matched hyperparameters work around (docs/training.md) ---
 
+
 def _keras_two_steps(native_kwargs: dict, optimizer_class: str) -> float:
-    import keras_impl  # noqa: F401
     import keras
 
+    import keras_impl  # noqa: F401
     from keras_impl.optimizers import exact
 
     variable = keras.Variable(np.array([1.0]), dtype="float64")
@@ -219,9 +237,9 @@ def test_keras_rounds_a_python_float_momentum_to_float32():
 
 def test_keras_adam_epsilon_is_scratch_epsilon_times_sqrt_of_bias_correction():
     """One Adam step: Keras's eps_hat = eps sqrt(1 - beta_2^t) (Kingma & Ba, section 2) reproduces scratch's eps."""
-    import keras_impl  # noqa: F401
     import keras
 
+    import keras_impl  # noqa: F401
     from keras_impl.optimizers import exact
 
     eps, beta_1, beta_2 = 1e-3, 0.5, 0.75  # float32-exact betas; a large eps makes the difference visible

@@ -45,7 +45,8 @@ def _random_case(spec_text: str, m: int, seed: int, y: np.ndarray | None = None)
     if y is None:
         n_out, loss = case.spec.sizes[-1], case.spec.loss
         y = {"cce": lambda: rng.randint(0, n_out, size=m), "bce": lambda: rng.randint(0, 2, size=m)}.get(
-            loss, lambda: rng.uniform(0, 1, size=(m, n_out)))()
+            loss, lambda: rng.uniform(0, 1, size=(m, n_out))
+        )()
     case.y = y
     return case
 
@@ -78,12 +79,18 @@ PLANTS = [
     pytest.param("missing_1_over_m", lambda: _random_case("3-4-2:tanh,sigmoid:sse", 6, 1), "dW2", id="missing_1_over_m"),
     pytest.param("sum_instead_of_mean", lambda: _random_case("3-4-3:relu,softmax:cce", 6, 2), "loss", id="sum_instead_of_mean"),
     pytest.param("sigmoid_for_its_derivative", lambda: get_case("worked-2-2-2"), "delta2", id="sigmoid_derivative-sse_output"),
-    pytest.param("sigmoid_for_its_derivative", lambda: get_case("lecture-4-4-1-bce"), "delta1", id="sigmoid_derivative-bce_output"),
+    pytest.param(
+        "sigmoid_for_its_derivative", lambda: get_case("lecture-4-4-1-bce"), "delta1", id="sigmoid_derivative-bce_output"
+    ),
     pytest.param("relu_mask_is_a", lambda: get_case("spiral-2-4-3"), "delta1", id="relu_mask_is_a-spiral"),
     pytest.param("relu_mask_z_ge_0", _relu_at_exact_zero, "delta1", id="relu_mask_z_ge_0-exact_zero"),
     pytest.param("delta_from_updated_weights", lambda: get_case("worked-2-2-2"), "delta1", id="updated_weights-2_layers"),
-    pytest.param("delta_from_updated_weights", lambda: _random_case("2-3-3-2:sigmoid,tanh,sigmoid:mse", 4, 3), "delta2",
-                 id="updated_weights-3_layers"),
+    pytest.param(
+        "delta_from_updated_weights",
+        lambda: _random_case("2-3-3-2:sigmoid,tanh,sigmoid:mse", 4, 3),
+        "delta2",
+        id="updated_weights-3_layers",
+    ),
     pytest.param("dropped_bias_gradient", lambda: get_case("lecture-4-4-3-softmax"), "db2", id="dropped_bias_gradient"),
     pytest.param("softmax_without_max_shift", _large_logits, "a2", id="softmax_without_max_shift-logits_1e3"),
     pytest.param("wrong_leaky_slope", lambda: _random_case("2-5-3:leaky_relu,softmax:cce", 8, 5), "a1", id="wrong_leaky_slope"),
@@ -114,11 +121,16 @@ def test_planted_bug_is_caught_and_located(bug, make_case, first, framework):
     assert all(c.passed for c in checks[: names.index(first)])
 
 
-@pytest.mark.parametrize(("bug", "make_case", "first", "words"), [
-    pytest.param("transposed_w", lambda: get_case("worked-2-2-2"), "z1", "layer 1 pre-activation", id="z1"),
-    pytest.param("sum_instead_of_mean", lambda: _random_case("3-4-3:relu,softmax:cce", 6, 2), "loss", "the loss", id="loss"),
-    pytest.param("dropped_bias_gradient", lambda: get_case("lecture-4-4-3-softmax"), "db2", "layer 2 bias gradient", id="db2"),
-])
+@pytest.mark.parametrize(
+    ("bug", "make_case", "first", "words"),
+    [
+        pytest.param("transposed_w", lambda: get_case("worked-2-2-2"), "z1", "layer 1 pre-activation", id="z1"),
+        pytest.param("sum_instead_of_mean", lambda: _random_case("3-4-3:relu,softmax:cce", 6, 2), "loss", "the loss", id="loss"),
+        pytest.param(
+            "dropped_bias_gradient", lambda: get_case("lecture-4-4-3-softmax"), "db2", "layer 2 bias gradient", id="db2"
+        ),
+    ],
+)
 def test_report_names_first_divergence(bug, make_case, first, words):
     """The table and the JSON both name the quantity and the layer, not just 'grads differ'."""
     result = run_case(make_case(), "float64", ["torch"], evaluators={registry.REFERENCE: PLANTED[bug]})

@@ -5,8 +5,8 @@ import pytest
 
 from compare import registry
 from compare.data.cases import get_case
-from compare.training.plots import ZERO_FLOOR, plot_boundary, plot_divergence, plot_loss, write_plots
 from compare.parity.tolerances import tolerance_for
+from compare.training.plots import ZERO_FLOOR, plot_boundary, plot_divergence, plot_loss, write_plots
 from compare.training.run import run_training
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -15,8 +15,16 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 @pytest.fixture(scope="module")
 def spiral_run():
     """torch and Keras with their own Adam defaults (eta given): parameter differences well above 0 to plot."""
-    return run_training(get_case("spiral-2-4-3"), optimizer="adam", dtype="float64", frameworks=registry.OTHERS,
-                        steps=30, every=3, learning_rate=0.01, framework_defaults=True)
+    return run_training(
+        get_case("spiral-2-4-3"),
+        optimizer="adam",
+        dtype="float64",
+        frameworks=registry.OTHERS,
+        steps=30,
+        every=3,
+        learning_rate=0.01,
+        framework_defaults=True,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +41,7 @@ def max_relative_difference(mine: dict, theirs: dict) -> float:
 
 
 def test_loss_plot_has_each_implementations_loss_history_on_a_log_scale(spiral_run):
-    ax, = plot_loss(spiral_run).axes
+    (ax,) = plot_loss(spiral_run).axes
     assert ax.get_yscale() == "log"
     lines = {line.get_label(): line for line in ax.get_lines()}
     assert set(lines) == set(registry.NAMES)
@@ -43,14 +51,17 @@ def test_loss_plot_has_each_implementations_loss_history_on_a_log_scale(spiral_r
 
 
 def test_divergence_plot_has_the_max_relative_parameter_difference_per_recorded_step(spiral_run):
-    ax, = plot_divergence(spiral_run).axes
+    (ax,) = plot_divergence(spiral_run).axes
     assert ax.get_yscale() == "log"
     lines = {line.get_label(): line for line in ax.get_lines()}
-    assert set(lines) == {"torch vs scratch", "keras vs scratch", "rtol float64"}
+    assert set(lines) == {f"{fw} vs scratch" for fw in registry.OTHERS} | {"rtol float64"}
     reference = spiral_run.results["scratch"]
-    for framework in ("torch", "keras"):
+    for framework in registry.OTHERS:
         result = spiral_run.results[framework]
-        expected = [max_relative_difference(mine, theirs) for mine, theirs in zip(result.param_history, reference.param_history)]
+        expected = [
+            max_relative_difference(mine, theirs)
+            for mine, theirs in zip(result.param_history, reference.param_history, strict=True)
+        ]
         assert min(expected) > ZERO_FLOOR  # own defaults: real differences, none drawn at the floor
         assert expected[-1] > 1e-9  # and they grow to something visible
         assert list(lines[f"{framework} vs scratch"].get_xdata()) == result.steps
@@ -71,8 +82,8 @@ def test_boundary_plot_has_one_panel_per_implementation_with_class_regions_and_t
         assert len(contours) == 1 and contours[0].filled
         levels = contours[0].levels
         for k in range(3):  # every class k lies inside exactly one level band
-            assert sum(lo < k < hi for lo, hi in zip(levels[:-1], levels[1:])) == 1
-        scatter, = [c for c in ax.collections if isinstance(c, PathCollection)]
+            assert sum(lo < k < hi for lo, hi in zip(levels[:-1], levels[1:], strict=True)) == 1
+        (scatter,) = [c for c in ax.collections if isinstance(c, PathCollection)]
         np.testing.assert_array_equal(scatter.get_offsets(), case.X)
         np.testing.assert_array_equal(scatter.get_array(), case.y)
         # class k: region in Pastel1's k-th colour, its points in Set1's k-th (the same hue, saturated)
@@ -81,7 +92,11 @@ def test_boundary_plot_has_one_panel_per_implementation_with_class_regions_and_t
 
 
 def test_spiral_gets_loss_divergence_and_boundary_plots(spiral_plots):
-    assert sorted(p.name for p in spiral_plots) == ["spiral-adam-boundary.png", "spiral-adam-divergence.png", "spiral-adam-loss.png"]
+    assert sorted(p.name for p in spiral_plots) == [
+        "spiral-adam-boundary.png",
+        "spiral-adam-divergence.png",
+        "spiral-adam-loss.png",
+    ]
 
 
 @pytest.mark.parametrize("kind", ["loss", "divergence", "boundary"])

@@ -25,19 +25,18 @@ from hypothesis import strategies as st
 from compare import registry
 from compare.data.cases import Case
 from compare.parity.harness import first_divergence, run_case
-from helpers import has_known_difference
 from core.activations import LEAKY_SLOPE
+from core.spec import Spec
+from helpers import has_known_difference
 from scratch.activations import DERIVATIVE, FORWARD
 from scratch.gradcheck import numerical_gradients
 from scratch.model import evaluate, forward
-from core.spec import Spec
 
 HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
 # (output activation, loss, smallest n_L, largest n_L): every pairing Spec accepts
-PAIRINGS = (
-    [("sigmoid", "bce", 1, 1), ("softmax", "cce", 2, 12)]
-    + [(activation, loss, 1, 12) for activation in HIDDEN for loss in ("sse", "mse")]
-)
+PAIRINGS = [("sigmoid", "bce", 1, 1), ("softmax", "cce", 2, 12)] + [
+    (activation, loss, 1, 12) for activation in HIDDEN for loss in ("sse", "mse")
+]
 KINKED = ("relu", "leaky_relu")
 
 # Central differences with step h: truncation error h^2/6 |L'''| (<= ~1e-12 here) plus
@@ -111,8 +110,10 @@ def _keras_leaky_slope_reference(spec, params, X, y, dtype):
     against scratch with that same slope shows the rounding is the only difference.
     """
     slope = float(np.float32(LEAKY_SLOPE))
-    with mock.patch.dict(FORWARD, leaky_relu=lambda z: np.where(z > 0, z, slope * z)), \
-            mock.patch.dict(DERIVATIVE, leaky_relu=lambda z, a: np.where(z > 0, 1.0, slope).astype(z.dtype)):
+    with (
+        mock.patch.dict(FORWARD, leaky_relu=lambda z: np.where(z > 0, z, slope * z)),
+        mock.patch.dict(DERIVATIVE, leaky_relu=lambda z, a: np.where(z > 0, 1.0, slope).astype(z.dtype)),
+    ):
         return evaluate(spec, params, X, y, dtype)
 
 
@@ -178,8 +179,11 @@ def _pairing_problem(index: int) -> Problem:
     hidden = tuple(HIDDEN[(index + k) % len(HIDDEN)] for k in range(3))
     spec = Spec((5, 7, 6, 4, min(n_max, 3)), (*hidden, output), loss)
     # the first seed whose ReLU-family pre-activations keep clear of the kink (for the FD check)
-    return next(p for seed in range(1000 * index, 1000 * (index + 1))
-                if _clear_of_kinks(p := make_problem(spec, m=6, gain=1.0, seed=seed)))
+    return next(
+        p
+        for seed in range(1000 * index, 1000 * (index + 1))
+        if _clear_of_kinks(p := make_problem(spec, m=6, gain=1.0, seed=seed))
+    )
 
 
 @pytest.mark.parametrize("index", range(len(PAIRINGS)), ids=[f"{o}+{l}" for o, l, _, _ in PAIRINGS])

@@ -32,8 +32,11 @@ def sections() -> list[tuple[str, list[str]]]:
 
 def steps(title: str) -> list[tuple[str, list[str]]]:
     """``(step heading, [code blocks])`` for each ``### `` step of section ``title``, in page order."""
-    chunk = next(c for c in re.split(r"^## ", PAGE.read_text(encoding="utf-8"), flags=re.MULTILINE)[1:]
-                 if c.splitlines()[0].strip() == title)
+    chunk = next(
+        c
+        for c in re.split(r"^## ", PAGE.read_text(encoding="utf-8"), flags=re.MULTILINE)[1:]
+        if c.splitlines()[0].strip() == title
+    )
     return [(step.splitlines()[0].strip(), BLOCK.findall(step)) for step in re.split(r"^### ", chunk, flags=re.MULTILINE)[1:]]
 
 
@@ -46,13 +49,15 @@ def test_each_net_shows_every_step_four_ways(title):
     """Each net has its own six steps, in order, each with one block that runs all three and asserts they agree."""
     found = steps(title)
     assert len(found) == len(STEPS), [heading for heading, _ in found]
-    for (heading, blocks), step in zip(found, STEPS):
+    for (heading, blocks), step in zip(found, STEPS, strict=True):
         assert heading.startswith(step), (heading, step)
         assert len(blocks) == 1, heading
         assert all(mark in blocks[0] for mark in ("# scratch", "# PyTorch", "# Keras", "assert")), heading
 
 
-@pytest.mark.parametrize("title, blocks", [pytest.param(t, b, id=t.split(":")[0].replace(" ", "-").lower()) for t, b in sections()])
+@pytest.mark.parametrize(
+    "title, blocks", [pytest.param(t, b, id=t.split(":")[0].replace(" ", "-").lower()) for t, b in sections()]
+)
 def test_snippets_run(title, blocks):
     namespace: dict = {"__name__": f"rosetta_{title}"}
     for number, code in enumerate(blocks, start=1):

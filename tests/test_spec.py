@@ -6,8 +6,15 @@ from core.errors import InputError
 from core.spec import parse_spec
 
 
-@pytest.mark.parametrize("text", ["2-4-1:sigmoid,sigmoid:bce", "2-4-3:relu,softmax:cce", "2-2-2:sigmoid,sigmoid:sse",
-                                  "3-5-5-5-2:tanh,leaky_relu,relu,linear:mse"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2-4-1:sigmoid,sigmoid:bce",
+        "2-4-3:relu,softmax:cce",
+        "2-2-2:sigmoid,sigmoid:sse",
+        "3-5-5-5-2:tanh,leaky_relu,relu,linear:mse",
+    ],
+)
 def test_round_trip(text):
     assert str(parse_spec(text)) == text
 

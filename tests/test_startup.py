@@ -10,7 +10,9 @@ import sys
 
 import pytest
 
-FRAMEWORKS = {"torch", "tensorflow", "keras"}
+from compare import registry
+
+FRAMEWORKS = {module for name in registry.OTHERS for module in registry.get(name).imports}  # torch, keras, tensorflow
 HEAVY = FRAMEWORKS | {"sklearn", "scipy", "matplotlib", "rich", "safetensors"}
 
 # Runs compare.cli.main(argv) and prints the top-level packages imported by the end, as JSON.
@@ -47,15 +49,18 @@ def imported_by(*modules: str) -> set[str]:
     return set(json.loads(done.stdout))
 
 
-@pytest.mark.parametrize("argv, code", [
-    pytest.param(["--help"], 0, id="help"),
-    pytest.param(["--bogus"], 2, id="unknown-option"),
-    pytest.param(["--dtype", "float16"], 2, id="bad-choice"),
-    pytest.param(["--frameworks", "jax"], 2, id="unknown-framework"),
-    pytest.param(["--arch", "not-a-case"], 2, id="unknown-case"),
-    pytest.param(["bench", "--help"], 0, id="bench-help"),
-    pytest.param(["bench", "--widths", "0"], 2, id="bench-bad-width"),
-])
+@pytest.mark.parametrize(
+    "argv, code",
+    [
+        pytest.param(["--help"], 0, id="help"),
+        pytest.param(["--bogus"], 2, id="unknown-option"),
+        pytest.param(["--dtype", "float16"], 2, id="bad-choice"),
+        pytest.param(["--frameworks", "jax"], 2, id="unknown-framework"),
+        pytest.param(["--arch", "not-a-case"], 2, id="unknown-case"),
+        pytest.param(["bench", "--help"], 0, id="bench-help"),
+        pytest.param(["bench", "--widths", "0"], 2, id="bench-bad-width"),
+    ],
+)
 def test_help_and_usage_errors_import_no_framework_nor_heavy_library(argv, code):
     exit_code, modules = run_main(*argv)
     assert exit_code == code
@@ -72,14 +77,28 @@ def test_scratch_and_torch_run_imports_no_tensorflow():
     code, modules = run_main("--frameworks", "scratch,torch", "--arch", "worked-2-2-2", "--format", "json")
     assert code == 0
     assert "torch" in modules  # the probe does see framework imports
-    assert not modules & {"tensorflow", "keras"}
+    assert not modules & (FRAMEWORKS - set(registry.get("torch").imports))
 
 
-@pytest.mark.parametrize("module", [
-    "scratch", "scratch.model", "scratch.gradcheck", "scratch.init",
-    "compare.cli", "compare.parity.harness", "compare.parity.report", "compare.data.cases", "compare.data.datasets", "compare.data.files",
-    "compare.bench.command", "compare.bench.steps", "compare.bench.timing", "compare.bench.report",
-])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "scratch",
+        "scratch.model",
+        "scratch.gradcheck",
+        "scratch.init",
+        "compare.cli",
+        "compare.parity.harness",
+        "compare.parity.report",
+        "compare.data.cases",
+        "compare.data.datasets",
+        "compare.data.files",
+        "compare.bench.command",
+        "compare.bench.steps",
+        "compare.bench.timing",
+        "compare.bench.report",
+    ],
+)
 def test_importing_scratch_and_harness_modules_imports_no_framework(module):
     assert not imported_by(module) & FRAMEWORKS
 
@@ -87,4 +106,4 @@ def test_importing_scratch_and_harness_modules_imports_no_framework(module):
 def test_importing_torch_impl_never_imports_tensorflow():
     modules = imported_by("torch_impl.model", "torch_impl.convert", "torch_impl.losses")
     assert "torch" in modules
-    assert not modules & {"tensorflow", "keras"}
+    assert not modules & (FRAMEWORKS - set(registry.get("torch").imports))

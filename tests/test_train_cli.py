@@ -34,16 +34,27 @@ def test_json_run_agrees_and_has_the_documented_shape():
 
 def test_framework_defaults_drift_and_exit_1():
     """torch's SGD default eta is 1e-3, scratch uses the case's 1.0: the trajectories part, exit code 1."""
-    result = run_cli("--optimizer", "sgd", "--steps", "3", "--framework-defaults", "--frameworks", "scratch,torch", "--format", "json")
+    result = run_cli(
+        "--optimizer", "sgd", "--steps", "3", "--framework-defaults", "--frameworks", "scratch,torch", "--format", "json"
+    )
     assert result.returncode == 1, result.stderr
     run = json.loads(result.stdout)["runs"][0]
     assert run["optimizer"]["settings"]["torch"]["lr"] == pytest.approx(1e-3)
     assert not all(c["passed"] for c in run["checks"])
 
 
-@pytest.mark.parametrize("args", [["--optimizer", "adadelta"], ["--steps", "0"], ["--steps", "3", "--epochs", "2"],
-                                  ["--learning-rate", "-1"], ["--l2", "nan"], ["--arch", "nonsense"]],
-                         ids=["unknown-optimizer", "zero-steps", "steps-and-epochs", "negative-eta", "nan-l2", "unknown-arch"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--optimizer", "adadelta"],
+        ["--steps", "0"],
+        ["--steps", "3", "--epochs", "2"],
+        ["--learning-rate", "-1"],
+        ["--l2", "nan"],
+        ["--arch", "nonsense"],
+    ],
+    ids=["unknown-optimizer", "zero-steps", "steps-and-epochs", "negative-eta", "nan-l2", "unknown-arch"],
+)
 def test_bad_usage_exits_2_with_one_line(args, capsys):
     with pytest.raises(SystemExit) as exc:
         code = main(["train", *args])
@@ -58,7 +69,9 @@ def test_table_output_in_process(capsys):
     out = capsys.readouterr().out
     assert "worked-2-2-2" in out and "biases frozen" in out and "1 of 1 training runs agree" in out
     # the title and the checks' legend are whole lines, not wrapped to the width of a narrow table
-    assert "worked-2-2-2 [2-2-2:sigmoid,sigmoid:sse] sgd (learning_rate 0.5), full batch, 2 steps, float64, biases frozen\n" in out
+    assert (
+        "worked-2-2-2 [2-2-2:sigmoid,sigmoid:sse] sgd (learning_rate 0.5), full batch, 2 steps, float64, biases frozen\n" in out
+    )
     assert "against scratch: ✓/✗ and max relative error\n" in out
 
 
@@ -74,8 +87,11 @@ def test_unusable_plot_directory_exits_2_with_one_line_before_training(tmp_path,
     assert captured.out == ""  # nothing trained, no table printed
 
 
-@pytest.mark.parametrize("frameworks, moved", [("scratch,torch", False), ("scratch,keras", True)],
-                         ids=["without-keras-lambda-as-given", "with-keras-lambda-float32-exact"])
+@pytest.mark.parametrize(
+    "frameworks, moved",
+    [("scratch,torch", False), ("scratch,keras", True)],
+    ids=["without-keras-lambda-as-given", "with-keras-lambda-float32-exact"],
+)
 def test_l2_is_reported_as_requested_and_as_used(frameworks, moved, capsys):
     """lambda is moved (so that lambda / (2 n) is a float32 number) only when Keras runs; JSON and table show both."""
     args = ["train", "--steps", "2", "--l2", "0.1", "--frameworks", frameworks]
@@ -99,7 +115,8 @@ def test_framework_defaults_table_shows_the_hyperparameters_each_implementation_
     assert "torch holds: lr 0.01, betas (0.9, 0.999), eps 1e-08, weight_decay 0" in lines
     assert "keras holds: learning_rate 0.01, beta_1 0.9, beta_2 0.999, epsilon 1e-07" in lines
     assert lines.index("keras holds: learning_rate 0.01, beta_1 0.9, beta_2 0.999, epsilon 1e-07") < lines.index(
-        "against scratch: ✓/✗ and max relative error")  # under the loss table, before the checks
+        "against scratch: ✓/✗ and max relative error"
+    )  # under the loss table, before the checks
 
 
 def test_matched_run_prints_no_settings_lines(capsys):

@@ -21,8 +21,16 @@ from compare.training.run import run_training
 ETA = 0.5
 SEED_E0 = 0.298371109
 # Amrita FFNN intro: w5+ .. w8+ and w1+ .. w4+ after one step, as printed
-SEED_W_PLUS = {"w1": 0.149780716, "w2": 0.19956143, "w3": 0.24975114, "w4": 0.29950229,
-               "w5": 0.35891648, "w6": 0.408666186, "w7": 0.511301270, "w8": 0.561370121}
+SEED_W_PLUS = {
+    "w1": 0.149780716,
+    "w2": 0.19956143,
+    "w3": 0.24975114,
+    "w4": 0.29950229,
+    "w5": 0.35891648,
+    "w6": 0.408666186,
+    "w7": 0.511301270,
+    "w8": 0.561370121,
+}
 
 
 def sigma(x: float) -> float:
@@ -63,14 +71,30 @@ def hand_loop(steps: int, use_updated_output_weights: bool = False) -> float:
 
 
 def run(steps: int, freeze_biases: bool, frameworks=registry.OTHERS, every: int = 1):
-    return run_training(get_case("worked-2-2-2"), optimizer="sgd", dtype="float64", frameworks=frameworks,
-                        learning_rate=ETA, steps=steps, freeze_biases=freeze_biases, every=every)
+    return run_training(
+        get_case("worked-2-2-2"),
+        optimizer="sgd",
+        dtype="float64",
+        frameworks=frameworks,
+        learning_rate=ETA,
+        steps=steps,
+        freeze_biases=freeze_biases,
+        every=every,
+    )
 
 
 def canonical_to_seed(params) -> dict:
     W1, W2 = params["W1"], params["W2"]
-    return {"w1": W1[0, 0], "w2": W1[0, 1], "w3": W1[1, 0], "w4": W1[1, 1],
-            "w5": W2[0, 0], "w6": W2[0, 1], "w7": W2[1, 0], "w8": W2[1, 1]}
+    return {
+        "w1": W1[0, 0],
+        "w2": W1[0, 1],
+        "w3": W1[1, 0],
+        "w4": W1[1, 1],
+        "w5": W2[0, 0],
+        "w6": W2[0, 1],
+        "w7": W2[1, 0],
+        "w8": W2[1, 1],
+    }
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +112,7 @@ def test_one_step_gives_the_seeds_updated_weights(one_step, framework):
     weights = canonical_to_seed(one_step.results[framework].final_params)
     for name, printed in SEED_W_PLUS.items():
         decimals = len(repr(printed).split(".")[1])
-        assert weights[name] == pytest.approx(printed, abs=0.5 * 10 ** -decimals + 1e-15), name
+        assert weights[name] == pytest.approx(printed, abs=0.5 * 10**-decimals + 1e-15), name
     assert (one_step.results[framework].final_params["b1"] == 0.35).all()  # frozen
 
 

@@ -32,10 +32,21 @@ def read_params(linears: list[nn.Linear]) -> dict[str, np.ndarray]:
     return out
 
 
+def grad(tensor: torch.Tensor) -> torch.Tensor:
+    """``tensor.grad`` after ``backward()``, detached.
+
+    Raises:
+        RuntimeError: the tensor got no gradient (backward() did not reach it).
+    """
+    if tensor.grad is None:
+        raise RuntimeError("backward() left no gradient on a tensor that needs one")
+    return tensor.grad.detach()
+
+
 def read_grads(linears: list[nn.Linear]) -> dict[str, np.ndarray]:
     """Canonical gradients from ``.grad`` after ``loss.backward()`` (copies)."""
     out: dict[str, np.ndarray] = {}
     for l, linear in enumerate(linears, start=1):
-        out[f"W{l}"] = linear.weight.grad.detach().numpy().copy()
-        out[f"b{l}"] = linear.bias.grad.detach().numpy().copy()
+        out[f"W{l}"] = grad(linear.weight).numpy().copy()
+        out[f"b{l}"] = grad(linear.bias).numpy().copy()
     return out

@@ -18,8 +18,9 @@ from core.errors import lookup
 HE_TRUNCATED_AT: float | None = None  # torch.nn.init.kaiming_normal_ draws from the untruncated normal
 INITIALISERS: dict[str, Callable[[torch.Tensor, torch.Generator], torch.Tensor]] = {
     "xavier": lambda weight, generator: torch.nn.init.xavier_uniform_(weight, generator=generator),
-    "he": lambda weight, generator: torch.nn.init.kaiming_normal_(weight, mode="fan_in", nonlinearity="relu",
-                                                                  generator=generator),
+    "he": lambda weight, generator: torch.nn.init.kaiming_normal_(
+        weight, mode="fan_in", nonlinearity="relu", generator=generator
+    ),
 }
 
 

@@ -7,6 +7,7 @@ with weight ``(n_l, n_{l-1})``, the canonical layout (see torch_impl.convert).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
 
 import numpy as np
 import torch
@@ -16,6 +17,7 @@ from core.spec import Spec
 from core.trace import Trace
 from core.validate import prepare
 from torch_impl.activations import make_activation
+from torch_impl.convert import grad as _grad
 from torch_impl.convert import load_params, read_grads
 from torch_impl.losses import make_loss
 
@@ -29,16 +31,21 @@ class MLP(nn.Module):
         super().__init__()
         self.spec = spec
         self.linears = nn.ModuleList(
-            nn.Linear(n_in, n_out, dtype=TORCH_DTYPES[dtype]) for n_in, n_out in zip(spec.sizes[:-1], spec.sizes[1:])
+            nn.Linear(n_in, n_out, dtype=TORCH_DTYPES[dtype]) for n_in, n_out in zip(spec.sizes[:-1], spec.sizes[1:], strict=True)
         )
         self.activations = nn.ModuleList(make_activation(name, dtype) for name in spec.activations)
         self.loss = make_loss(spec.loss, spec.sizes[-1], dtype)
+
+    @property
+    def linear_layers(self) -> list[nn.Linear]:
+        """The ``nn.Linear`` layers, W_1 first (typed: ``nn.ModuleList`` yields plain modules)."""
+        return [cast(nn.Linear, linear) for linear in self.linears]
 
     def trace(self, X: torch.Tensor) -> tuple[dict[int, torch.Tensor], dict[int, torch.Tensor]]:
         """Forward pass keeping z_l and a_l; ``a[0]`` is X."""
         z: dict[int, torch.Tensor] = {}
         a: dict[int, torch.Tensor] = {0: X}
-        for l, (linear, activation) in enumerate(zip(self.linears, self.activations), start=1):
+        for l, (linear, activation) in enumerate(zip(self.linears, self.activations, strict=True), start=1):
             z[l] = linear(a[l - 1])
             a[l] = activation(z[l])
         return z, a
@@ -53,7 +60,7 @@ class MLP(nn.Module):
 def build_model(spec: Spec, params: Mapping[str, np.ndarray], dtype: str = "float64") -> MLP:
     """An :class:`MLP` holding a copy of the canonical ``params``."""
     model = MLP(spec, dtype)
-    load_params(list(model.linears), params)
+    load_params(model.linear_layers, params)
     return model
 
 
@@ -86,6 +93,6 @@ def evaluate(spec: Spec, params: Mapping[str, object], X: object, y: object, dty
         z={l: v.detach().numpy() for l, v in z.items()},
         a={l: v.detach().numpy() for l, v in a.items()},
         loss=float(loss.item()),
-        delta={l: v.grad.numpy() * m for l, v in z.items()},
-        grads=read_grads(list(model.linears)),
+        delta={l: _grad(v).numpy() * m for l, v in z.items()},
+        grads=read_grads(model.linear_layers),
     )

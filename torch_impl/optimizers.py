@@ -26,24 +26,34 @@ from core.errors import InputError, lookup
 from core.optimizers import Hyperparameters, check_name
 
 Params = Iterable[Any]  # tensors or param groups (dicts), as torch.optim takes them
-SETTINGS = ("lr", "momentum", "dampening", "nesterov", "alpha", "betas", "eps", "initial_accumulator_value", "lr_decay",
-            "weight_decay")
+SETTINGS = (
+    "lr",
+    "momentum",
+    "dampening",
+    "nesterov",
+    "alpha",
+    "betas",
+    "eps",
+    "initial_accumulator_value",
+    "lr_decay",
+    "weight_decay",
+)
 OVERRIDES = {"learning_rate": "lr", "momentum": "momentum"}  # what own_defaults lets the caller set: ours -> torch's
 
 # name -> torch.optim configured to scratch's rule (the mapping in the module docstring)
 MATCHED: dict[str, Callable[[Hyperparameters, Params], torch.optim.Optimizer]] = {
     "sgd": lambda h, params: torch.optim.SGD(params, lr=h.learning_rate),
     "momentum": lambda h, params: torch.optim.SGD(params, lr=h.learning_rate, momentum=h.momentum, dampening=0.0),
-    "nesterov": lambda h, params: torch.optim.SGD(params, lr=h.learning_rate, momentum=h.momentum, dampening=0.0,
-                                                  nesterov=True),
-    "adagrad": lambda h, params: torch.optim.Adagrad(params, lr=h.learning_rate, lr_decay=0.0, eps=h.epsilon,
-                                                     initial_accumulator_value=h.initial_accumulator),
+    "nesterov": lambda h, params: torch.optim.SGD(params, lr=h.learning_rate, momentum=h.momentum, dampening=0.0, nesterov=True),
+    "adagrad": lambda h, params: torch.optim.Adagrad(
+        params, lr=h.learning_rate, lr_decay=0.0, eps=h.epsilon, initial_accumulator_value=h.initial_accumulator
+    ),
     "rmsprop": lambda h, params: torch.optim.RMSprop(params, lr=h.learning_rate, alpha=h.rho, eps=h.epsilon),  # alpha is rho
     "adam": lambda h, params: torch.optim.Adam(params, lr=h.learning_rate, betas=(h.beta_1, h.beta_2), eps=h.epsilon),
 }
 
 # name -> torch.optim with torch's own defaults; momentum and nesterov get mu (torch's default momentum is 0)
-OWN_DEFAULTS: dict[str, Callable[[dict[str, float], float, Params], torch.optim.Optimizer]] = {
+OWN_DEFAULTS: dict[str, Callable[[dict[str, Any], float, Params], torch.optim.Optimizer]] = {
     "sgd": lambda lr, mu, params: torch.optim.SGD(params, **lr),
     "momentum": lambda lr, mu, params: torch.optim.SGD(params, momentum=mu, **lr),
     "nesterov": lambda lr, mu, params: torch.optim.SGD(params, momentum=mu, nesterov=True, **lr),
@@ -86,7 +96,7 @@ def own_defaults(name: str, overrides: Mapping[str, float], params: Params) -> t
     unknown = sorted(set(overrides) - set(OVERRIDES))
     if unknown:
         raise InputError(f"overrides: expected keys among {', '.join(OVERRIDES)}, got {', '.join(map(repr, unknown))}")
-    lr = {"lr": overrides["learning_rate"]} if "learning_rate" in overrides else {}
+    lr: dict[str, Any] = {"lr": overrides["learning_rate"]} if "learning_rate" in overrides else {}
     mu = overrides.get("momentum", Hyperparameters.momentum)
     return lookup(OWN_DEFAULTS, name, "optimizer")(lr, mu, params)
 

@@ -44,8 +44,9 @@ def train(
     Raises:
         InputError: bad shapes, values, optimizer name, hyperparameters or batches.
     """
-    params, X_np, y_np, batches = prepare_training(spec, params, X, y, optimizer=optimizer, batches=batches, l2=l2, every=every,
-                                                   dtype=dtype)
+    params, X_np, y_np, batches = prepare_training(
+        spec, params, X, y, optimizer=optimizer, batches=batches, l2=l2, every=every, dtype=dtype
+    )
     n = X_np.shape[0]
     model = build_model(spec, params, dtype)
     X_t, y_t = to_tensors(X_np, y_np)
@@ -62,11 +63,12 @@ def train(
         if recorded(k, len(batches), every):
             steps.append(k)
             losses.append(float(batch_loss.item()))
-            history.append(read_params(list(model.linears)))
+            history.append(read_params(model.linear_layers))
         if on_step is not None:
             on_step(k)
     with torch.no_grad():
         z_L, a_L = model(X_t)
         final_loss = float(loss_fn(z_L, a_L, y_t).item())
-    return TrainResult(steps, losses, history, read_params(list(model.linears)), final_loss,
-                       accuracy(spec, a_L.numpy(), y_np), settings(native))
+    return TrainResult(
+        steps, losses, history, read_params(model.linear_layers), final_loss, accuracy(spec, a_L.numpy(), y_np), settings(native)
+    )

@@ -1,0 +1,1 @@
+"""``python -m compare bench``: the time of one training step in each implementation, and start-up time."""

@@ -61,31 +61,62 @@ def build_parser(prog: str = "python -m compare bench") -> Any:
         f"{SWEEP_SPEC.format(w='w')} over hidden widths w and batch sizes m.",
         epilog="Speed is reported, never asserted. Exit codes: 0 done, 2 bad usage.",
     )
-    parser.add_argument("--cases", type=name_list(tuple(CASES), "case"), default=tuple(CASES), metavar="LIST",
-                        help=f"built-in cases to time (default: all: {','.join(CASES)})")
+    parser.add_argument(
+        "--cases",
+        type=name_list(tuple(CASES), "case"),
+        default=tuple(CASES),
+        metavar="LIST",
+        help=f"built-in cases to time (default: all: {','.join(CASES)})",
+    )
     parser.add_argument("--no-cases", action="store_true", help="skip the lecture cases")
-    parser.add_argument("--widths", type=_int_list, default=DEFAULT_WIDTHS, metavar="LIST",
-                        help=f"sweep hidden widths (default {','.join(map(str, DEFAULT_WIDTHS))})")
-    parser.add_argument("--batches", type=_int_list, default=DEFAULT_BATCHES, metavar="LIST",
-                        help=f"sweep batch sizes (default {','.join(map(str, DEFAULT_BATCHES))})")
+    parser.add_argument(
+        "--widths",
+        type=_int_list,
+        default=DEFAULT_WIDTHS,
+        metavar="LIST",
+        help=f"sweep hidden widths (default {','.join(map(str, DEFAULT_WIDTHS))})",
+    )
+    parser.add_argument(
+        "--batches",
+        type=_int_list,
+        default=DEFAULT_BATCHES,
+        metavar="LIST",
+        help=f"sweep batch sizes (default {','.join(map(str, DEFAULT_BATCHES))})",
+    )
     parser.add_argument("--no-sweep", action="store_true", help="skip the width x batch sweep")
-    parser.add_argument("--implementations", type=name_list(BENCH_STEPS, "implementation"), default=BENCH_STEPS,
-                        metavar="LIST", help=f"comma-separated subset of {','.join(BENCH_STEPS)} (default: all; "
-                        f"{registry.REFERENCE} always runs)")
+    parser.add_argument(
+        "--implementations",
+        type=name_list(BENCH_STEPS, "implementation"),
+        default=BENCH_STEPS,
+        metavar="LIST",
+        help=f"comma-separated subset of {','.join(BENCH_STEPS)} (default: all; {registry.REFERENCE} always runs)",
+    )
     parser.add_argument("--dtype", choices=("float32", "float64"), default="float32", help="default: float32")
     parser.add_argument("--repeats", type=int, default=5, help="timed blocks per measurement; the median is reported (default 5)")
     parser.add_argument("--block-ms", type=float, default=20.0, help="minimum length of one timed block (default 20 ms)")
-    parser.add_argument("--threads", type=int, default=None, help="compute threads for NumPy's BLAS, torch and TensorFlow "
-                        "(default: every CPU this process may use)")
-    parser.add_argument("--matmul-size", type=int, default=2048, help="n of the n x n matmul that measures the peak (default 2048)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="compute threads for NumPy's BLAS, torch and TensorFlow (default: every CPU this process may use)",
+    )
+    parser.add_argument(
+        "--matmul-size", type=int, default=2048, help="n of the n x n matmul that measures the peak (default 2048)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed for sweep weights and data (default 0)")
-    parser.add_argument("--quick", action="store_true",
-                        help=f"a smoke run: cases {','.join(QUICK_CASES)}, widths {','.join(map(str, QUICK_WIDTHS))}, "
-                        f"batch {QUICK_BATCHES[0]}, 2 repeats of 2 ms blocks, a 256 x 256 matmul peak "
-                        "(explicit --cases/--widths/--batches/--repeats still win)")
-    parser.add_argument("--startup", action="store_true",
-                        help="instead of training steps, time whole runs of python -m compare (default, --frameworks scratch, "
-                        "--help) against the import floor python -c 'import torch, keras'")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"a smoke run: cases {','.join(QUICK_CASES)}, widths {','.join(map(str, QUICK_WIDTHS))}, "
+        f"batch {QUICK_BATCHES[0]}, 2 repeats of 2 ms blocks, a 256 x 256 matmul peak "
+        "(explicit --cases/--widths/--batches/--repeats still win)",
+    )
+    parser.add_argument(
+        "--startup",
+        action="store_true",
+        help="instead of training steps, time whole runs of python -m compare (default, --frameworks scratch, "
+        "--help) against the import floor python -c 'import torch, keras'",
+    )
     parser.add_argument("--runs", type=int, default=7, help="--startup: timed runs per command, interleaved (default 7)")
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.add_argument("--plot", metavar="PNG", help="also write time per step against width (log-log) to PNG")
@@ -112,6 +143,7 @@ def apply_quick(args: argparse.Namespace, argv: Sequence[str]) -> None:
 
 
 def check_args(args: argparse.Namespace) -> None:
+    """Refuse bad numbers and an unwritable --plot before any timing (InputError)."""
     if args.repeats < 1:
         raise InputError(f"--repeats: expected at least 1, got {args.repeats}")
     if args.threads is not None and args.threads < 1:
@@ -137,15 +169,25 @@ def workloads(args: argparse.Namespace) -> list[dict]:
     import numpy as np
 
     from compare.data.cases import get_case
-    from scratch.init import init_params
     from core.spec import parse_spec
+    from scratch.init import init_params
 
     out = []
     if not args.no_cases:
         for name in args.cases:
             case = get_case(name)
-            out.append({"group": "lecture", "name": name, "spec": case.spec, "params": case.params, "X": case.X, "y": case.y,
-                        "learning_rate": case.learning_rate, "width": None})
+            out.append(
+                {
+                    "group": "lecture",
+                    "name": name,
+                    "spec": case.spec,
+                    "params": case.params,
+                    "X": case.X,
+                    "y": case.y,
+                    "learning_rate": case.learning_rate,
+                    "width": None,
+                }
+            )
     if not args.no_sweep:
         for width in args.widths:
             spec = parse_spec(SWEEP_SPEC.format(w=width))
@@ -154,8 +196,18 @@ def workloads(args: argparse.Namespace) -> list[dict]:
                 rng = np.random.RandomState(args.seed)
                 X = rng.randn(m, spec.sizes[0])
                 y = rng.randint(0, spec.sizes[-1], size=m)
-                out.append({"group": "sweep", "name": f"w={width}", "spec": spec, "params": params, "X": X, "y": y,
-                            "learning_rate": SWEEP_LEARNING_RATE, "width": width})
+                out.append(
+                    {
+                        "group": "sweep",
+                        "name": f"w={width}",
+                        "spec": spec,
+                        "params": params,
+                        "X": X,
+                        "y": y,
+                        "learning_rate": SWEEP_LEARNING_RATE,
+                        "width": width,
+                    }
+                )
     return out
 
 
@@ -190,8 +242,15 @@ def run(args: argparse.Namespace, progress=None) -> dict:
         spec, m = work["spec"], len(work["X"])
         params, X, y = prepare(spec, work["params"], work["X"], work["y"], args.dtype)  # validated once, outside timing
         flops = step_flops(spec, m)
-        row = {"group": work["group"], "name": work["name"], "spec": str(spec), "width": work["width"], "batch": m,
-               "mflop_per_step": flops / 1e6, "implementations": {}}
+        row = {
+            "group": work["group"],
+            "name": work["name"],
+            "spec": str(spec),
+            "width": work["width"],
+            "batch": m,
+            "mflop_per_step": flops / 1e6,
+            "implementations": {},
+        }
         for impl in implementations:
             if progress:
                 progress(f"{work['name']} m={m} {impl}")
@@ -201,9 +260,13 @@ def run(args: argparse.Namespace, progress=None) -> dict:
             gc.collect()
             gflops = flops / t.median_s / 1e9
             row["implementations"][impl] = {
-                "median_us": t.median_s * 1e6, "min_us": t.min_s * 1e6, "max_us": t.max_s * 1e6,
-                "steps_per_block": t.steps_per_block, "repeats": t.repeats,
-                "gflops": gflops, "fraction_of_peak": gflops / peak,
+                "median_us": t.median_s * 1e6,
+                "min_us": t.min_s * 1e6,
+                "max_us": t.max_s * 1e6,
+                "steps_per_block": t.steps_per_block,
+                "repeats": t.repeats,
+                "gflops": gflops,
+                "fraction_of_peak": gflops / peak,
             }
         scratch_us = row["implementations"][registry.REFERENCE]["median_us"]
         for result in row["implementations"].values():

@@ -7,13 +7,18 @@ import sys
 
 
 def dumps(result: dict) -> str:
+    """The bench result as JSON text."""
     return json.dumps(result, indent=1)
 
 
 def _cell(r: dict) -> str:
     us, pct = r["median_us"], 100 * r["fraction_of_peak"]
-    return (f"{us:,.0f} µs" if us >= 100 else f"{us:.1f} µs") + f"\n×{r['ratio_to_scratch']:.2f}\n" + \
-        f"{r['gflops']:.3g} GF/s " + (f"{pct:.0f}%" if pct >= 1 else f"{pct:.1g}%")
+    return (
+        (f"{us:,.0f} µs" if us >= 100 else f"{us:.1f} µs")
+        + f"\n×{r['ratio_to_scratch']:.2f}\n"
+        + f"{r['gflops']:.3g} GF/s "
+        + (f"{pct:.0f}%" if pct >= 1 else f"{pct:.1g}%")
+    )
 
 
 def _pool(p: dict) -> str:
@@ -39,7 +44,7 @@ def setup_grid(result: dict):
     pools: dict[str, list[str]] = {}  # "torch_intra_op": 2 -> torch: intra_op=2
     for key, value in t.items():
         if key.endswith(("_intra_op", "_inter_op")):
-            framework, setting = key[: -len("_intra_op")], key[-len("intra_op"):]
+            framework, setting = key[: -len("_intra_op")], key[-len("intra_op") :]
             pools.setdefault(framework, []).append(f"{setting}={value}")
     for framework, settings in pools.items():
         grid.add_row(f"  {framework}:", ", ".join(settings))
@@ -60,17 +65,24 @@ def render_table(result: dict, console=None) -> None:
     table = Table(
         title=f"One training step, {result['dtype']}: median µs/step, ×scratch, achieved GFLOP/s (% of the "
         f"{peak['numpy']:.1f} GFLOP/s NumPy matmul peak, n = {peak['n']})",
-        show_lines=True, box=box.SIMPLE_HEAD,
+        show_lines=True,
+        box=box.SIMPLE_HEAD,
     )
     for column in ("net", "m", "MFLOP") + tuple(implementations):
         table.add_column(column, no_wrap=True, justify="left" if column == "net" else "right")
     for row in result["results"]:
-        table.add_row(f"{row['name']}\n{row['spec']}", str(row["batch"]), f"{row['mflop_per_step']:.3g}",
-                      *(_cell(row["implementations"][i]) for i in implementations))
+        table.add_row(
+            f"{row['name']}\n{row['spec']}",
+            str(row["batch"]),
+            f"{row['mflop_per_step']:.3g}",
+            *(_cell(row["implementations"][i]) for i in implementations),
+        )
     console.print(table)
     console.print(setup_grid(result))
-    console.print(f"median of {result['repeats']} timed blocks after warm-up; FLOPs count the matmuls of forward and backward, "
-                  "6 m sum n_(l-1) n_l")
+    console.print(
+        f"median of {result['repeats']} timed blocks after warm-up; FLOPs count the matmuls of forward and backward, "
+        "6 m sum n_(l-1) n_l"
+    )
 
 
 LINES = ("-", "--", ":", "-.")
@@ -97,10 +109,21 @@ def plot(result: dict, path: str) -> None:
         rows = sorted((r for r in sweep if r["batch"] == m), key=lambda r: r["width"])
         widths = [r["width"] for r in rows]
         for impl in rows[0]["implementations"] if rows else ():
-            ax.plot(widths, [r["implementations"][impl]["median_us"] for r in rows], LINES[k % len(LINES)], marker="o",
-                    color=bench_steps[impl].color, label=f"{impl}, m={m}")
-        ax.plot(widths, [r["mflop_per_step"] / peak * 1e3 for r in rows], LINES[k % len(LINES)], color="0.6",
-                label=f"matmul FLOPs at NumPy peak, m={m}")
+            ax.plot(
+                widths,
+                [r["implementations"][impl]["median_us"] for r in rows],
+                LINES[k % len(LINES)],
+                marker="o",
+                color=bench_steps[impl].color,
+                label=f"{impl}, m={m}",
+            )
+        ax.plot(
+            widths,
+            [r["mflop_per_step"] / peak * 1e3 for r in rows],
+            LINES[k % len(LINES)],
+            color="0.6",
+            label=f"matmul FLOPs at NumPy peak, m={m}",
+        )
     ax.set_xscale("log", base=2)
     all_widths = sorted({r["width"] for r in sweep})
     ax.set_xticks(all_widths, [str(w) for w in all_widths])

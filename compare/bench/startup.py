@@ -39,6 +39,7 @@ def commands() -> dict[str, list[str]]:
 
 
 def time_once(argv: list[str], env: dict[str, str]) -> float:
+    """Seconds one run of ``argv`` takes, start to exit (RuntimeError unless it exits 0 or 1)."""
     start = time.perf_counter()
     done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     elapsed = time.perf_counter() - start
@@ -63,13 +64,19 @@ def measure(runs: int) -> dict:
         "floor": floor_name,
         "runs": runs,
         "commands": {
-            name: {"median_s": statistics.median(t), "min_s": min(t), "max_s": max(t), "ratio_to_floor": statistics.median(t) / floor}
+            name: {
+                "median_s": statistics.median(t),
+                "min_s": min(t),
+                "max_s": max(t),
+                "ratio_to_floor": statistics.median(t) / floor,
+            }
             for name, t in times.items()
         },
     }
 
 
-def render(result: dict, console=None) -> None:
+def render(result: dict, console: Any = None) -> None:
+    """The start-up table: median, min and max seconds per command, and its ratio to the floor."""
     from rich import box
     from rich.console import Console
     from rich.table import Table

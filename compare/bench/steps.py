@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -42,7 +43,10 @@ class Step:
     params: Callable[[], dict[str, np.ndarray]]
 
 
-def scratch_step(spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, learning_rate: float, dtype: str) -> Step:
+def scratch_step(
+    spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, learning_rate: float, dtype: str
+) -> Step:
+    """scratch: forward, loss, backward and the sgd rule, called directly."""
     from core.optimizers import Hyperparameters
     from scratch.model import backward, forward, loss
     from scratch.optimizers import make_optimizer
@@ -61,7 +65,10 @@ def scratch_step(spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y:
     return Step(run, lambda: None, lambda: {k: v.copy() for k, v in state["params"].items()})
 
 
-def torch_step(spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, learning_rate: float, dtype: str) -> Step:
+def torch_step(
+    spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, learning_rate: float, dtype: str
+) -> Step:
+    """torch eager: zero_grad, the MLP, its native loss, backward, torch.optim.SGD.step."""
     import torch
 
     from core.optimizers import Hyperparameters
@@ -81,18 +88,20 @@ def torch_step(spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: n
         optimizer.step()
         return value
 
-    return Step(run, lambda: None, lambda: read_params(list(model.linears)))
+    return Step(run, lambda: None, lambda: read_params(model.linear_layers))
 
 
-def keras_function_step(spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, learning_rate: float, dtype: str) -> Step:
-    from keras_impl.model import build_model  # first: keras_impl sets TF's environment before TF loads
-
+def keras_function_step(
+    spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, learning_rate: float, dtype: str
+) -> Step:
+    """Keras in one tf.function: the MLP, its native loss, GradientTape, SGD.apply."""
     import tensorflow as tf
 
+    from core.optimizers import Hyperparameters
     from keras_impl.convert import read_params
     from keras_impl.gradients import value_and_gradients
+    from keras_impl.model import build_model  # first: keras_impl sets TF's environment before TF loads
     from keras_impl.optimizers import make_optimizer
-    from core.optimizers import Hyperparameters
 
     tf.get_logger().setLevel("ERROR")  # one tf.function per net and batch: retracing warnings are expected
     model = build_model(spec, params, dtype)
@@ -112,7 +121,7 @@ def keras_function_step(spec: Spec, params: Mapping[str, np.ndarray], X: np.ndar
         optimizer.apply(grads, variables)
         return value
 
-    last: dict[str, object] = {}
+    last: dict[str, Any] = {}
 
     def run():
         last["loss"] = train_step(X_t, y_t)
@@ -121,20 +130,22 @@ def keras_function_step(spec: Spec, params: Mapping[str, np.ndarray], X: np.ndar
     return Step(run, lambda: last and last["loss"].numpy(), lambda: read_params(model.denses))
 
 
-def keras_train_on_batch_step(spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, learning_rate: float, dtype: str) -> Step:
-    from keras_impl.model import build_model  # first: keras_impl sets TF's environment before TF loads
-
+def keras_train_on_batch_step(
+    spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, learning_rate: float, dtype: str
+) -> Step:
+    """Keras: a compiled keras.Sequential of the same layers, model.train_on_batch."""
     import keras
 
+    from core.optimizers import Hyperparameters
     from keras_impl.convert import read_params
     from keras_impl.losses import compile_loss
+    from keras_impl.model import build_model  # first: keras_impl sets TF's environment before TF loads
     from keras_impl.optimizers import make_optimizer
-    from core.optimizers import Hyperparameters
 
     mlp = build_model(spec, params, dtype)
     loss, weight, from_logits = compile_loss(spec.loss, spec.sizes[-1], dtype)
     layers: list = [keras.Input(shape=(spec.sizes[0],), dtype=dtype)]
-    for dense, activation in zip(mlp.denses, mlp.activations):
+    for dense, activation in zip(mlp.denses, mlp.activations, strict=True):
         layers += [dense, activation]
     if from_logits:
         layers.pop()  # the loss applies sigmoid / softmax itself, as in keras_impl.losses
@@ -145,8 +156,15 @@ def keras_train_on_batch_step(spec: Spec, params: Mapping[str, np.ndarray], X: n
     return Step(lambda: model.train_on_batch(X, y), lambda: None, lambda: read_params(mlp.denses))
 
 
-def make_step(implementation: str, spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray,
-              learning_rate: float, dtype: str) -> Step:
+def make_step(
+    implementation: str,
+    spec: Spec,
+    params: Mapping[str, np.ndarray],
+    X: np.ndarray,
+    y: np.ndarray,
+    learning_rate: float,
+    dtype: str,
+) -> Step:
     """The :class:`Step` of bench step ``implementation`` (registry.bench_steps()), inputs already prepared for ``dtype``."""
     step: Step = registry.build_bench_step(implementation)(spec, params, X, y, learning_rate, dtype)
     return step

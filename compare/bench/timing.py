@@ -50,7 +50,7 @@ def step_flops(spec: Spec, m: int) -> int:
     ``delta_1 W_1`` (nothing needs dL/dX), torch and Keras too, so the true count is
     ``2 m n_0 n_1`` lower -- a rounding for all but the narrowest nets.
     """
-    return 6 * m * sum(n_in * n_out for n_in, n_out in zip(spec.sizes[:-1], spec.sizes[1:]))
+    return 6 * m * sum(n_in * n_out for n_in, n_out in zip(spec.sizes[:-1], spec.sizes[1:], strict=True))
 
 
 @dataclass
@@ -64,8 +64,14 @@ class Timing:
     repeats: int
 
 
-def time_step(step: Callable[[], object], sync: Callable[[], object], repeats: int = 5,
-              block_s: float = 0.02, warmup_s: float = 0.05, clock: Callable[[], float] = time.perf_counter) -> Timing:
+def time_step(
+    step: Callable[[], object],
+    sync: Callable[[], object],
+    repeats: int = 5,
+    block_s: float = 0.02,
+    warmup_s: float = 0.05,
+    clock: Callable[[], float] = time.perf_counter,
+) -> Timing:
     """Time one training step.
 
     Warm-up (excluded): at least ``warmup_s`` seconds and two steps (one step when

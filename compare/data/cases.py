@@ -17,15 +17,15 @@ Cases without published weights draw them from ``scratch.init.init_params(spec, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from compare.data import datasets
 from core.errors import InputError
-from scratch.init import DEFAULT_SEED, init_params
 from core.spec import Spec, parse_spec
+from scratch.init import DEFAULT_SEED, init_params
 
 
 @dataclass
@@ -78,7 +78,7 @@ def lecture_4_4_1(seed: int = DEFAULT_SEED) -> Case:
         },
         X=np.array([[-0.6, -0.6, 0.2, 0.3]]),
         y=np.array([0]),
-        source="the Amrita FFNN intro, loss function for binary class classification",
+        source='Amrita FFNN intro, "loss function for binary class classification"',
     )
 
 
@@ -95,34 +95,59 @@ def lecture_4_4_3(seed: int = DEFAULT_SEED) -> Case:
         },
         X=np.array([[0.6, 0.4, 0.6, 0.1]]),
         y=np.array([2]),
-        source="the Amrita FFNN intro, loss function for multi class classification",
+        source='Amrita FFNN intro, "loss function for multi class classification"',
     )
 
 
-def _seeded(name: str, spec_text: str, data: Callable[[], tuple[np.ndarray, np.ndarray]], seed: int, learning_rate: float, source: str) -> Case:
+def _seeded(
+    name: str, spec_text: str, data: Callable[[], tuple[np.ndarray, np.ndarray]], seed: int, learning_rate: float, source: str
+) -> Case:
     spec = parse_spec(spec_text)
     X, y = data()
     return Case(name, spec, init_params(spec, seed), X, y, learning_rate, source)
 
 
 def breast_cancer_2_4_1(seed: int = DEFAULT_SEED) -> Case:
-    return _seeded("breast-cancer-2-4-1", "2-4-1:sigmoid,sigmoid:bce", datasets.breast_cancer, seed, 0.5,
-                   "ED5340 L26's 2-layer sigmoid + BCE net on scikit-learn's breast-cancer data")
+    """ED5340 L26's 2-layer sigmoid + BCE net on 569 breast-cancer rows (mean radius, mean texture), seeded weights."""
+    return _seeded(
+        "breast-cancer-2-4-1",
+        "2-4-1:sigmoid,sigmoid:bce",
+        datasets.breast_cancer,
+        seed,
+        0.5,
+        "ED5340 L26's 2-layer sigmoid + BCE net on scikit-learn's breast-cancer data",
+    )
 
 
 def spiral_2_4_3(seed: int = DEFAULT_SEED) -> Case:
-    return _seeded("spiral-2-4-3", "2-4-3:relu,softmax:cce", datasets.spiral, seed, 1.0,
-                   "Session-5 backprop's ReLU + softmax net on its spiral data")
+    """Session-5 backprop's ReLU + softmax net on its 300-point, 3-class spiral, seeded weights, eta 1."""
+    return _seeded(
+        "spiral-2-4-3",
+        "2-4-3:relu,softmax:cce",
+        datasets.spiral,
+        seed,
+        1.0,
+        "Session-5 backprop's ReLU + softmax net on its spiral data",
+    )
 
 
 def iris_2_4_3(seed: int = DEFAULT_SEED) -> Case:
-    return _seeded("iris-2-4-3", "2-4-3:relu,softmax:cce", datasets.iris, seed, 0.1,
-                   "Session-5 backprop's net on iris petal length and width")
+    """Session-5 backprop's net on iris petal length and width (cm), 150 rows, seeded weights."""
+    return _seeded(
+        "iris-2-4-3",
+        "2-4-3:relu,softmax:cce",
+        datasets.iris,
+        seed,
+        0.1,
+        "Session-5 backprop's net on iris petal length and width",
+    )
 
 
 def fish_2_4_3(seed: int = DEFAULT_SEED) -> Case:
-    return _seeded("fish-2-4-3", "2-4-3:relu,softmax:cce", datasets.fish, seed, 0.1,
-                   "Session-5 backprop's net on its six-row fish table")
+    """Session-5 backprop's net on its six-row fish table (width, height), standardised, seeded weights."""
+    return _seeded(
+        "fish-2-4-3", "2-4-3:relu,softmax:cce", datasets.fish, seed, 0.1, "Session-5 backprop's net on its six-row fish table"
+    )
 
 
 CASES: dict[str, Callable[[int], Case]] = {
@@ -147,15 +172,25 @@ def get_case(name: str, seed: int = DEFAULT_SEED) -> Case:
     return CASES[name](seed)
 
 
-def custom_case(spec_text: str, X: np.ndarray, y: np.ndarray, params: dict[str, np.ndarray] | None, seed: int = DEFAULT_SEED) -> Case:
+def custom_case(
+    spec_text: str, X: np.ndarray, y: np.ndarray, params: dict[str, np.ndarray] | None, seed: int = DEFAULT_SEED
+) -> Case:
     """A case from a SPEC string, user data and (optionally) user weights."""
     spec = parse_spec(spec_text)
-    return Case(name=str(spec), spec=spec, params=params if params is not None else init_params(spec, seed), X=X, y=y,
-                learning_rate=0.1, source="user")
+    return Case(
+        name=str(spec),
+        spec=spec,
+        params=params if params is not None else init_params(spec, seed),
+        X=X,
+        y=y,
+        learning_rate=0.1,
+        source="user",
+    )
 
 
-def load_cases(arch: Sequence[str] | None, weights: str | None = None, data: str | None = None,
-               seed: int = DEFAULT_SEED) -> list[Case]:
+def load_cases(
+    arch: Sequence[str] | None, weights: str | None = None, data: str | None = None, seed: int = DEFAULT_SEED
+) -> list[Case]:
     """The cases ``--arch`` names (default: every built-in case), with ``--weights`` / ``--data`` files applied.
 
     Every file and name is checked before anything runs, so bad input fails before any framework import.
@@ -181,7 +216,8 @@ def load_cases(arch: Sequence[str] | None, weights: str | None = None, data: str
                 raise InputError(f"--arch {name}: a SPEC needs --data FILE (an .npz with X and y)")
             case = custom_case(name, arrays[0], arrays[1], params, seed)
         else:
-            raise InputError(f"--arch {name!r} is neither a built-in case ({', '.join(CASES)}) "
-                             "nor a SPEC like 2-4-3:relu,softmax:cce")
+            raise InputError(
+                f"--arch {name!r} is neither a built-in case ({', '.join(CASES)}) nor a SPEC like 2-4-3:relu,softmax:cce"
+            )
         cases.append(case)
     return cases

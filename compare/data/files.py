@@ -9,8 +9,9 @@ would need pickle) is refused, never loaded.
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
+from typing import Any, cast
 
 import numpy as np
 
@@ -35,8 +36,10 @@ def _refuse(path: Path, what: str, exc: Exception) -> InputError:
         return InputError(f"{what} file {str(path)!r} holds an object array, which needs pickle; refused")
     if "pickled" in text or "allow_pickle" in text:
         # NumPy takes any file that is neither .npz (zip) nor .npy for a pickle
-        return InputError(f"{what} file {str(path)!r} is neither an .npz archive nor an .npy array "
-                          "(NumPy could only unpickle it, which needs pickle; refused)")
+        return InputError(
+            f"{what} file {str(path)!r} is neither an .npz archive nor an .npy array "
+            "(NumPy could only unpickle it, which needs pickle; refused)"
+        )
     return InputError(f"{what} file {str(path)!r} is not a valid .npz archive ({text})")
 
 
@@ -120,7 +123,7 @@ def save_weights(path: str | Path, params: Mapping[str, np.ndarray]) -> Path:
 
         save_file(arrays, path)
     elif path.suffix == ".npz":
-        np.savez(path, **arrays)
+        np.savez(path, **cast(dict[str, Any], arrays))  # NumPy's stub types **kwds like allow_pickle
     else:
         raise InputError(f"weights file {str(path)!r}: expected a {' or '.join(WEIGHT_SUFFIXES)} file")
     return path

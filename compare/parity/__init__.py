@@ -1,0 +1,1 @@
+"""``python -m compare [parity]``: one pass through every implementation, compared quantity by quantity with scratch."""

@@ -25,8 +25,9 @@ REFERENCE = registry.REFERENCE
 Evaluate = Callable[[Spec, Mapping[str, np.ndarray], np.ndarray, np.ndarray, str], Trace]
 
 
-def evaluate_with(framework: str, spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray,
-                  dtype: str) -> Trace:
+def evaluate_with(
+    framework: str, spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, dtype: str
+) -> Trace:
     """``<implementation>.model.evaluate(spec, params, X, y, dtype)`` for ``framework`` in the registry.
 
     Raises:
@@ -92,9 +93,14 @@ def describe_quantity(quantity: str, spec: Spec | None = None) -> str:
         return "the loss"
     if quantity == "output":
         return "the output a_L"
-    for prefix, words in (("delta", "delta (backward)"), ("dW", "weight gradient"), ("db", "bias gradient"),
-                          ("z", "pre-activation"), ("a", "activation")):
-        layer = quantity[len(prefix):]
+    for prefix, words in (
+        ("delta", "delta (backward)"),
+        ("dW", "weight gradient"),
+        ("db", "bias gradient"),
+        ("z", "pre-activation"),
+        ("a", "activation"),
+    ):
+        layer = quantity[len(prefix) :]
         if quantity.startswith(prefix) and layer.isdigit():
             if prefix == "a" and spec is not None and int(layer) == spec.n_layers:
                 words = "activation = output"

@@ -39,8 +39,9 @@ def activation_output(activation: str, dtype: str) -> Applies:
 
     def applies(spec: Spec, run_dtype: str, quantity: str) -> bool:
         layer = quantity[1:]
-        return (run_dtype == dtype and quantity.startswith("a") and layer.isdigit()
-                and spec.activations[int(layer) - 1] == activation)
+        return (
+            run_dtype == dtype and quantity.startswith("a") and layer.isdigit() and spec.activations[int(layer) - 1] == activation
+        )
 
     return applies
 
@@ -49,8 +50,8 @@ TF_LEAKY_SLOPE_FLOAT32 = KnownDifference(
     key="leaky_slope_float32",
     note="known: TensorFlow keeps the leaky ReLU slope in float32 (docs/numerics.md §4)",
     source="keras/src/backend/tensorflow/nn.py:104 calls tf.nn.leaky_relu(x, alpha=negative_slope); the LeakyRelu op's "
-           "alpha is a `float` (32-bit) attribute (tensorflow/core/ops/nn_ops.cc, REGISTER_OP(\"LeakyRelu\")): "
-           "0.01 -> 0.009999999776, 2.2e-8 relative",
+    'alpha is a `float` (32-bit) attribute (tensorflow/core/ops/nn_ops.cc, REGISTER_OP("LeakyRelu")): '
+    "0.01 -> 0.009999999776, 2.2e-8 relative",
     applies=activation_output("leaky_relu", "float64"),
 )
 

@@ -16,16 +16,20 @@ def divergence(result: CaseResult, framework: str) -> dict[str, Any] | None:
 
     ``{"quantity": "z1", "layer": 1, "description": "layer 1 pre-activation", "cause": None}``;
     layer is None for the loss; cause is a documented framework fact when one explains it
-    (its registry entry's known differences, :mod:`compare.parity.known_differences`). Quantities are searched in computation order:
-    forward z/a per layer -> loss -> delta per layer (output down) -> gradients.
+    (its registry entry's known differences, :mod:`compare.parity.known_differences`).
+    Quantities are searched in computation order: forward z/a per layer -> loss ->
+    delta per layer (output down) -> gradients.
     """
     first = first_divergence(result.checks_for(framework))
     if first is None:
         return None
     digits = "".join(ch for ch in first.quantity if ch.isdigit())
-    return {"quantity": first.quantity, "layer": int(digits) if digits else None,
-            "description": describe_quantity(first.quantity, result.spec),
-            "cause": known_cause(result.spec, result.dtype, framework, first.quantity)}
+    return {
+        "quantity": first.quantity,
+        "layer": int(digits) if digits else None,
+        "description": describe_quantity(first.quantity, result.spec),
+        "cause": known_cause(result.spec, result.dtype, framework, first.quantity),
+    }
 
 
 def to_json(results: Sequence[CaseResult]) -> dict[str, Any]:
@@ -33,17 +37,19 @@ def to_json(results: Sequence[CaseResult]) -> dict[str, Any]:
     cases = []
     for r in results:
         L = r.spec.n_layers
-        cases.append({
-            "name": r.name,
-            "spec": str(r.spec),
-            "dtype": r.dtype,
-            "passed": r.passed,
-            "results": {
-                fw: {"output": t.output.tolist(), "loss": float(t.loss), "grads": {k: v.tolist() for k, v in t.grads.items()}}
-                for fw, t in r.traces.items()
-            },
-            "checks": [check_json(c, "output" if c.quantity == f"a{L}" else None) for c in r.checks],
-        })
+        cases.append(
+            {
+                "name": r.name,
+                "spec": str(r.spec),
+                "dtype": r.dtype,
+                "passed": r.passed,
+                "results": {
+                    fw: {"output": t.output.tolist(), "loss": float(t.loss), "grads": {k: v.tolist() for k, v in t.grads.items()}}
+                    for fw, t in r.traces.items()
+                },
+                "checks": [check_json(c, "output" if c.quantity == f"a{L}" else None) for c in r.checks],
+            }
+        )
     return {"passed": all(r.passed for r in results), "versions": versions(), "cases": cases}
 
 
@@ -57,8 +63,11 @@ def _lines(values: Sequence[str] | Any) -> str:
 
 
 def render_table(results: Sequence[CaseResult], out: Any = None) -> None:
-    """One row per case x dtype x framework; one line per quantity (output, loss, each gradient)
-    with ✓/✗, the max abs and the max rel error against scratch, and where it first parts."""
+    """The parity table: one row per case x dtype x framework.
+
+    One line per quantity (output, loss, each gradient) with ✓/✗, the max abs and the
+    max rel error against scratch, and where it first parts.
+    """
     from rich import box
     from rich.table import Table
 
@@ -82,11 +91,17 @@ def render_table(results: Sequence[CaseResult], out: Any = None) -> None:
             checks = {c.quantity: c for c in r.checks_for(fw)}
             rows = [(label, checks[q]) for label, q in shown if q in checks]
             first = divergence(r, fw)
-            verdict = f"{MARK[True]} agrees" if first is None else (
-                f"{MARK[False]} first differs at {first['quantity']}\n({first['description']})"
-                + (f"\n{first['cause']}" if first["cause"] else ""))
+            verdict = (
+                f"{MARK[True]} agrees"
+                if first is None
+                else (
+                    f"{MARK[False]} first differs at {first['quantity']}\n({first['description']})"
+                    + (f"\n{first['cause']}" if first["cause"] else "")
+                )
+            )
             table.add_row(
-                case, fw,
+                case,
+                fw,
                 _lines(label for label, _ in rows),
                 _lines(MARK[c.passed] for _, c in rows),
                 _lines(f"{c.max_abs_err:.1e}" for _, c in rows),

@@ -13,6 +13,8 @@ from typing import NamedTuple
 
 
 class Tolerance(NamedTuple):
+    """An rtol and an atol, always together: ``|actual - expected| <= atol + rtol |expected|``."""
+
     rtol: float
     atol: float
 

@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from compare.options import EXIT_MISMATCH, EXIT_OK, ArgumentParser, frameworks_option
 from compare.output import MARK, check_json, versions, versions_line
 from compare.students.conventions import CONVENTIONS
+
+if TYPE_CHECKING:
+    from compare.students.student import CheckResult
+
 
 def build_parser(prog: str = "python -m compare check") -> ArgumentParser:
     """The ``check`` parser."""
@@ -28,12 +33,20 @@ def build_parser(prog: str = "python -m compare check") -> ArgumentParser:
         epilog="Exit codes: 0 correct, 1 wrong (hints printed), 2 bad usage or input.",
     )
     parser.add_argument("target", metavar="FILE.py[:FUNCTION]", help="your file and function (default function: backprop)")
-    parser.add_argument("--arch", required=True, metavar="NAME|SPEC",
-                        help="a built-in case (e.g. worked-2-2-2) or a SPEC (e.g. 2-4-3:relu,softmax:cce: every built-in case with it)")
-    parser.add_argument("--convention", choices=CONVENTIONS, default="canonical",
-                        help="the layout your function uses: canonical (X (m, n0), W (n_l, n_l-1), b (n_l,)); "
-                        "columns (ED5340 L26: X (n0, m), b (n_l, 1), Y (n_L, m)); rows (Session-5 backprop: X (m, n0), W (in, out), b (1, out)). "
-                        "Default: canonical")
+    parser.add_argument(
+        "--arch",
+        required=True,
+        metavar="NAME|SPEC",
+        help="a built-in case (e.g. worked-2-2-2) or a SPEC (e.g. 2-4-3:relu,softmax:cce: every built-in case with it)",
+    )
+    parser.add_argument(
+        "--convention",
+        choices=CONVENTIONS,
+        default="canonical",
+        help="the layout your function uses: canonical (X (m, n0), W (n_l, n_l-1), b (n_l,)); "
+        "columns (ED5340 L26: X (n0, m), b (n_l, 1), Y (n_L, m)); rows (Session-5 backprop: X (m, n0), W (in, out), b (1, out)). "
+        "Default: canonical",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed for weights of cases without published ones (default 0)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     return parser
@@ -53,9 +66,12 @@ def render_text(result) -> None:
     console = Console(highlight=False)
     console.print(f"check {result.target} ({result.convention} layout), float64, tolerances of compare/tolerances.py")
     for case in result.cases:
-        table = Table(title=f"{case.case}  [{case.spec}]  m = {case.m}  {'✓ correct' if case.passed else '✗ wrong'}",
-                      title_justify="left", caption="your value against each framework: max relative error",
-                      caption_justify="left")
+        table = Table(
+            title=f"{case.case}  [{case.spec}]  m = {case.m}  {'✓ correct' if case.passed else '✗ wrong'}",
+            title_justify="left",
+            caption="your value against each framework: max relative error",
+            caption_justify="left",
+        )
         table.add_column("your value")
         frameworks = list(dict.fromkeys(c.framework for c in case.checks))
         for fw in frameworks:
@@ -70,12 +86,19 @@ def render_text(result) -> None:
         console.print("hints:")
         for hint in hints:
             console.print(f"  - {hint.message}", soft_wrap=True)
-    console.print("result: " + ("correct: loss and gradients agree with every framework" if result.passed
-                                else "WRONG: see the hints above (docs/students.md explains each)"))
+    console.print(
+        "result: "
+        + (
+            "correct: loss and gradients agree with every framework"
+            if result.passed
+            else "WRONG: see the hints above (docs/students.md explains each)"
+        )
+    )
     console.print(versions_line(), soft_wrap=True)
 
 
-def to_json(result) -> dict:
+def to_json(result: CheckResult) -> dict[str, Any]:
+    """The ``--format json`` object (shape in docs/students.md)."""
     return {
         "target": result.target,
         "convention": result.convention,

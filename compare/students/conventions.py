@@ -1,15 +1,16 @@
 """The three layouts students write backprop in, and the one translation to and from canonical.
 
-==========  =====================  ==========================  ==================  =============================================
-convention  X                      W_l                         b_l                 y
-==========  =====================  ==========================  ==================  =============================================
-canonical   ``(m, n_0)``           ``(n_l, n_{l-1})``          ``(n_l,)``          cce: int labels ``(m,)``; bce: 0/1 ``(m, 1)``;
-                                                                                   sse/mse: ``(m, n_L)``
-columns     ``(n_0, m)``           ``(n_l, n_{l-1})``          ``(n_l, 1)``        ``Y`` ``(n_L, m)``: bce 0/1 ``(1, m)``;
-            ED5340 L26, L25                                                         cce one-hot ``(n_L, m)``; sse/mse ``(n_L, m)``
-rows        ``(m, n_0)``           ``(n_{l-1}, n_l)`` = W_l^T  ``(1, n_l)``        cce: int labels ``(m,)`` (Session-5 backprop);
-            Session-5 backprop                                                               bce: 0/1 ``(m, 1)``; sse/mse: ``(m, n_L)``
-==========  =====================  ==========================  ==================  =============================================
+==================  =============  ==========================  ============  ===============================================
+convention          X              W_l                         b_l           y
+==================  =============  ==========================  ============  ===============================================
+canonical           ``(m, n_0)``   ``(n_l, n_{l-1})``          ``(n_l,)``    cce: int labels ``(m,)``; bce: 0/1 ``(m, 1)``;
+                                                                             sse/mse: ``(m, n_L)``
+columns             ``(n_0, m)``   ``(n_l, n_{l-1})``          ``(n_l, 1)``  ``Y`` ``(n_L, m)``: bce 0/1 ``(1, m)``;
+(ED5340 L26, L25)                                                            cce one-hot ``(n_L, m)``; sse/mse ``(n_L, m)``
+rows                ``(m, n_0)``   ``(n_{l-1}, n_l)`` = W_l^T  ``(1, n_l)``  cce: int labels ``(m,)``;
+(Session-5                                                                   bce: 0/1 ``(m, 1)``; sse/mse: ``(m, n_L)``
+backprop)
+==================  =============  ==========================  ============  ===============================================
 
 Parameters keep their names ``W1, b1, W2, b2, ...`` in every convention, and the
 student's gradients come back in the layout of the parameters (dW like W, db like b).
@@ -19,7 +20,7 @@ W in x out; the canonical layout is batch-first X with W_l[j, k] = w^l_jk (CS600
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 

@@ -18,8 +18,8 @@ equation) and what the student's numbers show.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
 
@@ -77,15 +77,16 @@ _EQUATIONS: dict[str, dict[str, str]] = {
     "transpose": {
         "columns": "ED5340 L26: dW = (1/m) dZ A^T, which has W's shape (n_l, n_{l-1})",
         "rows": "Session-5 backprop: dW2 = np.dot(A1.T, dz2) / m, which has W2's shape (in, out)",
-        "canonical": "CS60050 backprop: dJ/dw^l_jk = a^{l-1}_k delta^l_j, so dW_l = delta_l^T a_{l-1} / m has W_l's shape (n_l, n_{l-1})",
+        "canonical": "CS60050 backprop: dJ/dw^l_jk = a^{l-1}_k delta^l_j, "
+        "so dW_l = delta_l^T a_{l-1} / m has W_l's shape (n_l, n_{l-1})",
     },
     "derivative_on_a": {
         "columns": "ED5340 L26: dZ[1] = W[2]^T dZ[2] * g'(Z[1]), where sigma'(z) = a (1 - a)",
         "rows": "CS60050 backprop: delta^(l) = (Theta^(l))^T delta^(l+1) .* g'(z^(l)), where g'(z^(l)) = a^(l) .* (1 - a^(l))",
-        "canonical": "CS60050 backprop: delta^(l) = (Theta^(l))^T delta^(l+1) .* g'(z^(l)), where g'(z^(l)) = a^(l) .* (1 - a^(l))",
+        "canonical": "CS60050 backprop: delta^(l) = (Theta^(l))^T delta^(l+1) .* g'(z^(l)), "
+        "where g'(z^(l)) = a^(l) .* (1 - a^(l))",
     },
 }
-
 
 
 def _names(params: tuple[str, ...]) -> str:
@@ -97,25 +98,35 @@ def _message(key: str, params: tuple[str, ...], spec: Spec, m: int, convention: 
     if key == "forgot_1_over_m":
         return f"{_EQUATIONS[key][convention]} -- your {names} are m = {m} times too large: the 1/m was forgotten"
     if key == "bias_summed":
-        return (f"{_EQUATIONS[key][convention]} -- your {names} are m = {m} times too large: "
-                "the bias gradients are summed over the samples instead of averaged")
+        return (
+            f"{_EQUATIONS[key][convention]} -- your {names} are m = {m} times too large: "
+            "the bias gradients are summed over the samples instead of averaged"
+        )
     if key == "transpose":
         return f"{_EQUATIONS[key][convention]} -- your {names} are transposed"
     if key == "sign_flip":
-        return (f"{LOSSES[spec.loss].output_delta} -- your {names} have the wrong sign "
-                "(target - output instead of output - target): gradient descent would climb the loss")
+        return (
+            f"{LOSSES[spec.loss].output_delta} -- your {names} have the wrong sign "
+            "(target - output instead of output - target): gradient descent would climb the loss"
+        )
     if key == "missing_half":
-        return (f"{LOSSES[spec.loss].output_delta} -- your {names} are 2 times too large: "
-                "the 1/2 of E = 1/2 (t - o)^2 cancels the 2 of the square's derivative, and yours is missing")
+        return (
+            f"{LOSSES[spec.loss].output_delta} -- your {names} are 2 times too large: "
+            "the 1/2 of E = 1/2 (t - o)^2 cancels the 2 of the square's derivative, and yours is missing"
+        )
     if key == "derivative_on_a":
         hidden = dict.fromkeys(spec.activations[:-1] if spec.loss in ("bce", "cce") else spec.activations)
         detail = "; ".join(ACTIVATIONS[name].derivative_on_a for name in hidden)
-        return (f"{_EQUATIONS[key][convention]} -- your {names} match the derivative taken on a instead of z: "
-                f"{detail} (a = g(z) is already the activation)")
+        return (
+            f"{_EQUATIONS[key][convention]} -- your {names} match the derivative taken on a instead of z: "
+            f"{detail} (a = g(z) is already the activation)"
+        )
     if key == "softmax_not_simplified":
-        return (f"{LOSSES['cce'].output_delta} -- your {names} match dL/da = -y/a multiplied elementwise by a (1 - a): "
-                "softmax is not elementwise (its Jacobian is diag(a) - a a^T), and with cross-entropy "
-                "the chain rule simplifies to a - y")
+        return (
+            f"{LOSSES['cce'].output_delta} -- your {names} match dL/da = -y/a multiplied elementwise by a (1 - a): "
+            "softmax is not elementwise (its Jacobian is diag(a) - a a^T), and with cross-entropy "
+            "the chain rule simplifies to a - y"
+        )
     raise KeyError(key)
 
 
@@ -145,7 +156,9 @@ def _derivative_at(name: str, at_a: bool, z: np.ndarray, a: np.ndarray) -> np.nd
     return DERIVATIVE[name](z, a)
 
 
-def wrong_grads(spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, variant: str) -> dict[str, np.ndarray] | None:
+def wrong_grads(
+    spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, variant: str
+) -> dict[str, np.ndarray] | None:
     """Canonical gradients of a backprop with one planted mistake, or None when it does not apply.
 
     Variants:
@@ -155,7 +168,11 @@ def wrong_grads(spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: 
         ``softmax_elementwise``: delta_L = (-y/a) * a (1 - a) for softmax + cce.
 
     Args:
-        X: ``(m, n_0)``; y: prepared targets (:func:`core.validate.check_targets`).
+        spec: the architecture.
+        params: canonical float64 parameters.
+        X: ``(m, n_0)``.
+        y: prepared targets (:func:`core.validate.check_targets`).
+        variant: one of the variants above.
     """
     L = spec.n_layers
     out_act = spec.activations[-1]
@@ -223,7 +240,10 @@ def diagnose_grads(
     """Hints for every gradient of ``student`` that disagrees with ``reference.grads``.
 
     Args:
-        params, X, y: the canonical float64 inputs the student's function was given.
+        spec: the architecture.
+        params: the canonical float64 parameters the student's function was given.
+        X: its ``(m, n_0)`` inputs, canonical.
+        y: its targets, prepared (:func:`core.validate.check_targets`).
         student: the student's gradients translated to canonical (compare.students.conventions.grads_from).
         reference: scratch's float64 :class:`Trace` on the same inputs.
         convention: the student's layout, to quote the lecture equation they wrote.
@@ -241,9 +261,13 @@ def diagnose_grads(
     while wrong:
         best: tuple[str, list[str]] | None = None
         for key, predicted in candidates:
-            explained = [p for p in wrong if p in predicted
-                         and not agrees(predicted[p], ref[p])  # the mistake must change the gradient
-                         and agrees(student[p], predicted[p])]
+            explained = [
+                p
+                for p in wrong
+                if p in predicted
+                and not agrees(predicted[p], ref[p])  # the mistake must change the gradient
+                and agrees(student[p], predicted[p])
+            ]
             if explained and (best is None or len(explained) > len(best[1])):
                 best = (key, explained)
         if best is None:
@@ -262,17 +286,26 @@ def _unexplained(p: str, actual: np.ndarray, expected: np.ndarray, convention: s
     if actual.shape != expected.shape:
         shown = expected.T.shape if convention == "rows" and expected.ndim == 2 else expected.shape
         got = actual.T.shape if convention == "rows" and actual.ndim == 2 else actual.shape
-        return Hint("shape", (p,), f"d{p} has shape {got} but {p} has shape {shown} in the {convention} layout: "
-                                   "a gradient has the shape of its parameter (is --convention right?)")
+        return Hint(
+            "shape",
+            (p,),
+            f"d{p} has shape {got} but {p} has shape {shown} in the {convention} layout: "
+            "a gradient has the shape of its parameter (is --convention right?)",
+        )
     nonzero = np.abs(expected) > 0
     ratio = actual[nonzero] / expected[nonzero] if nonzero.any() else np.array([])
     if ratio.size and agrees(actual, ratio[0] * expected):
-        return Hint("unexplained", (p,), f"your d{p} is {ratio[0]:.6g} times the right gradient; "
-                                         "no classic mistake gives that factor")
+        return Hint(
+            "unexplained", (p,), f"your d{p} is {ratio[0]:.6g} times the right gradient; no classic mistake gives that factor"
+        )
     layer = p[1:]
-    return Hint("unexplained", (p,), f"CS60050 backprop: delta^L = a^L - y, delta^l = (W^(l+1))^T delta^(l+1) .* g'(z^l) -- "
-                                     f"your d{p} is wrong and no classic mistake explains it; backprop runs from the "
-                                     f"output down, so check layer {layer}'s delta first")
+    return Hint(
+        "unexplained",
+        (p,),
+        f"CS60050 backprop: delta^L = a^L - y, delta^l = (W^(l+1))^T delta^(l+1) .* g'(z^l) -- "
+        f"your d{p} is wrong and no classic mistake explains it; backprop runs from the "
+        f"output down, so check layer {layer}'s delta first",
+    )
 
 
 def diagnose_loss(spec: Spec, m: int, student: float, reference: float) -> Hint | None:
@@ -280,14 +313,29 @@ def diagnose_loss(spec: Spec, m: int, student: float, reference: float) -> Hint 
     if agrees(np.asarray(student), np.asarray(reference)):
         return None
     checks = [
-        (m, "loss_summed", f"CS60050 backprop: J = (1/n) sum_i L(x_i, y_i) -- your loss is m = {m} times too large: "
-                           "summed over the samples instead of averaged"),
-        (2.0, "loss_missing_half", "Mazur's worked example: E_total = sum 1/2 (target - output)^2 -- your loss is 2 times too large: "
-                                   "the 1/2 is missing"),
-        (-1.0, "loss_sign", "Amrita FFNN intro: L = -log(yhat) -- your loss has the wrong sign (a cross-entropy or squared error is >= 0)"),
+        (
+            m,
+            "loss_summed",
+            f"CS60050 backprop: J = (1/n) sum_i L(x_i, y_i) -- your loss is m = {m} times too large: "
+            "summed over the samples instead of averaged",
+        ),
+        (
+            2.0,
+            "loss_missing_half",
+            "Mazur's worked example: E_total = sum 1/2 (target - output)^2 -- your loss is 2 times too large: the 1/2 is missing",
+        ),
+        (
+            -1.0,
+            "loss_sign",
+            "Amrita FFNN intro: L = -log(yhat) -- your loss has the wrong sign (a cross-entropy or squared error is >= 0)",
+        ),
     ]
     for factor, key, message in checks:
         if factor != 1 and agrees(np.asarray(student), np.asarray(factor * reference)):
             return Hint(key, (), message)
-    return Hint("loss", (), f"your loss is {student:.10g} but the {spec.loss} loss of these weights is {reference:.10g} "
-                            "(a mean over the m samples, see docs/students.md)")
+    return Hint(
+        "loss",
+        (),
+        f"your loss is {student:.10g} but the {spec.loss} loss of these weights is {reference:.10g} "
+        "(a mean over the m samples, see docs/students.md)",
+    )

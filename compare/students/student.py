@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -32,6 +32,7 @@ from core.errors import InputError
 from core.spec import Spec, parse_spec
 from core.validate import prepare
 from scratch.init import DEFAULT_SEED, init_params
+
 DEFAULT_FUNCTION = "backprop"
 BATCH_SIZE = 5  # the seeded batch: m > 2, so a forgotten 1/m (x m) is told apart from a missing 1/2 (x 2)
 
@@ -75,8 +76,9 @@ def load_function(target: str) -> StudentFunction:
     function = getattr(module, name, None)
     if not callable(function):
         found = sorted(n for n, v in vars(module).items() if callable(v) and getattr(v, "__module__", None) == module_name)
-        raise InputError(f"{path}: no function {name!r} (functions defined there: {', '.join(found) or 'none'}); "
-                         f"name it with {path}:FUNCTION")
+        raise InputError(
+            f"{path}: no function {name!r} (functions defined there: {', '.join(found) or 'none'}); name it with {path}:FUNCTION"
+        )
     return function
 
 
@@ -96,27 +98,45 @@ class StudentOutput:
     grads: dict[str, np.ndarray]
 
 
-def run_student(function: StudentFunction, spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray,
-                convention: str = "canonical") -> StudentOutput:
+def run_student(
+    function: StudentFunction,
+    spec: Spec,
+    params: Mapping[str, np.ndarray],
+    X: np.ndarray,
+    y: np.ndarray,
+    convention: str = "canonical",
+) -> StudentOutput:
     """Call ``function`` on fresh copies in ``convention``'s layout; translate its answer to canonical.
 
     Args:
-        params, X, y: canonical, as prepared by :func:`core.validate.prepare` (float64).
+        function: the student's ``backprop(params, X, y) -> (loss, grads)``.
+        spec: the architecture.
+        params: canonical float64 parameters, as prepared by :func:`core.validate.prepare`.
+        X: canonical ``(m, n_0)`` inputs.
+        y: prepared canonical targets.
+        convention: the student's layout (compare.students.conventions).
 
     Raises:
         InputError: the function raises, or returns something other than ``(loss, grads)``.
     """
-    args = (conventions.params_to(convention, params), conventions.inputs_to(convention, X),
-            conventions.targets_to(convention, spec, y))
+    args = (
+        conventions.params_to(convention, params),
+        conventions.inputs_to(convention, X),
+        conventions.targets_to(convention, spec, y),
+    )
     name = getattr(function, "__name__", "the function")
     try:
         returned = function(*args)
     except Exception as exc:  # noqa: BLE001 - the student's code
-        raise InputError(f"{name}() raised {type(exc).__name__}: {_one_line(exc)} -- with --convention {convention} "
-                         f"it receives {conventions.describe(convention, spec)}; is that the layout it expects?") from None
+        raise InputError(
+            f"{name}() raised {type(exc).__name__}: {_one_line(exc)} -- with --convention {convention} "
+            f"it receives {conventions.describe(convention, spec)}; is that the layout it expects?"
+        ) from None
     if not isinstance(returned, (tuple, list)) or len(returned) != 2:
-        raise InputError(f"{name}() must return (loss, grads), got {type(returned).__name__}"
-                         + (f" of length {len(returned)}" if isinstance(returned, (tuple, list)) else ""))
+        raise InputError(
+            f"{name}() must return (loss, grads), got {type(returned).__name__}"
+            + (f" of length {len(returned)}" if isinstance(returned, (tuple, list)) else "")
+        )
     loss, grads = returned
     try:
         loss_array = np.asarray(loss, dtype=np.float64)
@@ -164,7 +184,9 @@ def cases_for(arch: str, seed: int = DEFAULT_SEED) -> list[Case]:
         spec = parse_spec(arch)
         cases = [case for case in (get_case(name, seed) for name in CASES) if case.spec == spec]
     else:
-        raise InputError(f"--arch {arch!r} is neither a built-in case ({', '.join(CASES)}) nor a SPEC like 2-4-3:relu,softmax:cce")
+        raise InputError(
+            f"--arch {arch!r} is neither a built-in case ({', '.join(CASES)}) nor a SPEC like 2-4-3:relu,softmax:cce"
+        )
     if not any(np.asarray(case.X).shape[0] > 2 for case in cases):
         cases.append(seeded_case(spec, seed))
     return cases
@@ -193,6 +215,7 @@ class CaseCheck:
 
     @property
     def passed(self) -> bool:
+        """Every check passed."""
         return all(c.passed for c in self.checks)
 
 
@@ -207,6 +230,7 @@ class CheckResult:
 
     @property
     def passed(self) -> bool:
+        """Every case passed."""
         return all(c.passed for c in self.cases)
 
     @property
@@ -219,8 +243,9 @@ class CheckResult:
         return list(seen.values())
 
 
-def check_case(function: StudentFunction, case: Case, convention: str = "canonical",
-               frameworks: Iterable[str] = registry.NAMES) -> CaseCheck:
+def check_case(
+    function: StudentFunction, case: Case, convention: str = "canonical", frameworks: Iterable[str] = registry.NAMES
+) -> CaseCheck:
     """Run ``function`` on ``case``; compare its loss and gradients with every framework; diagnose.
 
     Raises:
@@ -230,22 +255,28 @@ def check_case(function: StudentFunction, case: Case, convention: str = "canonic
     output = run_student(function, case.spec, params, X, y, convention)
     frameworks = registry.with_reference(frameworks)  # scratch is the reference for the hints
     result = CaseCheck(case.name, case.spec, X.shape[0], output)
-    reference = None
-    for framework in frameworks:
-        trace = evaluate_with(framework, case.spec, params, X, y, DTYPE)
-        if reference is None:
-            reference = trace
+    traces = {framework: evaluate_with(framework, case.spec, params, X, y, DTYPE) for framework in frameworks}
+    reference = traces[registry.REFERENCE]
+    for framework, trace in traces.items():
         result.checks.append(compare_arrays(framework, "loss", np.asarray(output.loss), np.asarray(trace.loss), DTYPE))
         for l in range(case.spec.n_layers, 0, -1):
             for p in (f"W{l}", f"b{l}"):
                 result.checks.append(compare_arrays(framework, f"d{p}", output.grads[p], trace.grads[p], DTYPE))
     loss_hint = diagnose_loss(case.spec, X.shape[0], output.loss, reference.loss)
-    result.hints = ([loss_hint] if loss_hint else []) + diagnose_grads(case.spec, params, X, y, output.grads, reference, convention)
+    result.hints = ([loss_hint] if loss_hint else []) + diagnose_grads(
+        case.spec, params, X, y, output.grads, reference, convention
+    )
     return result
 
 
-def check_function(function: StudentFunction, arch: str, convention: str = "canonical",
-                   frameworks: Iterable[str] = registry.NAMES, seed: int = DEFAULT_SEED, target: str | None = None) -> CheckResult:
+def check_function(
+    function: StudentFunction,
+    arch: str,
+    convention: str = "canonical",
+    frameworks: Iterable[str] = registry.NAMES,
+    seed: int = DEFAULT_SEED,
+    target: str | None = None,
+) -> CheckResult:
     """Check ``function`` on every case of ``arch`` (see :func:`cases_for`).
 
     Raises:
@@ -253,7 +284,7 @@ def check_function(function: StudentFunction, arch: str, convention: str = "cano
     """
     frameworks = _validate(arch, convention, frameworks)
     cases = [check_case(function, case, convention, frameworks) for case in cases_for(arch, seed)]
-    return CheckResult(target or getattr(function, "__name__", "function"), convention, frameworks, cases)
+    return CheckResult(target or str(getattr(function, "__name__", "function")), convention, frameworks, cases)
 
 
 def _validate(arch: str, convention: str, frameworks: Iterable[str]) -> tuple[str, ...]:
@@ -265,13 +296,16 @@ def _validate(arch: str, convention: str, frameworks: Iterable[str]) -> tuple[st
         registry.get(framework)  # raises InputError for an unknown name
     if arch not in CASES:
         if ":" not in arch:
-            raise InputError(f"--arch {arch!r} is neither a built-in case ({', '.join(CASES)}) nor a SPEC like 2-4-3:relu,softmax:cce")
+            raise InputError(
+                f"--arch {arch!r} is neither a built-in case ({', '.join(CASES)}) nor a SPEC like 2-4-3:relu,softmax:cce"
+            )
         parse_spec(arch)
     return frameworks
 
 
-def check_file(target: str, arch: str, convention: str = "canonical", frameworks: Iterable[str] = registry.NAMES,
-               seed: int = DEFAULT_SEED) -> CheckResult:
+def check_file(
+    target: str, arch: str, convention: str = "canonical", frameworks: Iterable[str] = registry.NAMES, seed: int = DEFAULT_SEED
+) -> CheckResult:
     """:func:`check_function` on ``FILE.py[:FUNCTION]`` (loaded with :func:`load_function`).
 
     The arguments are checked before the file runs.

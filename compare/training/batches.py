@@ -29,8 +29,9 @@ def steps_per_epoch(m: int, batch_size: int | None) -> int:
     return 1 if batch_size is None or batch_size >= m else math.ceil(m / batch_size)
 
 
-def make_batches(m: int, batch_size: int | None = None, *, steps: int | None = None, epochs: int | None = None,
-                 seed: int = 0) -> list[np.ndarray]:
+def make_batches(
+    m: int, batch_size: int | None = None, *, steps: int | None = None, epochs: int | None = None, seed: int = 0
+) -> list[np.ndarray]:
     """Row-index arrays, one per step, for m samples.
 
     Give exactly one of ``steps`` or ``epochs``.
@@ -45,16 +46,17 @@ def make_batches(m: int, batch_size: int | None = None, *, steps: int | None = N
     if (steps is None) == (epochs is None):
         raise InputError("give exactly one of steps or epochs")
     count = steps if steps is not None else epochs
+    assert count is not None  # exactly one of them is given
     if count < 1:
         raise InputError(f"{'steps' if steps is not None else 'epochs'}: expected an integer >= 1, got {count}")
     per_epoch = steps_per_epoch(m, batch_size)
-    n_steps = steps if steps is not None else epochs * per_epoch
-    if per_epoch == 1:
+    n_steps = count if steps is not None else count * per_epoch
+    if per_epoch == 1 or batch_size is None:
         everything = np.arange(m)
         return [everything] * n_steps
     rng = np.random.RandomState(seed)
     batches: list[np.ndarray] = []
     while len(batches) < n_steps:
         order = rng.permutation(m)  # drawn once per epoch
-        batches += [order[i:i + batch_size] for i in range(0, m, batch_size)]
+        batches += [order[i : i + batch_size] for i in range(0, m, batch_size)]
     return batches[:n_steps]

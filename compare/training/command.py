@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import sys
-from functools import partial
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from compare import registry
@@ -58,20 +58,36 @@ def build_parser(prog: str = "python -m compare train") -> ArgumentParser:
     count = parser.add_mutually_exclusive_group()
     count.add_argument("--steps", type=positive_int, metavar="N", help=f"optimizer steps (default {DEFAULT_STEPS})")
     count.add_argument("--epochs", type=positive_int, metavar="E", help="passes over the data (ceil(m / B) steps each)")
-    parser.add_argument("--batch-size", type=positive_int, metavar="B",
-                        help="mini-batch size; 1 is stochastic gradient descent (default: the full batch)")
-    parser.add_argument("--l2", type=non_negative_float, default=0.0, metavar="LAMBDA",
-                        help="CS60050 backprop's penalty lambda / (2 n) sum W^2, biases excluded, n = samples in the data "
-                        "(default 0)")
-    parser.add_argument("--freeze-biases", action="store_true",
-                        help="never update the biases (the worked example's source does not)")
-    parser.add_argument("--framework-defaults", action="store_true",
-                        help="give the frameworks their own default hyperparameters for the optimizer (eta too, unless "
-                        "--learning-rate is given) and show how far they drift from scratch")
+    parser.add_argument(
+        "--batch-size",
+        type=positive_int,
+        metavar="B",
+        help="mini-batch size; 1 is stochastic gradient descent (default: the full batch)",
+    )
+    parser.add_argument(
+        "--l2",
+        type=non_negative_float,
+        default=0.0,
+        metavar="LAMBDA",
+        help="CS60050 backprop's penalty lambda / (2 n) sum W^2, biases excluded, n = samples in the data (default 0)",
+    )
+    parser.add_argument(
+        "--freeze-biases", action="store_true", help="never update the biases (the worked example's source does not)"
+    )
+    parser.add_argument(
+        "--framework-defaults",
+        action="store_true",
+        help="give the frameworks their own default hyperparameters for the optimizer (eta too, unless "
+        "--learning-rate is given) and show how far they drift from scratch",
+    )
     parser.add_argument("--format", choices=("table", "json"), default="table")
-    parser.add_argument("--every", type=positive_int, metavar="K",
-                        help="record the loss and parameters every K steps, plus the first and last "
-                        f"(default: steps / {TABLE_ROWS}, or steps / {PLOT_POINTS} with --plot for smooth curves)")
+    parser.add_argument(
+        "--every",
+        type=positive_int,
+        metavar="K",
+        help="record the loss and parameters every K steps, plus the first and last "
+        f"(default: steps / {TABLE_ROWS}, or steps / {PLOT_POINTS} with --plot for smooth curves)",
+    )
     parser.add_argument("--plot", metavar="DIR", help="write loss, divergence and (2-D data) decision-boundary PNGs to DIR")
     return parser
 
@@ -82,32 +98,36 @@ def to_json(runs: Sequence[TrainingRun]) -> dict[str, Any]:
 
     out = []
     for run in runs:
-        out.append({
-            "name": run.name,
-            "spec": str(run.case.spec),
-            "dtype": run.dtype,
-            "optimizer": {
-                "name": run.optimizer,
-                "hyperparameters": run.hyper.used_by(run.optimizer),
-                "framework_defaults": run.framework_defaults,
-                "settings": {fw: result.settings for fw, result in run.results.items()},
-            },
-            "batch_size": run.batch_size,
-            "steps": run.steps,
-            "l2_requested": run.l2_requested,
-            "l2_used": run.l2_used,
-            "freeze_biases": run.freeze_biases,
-            "passed": run.passed,
-            "results": {
-                fw: {"loss_history": [json_number(v) for v in result.loss_history],
-                     "loss_steps": result.steps,
-                     "final_loss": json_number(result.final_loss),
-                     "final_params": {k: v.tolist() for k, v in result.final_params.items()},
-                     "accuracy": result.accuracy}
-                for fw, result in run.results.items()
-            },
-            "checks": [check_json(c) for c in run.checks],
-        })
+        out.append(
+            {
+                "name": run.name,
+                "spec": str(run.case.spec),
+                "dtype": run.dtype,
+                "optimizer": {
+                    "name": run.optimizer,
+                    "hyperparameters": run.hyper.used_by(run.optimizer),
+                    "framework_defaults": run.framework_defaults,
+                    "settings": {fw: result.settings for fw, result in run.results.items()},
+                },
+                "batch_size": run.batch_size,
+                "steps": run.steps,
+                "l2_requested": run.l2_requested,
+                "l2_used": run.l2_used,
+                "freeze_biases": run.freeze_biases,
+                "passed": run.passed,
+                "results": {
+                    fw: {
+                        "loss_history": [json_number(v) for v in result.loss_history],
+                        "loss_steps": result.steps,
+                        "final_loss": json_number(result.final_loss),
+                        "final_params": {k: v.tolist() for k, v in result.final_params.items()},
+                        "accuracy": result.accuracy,
+                    }
+                    for fw, result in run.results.items()
+                },
+                "checks": [check_json(c) for c in run.checks],
+            }
+        )
     return {"passed": all(run.passed for run in runs), "versions": versions(), "runs": out}
 
 
@@ -144,11 +164,17 @@ def _cell(check: Check) -> str:
 
 
 def _title(run: TrainingRun) -> str:
-    hyper = "framework defaults" if run.framework_defaults else ", ".join(
-        f"{k} {v:g}" for k, v in run.hyper.used_by(run.optimizer).items())
+    hyper = (
+        "framework defaults"
+        if run.framework_defaults
+        else ", ".join(f"{k} {v:g}" for k, v in run.hyper.used_by(run.optimizer).items())
+    )
     batch = "full batch" if run.batch_size is None else f"batch {run.batch_size}"
-    return (f"{run.name} [{run.case.spec}] {run.optimizer} ({hyper}), {batch}, {run.steps} steps, {run.dtype}"
-            + _l2_label(run) + (", biases frozen" if run.freeze_biases else ""))
+    return (
+        f"{run.name} [{run.case.spec}] {run.optimizer} ({hyper}), {batch}, {run.steps} steps, {run.dtype}"
+        + _l2_label(run)
+        + (", biases frozen" if run.freeze_biases else "")
+    )
 
 
 def _loss_table(run: TrainingRun) -> Any:
@@ -210,8 +236,7 @@ def _progress() -> Any:
         return None
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                    transient=True)
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True)
 
 
 def _advance(progress: Any, task: Any, k: int) -> None:
@@ -232,8 +257,7 @@ def _run_all(args: Any, cases: Sequence[Any], progress: Any) -> list[TrainingRun
     frameworks = registry.with_reference(args.frameworks)
     runs = []
     for case in cases:
-        n_steps = args.steps or (args.epochs * steps_per_epoch(len(case.X), args.batch_size) if args.epochs
-                                 else DEFAULT_STEPS)
+        n_steps = args.steps or (args.epochs * steps_per_epoch(len(case.X), args.batch_size) if args.epochs else DEFAULT_STEPS)
         every = args.every or max(1, n_steps // (PLOT_POINTS if args.plot else TABLE_ROWS))
         for optimizer in optimizers:
             for dtype in DTYPES[args.dtype]:
@@ -241,12 +265,24 @@ def _run_all(args: Any, cases: Sequence[Any], progress: Any) -> list[TrainingRun
                 if progress is not None:
                     task = progress.add_task(f"{case.name} {optimizer} {dtype}", total=n_steps * len(frameworks))
                     on_step = partial(_advance, progress, task)
-                runs.append(run_training(
-                    case, optimizer=optimizer, dtype=dtype, frameworks=frameworks,
-                    learning_rate=args.learning_rate, batch_size=args.batch_size,
-                    steps=None if args.epochs else n_steps, epochs=args.epochs, l2=args.l2,
-                    freeze_biases=args.freeze_biases, framework_defaults=args.framework_defaults,
-                    seed=args.seed, every=every, on_step=on_step))
+                runs.append(
+                    run_training(
+                        case,
+                        optimizer=optimizer,
+                        dtype=dtype,
+                        frameworks=frameworks,
+                        learning_rate=args.learning_rate,
+                        batch_size=args.batch_size,
+                        steps=None if args.epochs else n_steps,
+                        epochs=args.epochs,
+                        l2=args.l2,
+                        freeze_biases=args.freeze_biases,
+                        framework_defaults=args.framework_defaults,
+                        seed=args.seed,
+                        every=every,
+                        on_step=on_step,
+                    )
+                )
                 if task is not None:
                     progress.remove_task(task)
     return runs

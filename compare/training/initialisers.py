@@ -29,7 +29,6 @@ import numpy as np
 from compare import registry
 
 
-
 def xavier_bound(fan_out: int, fan_in: int) -> float:
     """r = sqrt(6 / (fan_in + fan_out))."""
     return math.sqrt(6.0 / (fan_in + fan_out))

@@ -55,8 +55,10 @@ def plot_loss(run: TrainingRun):
 
 
 def plot_divergence(run: TrainingRun):
-    """Figure: max |theta_fw - theta_scratch| / |theta_scratch| per recorded step (one line per framework,
-    labelled ``"<framework> vs scratch"``; 0 drawn at ZERO_FLOOR), log-scale y, and the dtype's rtol."""
+    """Figure: max |theta_fw - theta_scratch| / |theta_scratch| per recorded step, log-scale y, and the dtype's rtol.
+
+    One line per framework, labelled ``"<framework> vs scratch"``; 0 is drawn at ZERO_FLOOR.
+    """
     fig = _figure((7, 4.5))
     ax = fig.subplots()
     reference = run.results[REFERENCE]
@@ -90,8 +92,11 @@ def predicted_class(run: TrainingRun, framework: str, points: np.ndarray) -> np.
 
 
 def plot_boundary(run: TrainingRun):
-    """Figure: one subplot per implementation, in ``run.results`` order: its decision regions (a filled
-    contour with one level band per class) with the training data scattered on top, coloured by class."""
+    """Figure: one subplot per implementation, in ``run.results`` order, with its decision regions.
+
+    Each region is a filled contour with one level band per class; the training data is
+    scattered on top, coloured by class.
+    """
     import matplotlib
 
     X, y = run.case.X, np.asarray(run.case.y).reshape(-1)
@@ -105,7 +110,7 @@ def plot_boundary(run: TrainingRun):
     axes = fig.subplots(1, len(frameworks), squeeze=False)
     # class k: region in Pastel1's k-th colour, points in Set1's k-th (its saturated twin)
     region_colours = [matplotlib.colormaps["Pastel1"](k) for k in range(n_classes)]
-    for ax, framework in zip(axes[0], frameworks):
+    for ax, framework in zip(axes[0], frameworks, strict=True):
         regions = predicted_class(run, framework, points).reshape(g0.shape)
         ax.contourf(g0, g1, regions, levels=np.arange(n_classes + 1) - 0.5, colors=region_colours, alpha=0.9)
         ax.scatter(X[:, 0], X[:, 1], c=y, cmap="Set1", vmin=0, vmax=8, s=8, edgecolors="k", linewidths=0.2)

@@ -20,7 +20,8 @@ from compare import registry
 from compare.data.cases import Case
 from compare.parity.harness import REFERENCE, Check, compare_arrays
 from compare.training.batches import make_batches
-from core.optimizers import Hyperparameters, check_name, matched, optimizer as optimizer_record
+from core.optimizers import Hyperparameters, check_name, matched
+from core.optimizers import optimizer as optimizer_record
 from core.training import StepCallback, TrainResult
 from core.validate import check_inputs, check_params, check_targets
 
@@ -56,13 +57,16 @@ class TrainingRun:
 
     @property
     def steps(self) -> int:
+        """The number of steps trained."""
         return self.results[REFERENCE].steps[-1]
 
     @property
     def passed(self) -> bool:
+        """Every check passed."""
         return all(c.passed for c in self.checks)
 
     def checks_for(self, framework: str) -> list[Check]:
+        """The checks of one framework."""
         return [c for c in self.checks if c.framework == framework]
 
 
@@ -78,15 +82,16 @@ def compare_results(framework: str, actual: TrainResult, expected: TrainResult, 
         compare_arrays(framework, "loss_history", np.array(actual.loss_history), np.array(expected.loss_history), dtype),
         compare_arrays(framework, "final_loss", np.array(actual.final_loss), np.array(expected.final_loss), dtype),
     ]
-    checks += [compare_arrays(framework, name, actual.final_params[name], value, dtype)
-               for name, value in expected.final_params.items()]
+    checks += [
+        compare_arrays(framework, name, actual.final_params[name], value, dtype) for name, value in expected.final_params.items()
+    ]
     return checks
 
 
 def param_divergence(actual: TrainResult, expected: TrainResult) -> np.ndarray:
     """Per recorded step, the largest |actual - expected| / |expected| over all parameters (0-valued entries skipped)."""
     out = []
-    for mine, theirs in zip(actual.param_history, expected.param_history):
+    for mine, theirs in zip(actual.param_history, expected.param_history, strict=True):
         worst = 0.0
         for name, value in theirs.items():
             size = np.abs(value)

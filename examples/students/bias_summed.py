@@ -23,10 +23,10 @@ def backprop(params, X, y):
     dz2 = probs.copy()
     dz2[range(m), y] -= 1
     dW2 = np.dot(A1.T, dz2) / m
-    db2 = np.sum(dz2, axis=0, keepdims=True)        # MISTAKE: no / m
+    db2 = np.sum(dz2, axis=0, keepdims=True)  # MISTAKE: no / m
     dz1 = np.dot(dz2, W2.T)
     dz1[z1 <= 0] = 0
     dW1 = np.dot(X.T, dz1) / m
-    db1 = np.sum(dz1, axis=0, keepdims=True)        # MISTAKE: no / m
+    db1 = np.sum(dz1, axis=0, keepdims=True)  # MISTAKE: no / m
 
     return loss, {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}

@@ -18,14 +18,14 @@ def backprop(params, X, y):
     m = X.shape[0]
 
     # forward pass
-    z1 = X @ W1.T + b1          # net_h = w1*i1 + w2*i2 + b1
-    a1 = sigmoid(z1)            # out_h
-    z2 = a1 @ W2.T + b2         # net_o
-    a2 = sigmoid(z2)            # out_o
+    z1 = X @ W1.T + b1  # net_h = w1*i1 + w2*i2 + b1
+    a1 = sigmoid(z1)  # out_h
+    z2 = a1 @ W2.T + b2  # net_o
+    a2 = sigmoid(z2)  # out_o
     loss = np.sum(0.5 * (y - a2) ** 2) / m
 
     # backward pass
-    delta2 = -(y - a2) * a2 * (1 - a2)      # dE/dout_o * dout_o/dnet_o
+    delta2 = -(y - a2) * a2 * (1 - a2)  # dE/dout_o * dout_o/dnet_o
     delta1 = (delta2 @ W2) * a1 * (1 - a1)  # dE/dout_h * dout_h/dnet_h
 
     grads = {

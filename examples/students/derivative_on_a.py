@@ -31,7 +31,7 @@ def backprop(params, X, Y):
     dZ2 = A2 - Y
     dW2 = np.dot(dZ2, A1.T) / m
     db2 = np.sum(dZ2, axis=1, keepdims=True) / m
-    dZ1 = np.dot(W2.T, dZ2) * sigmoid_derivative(A1)   # MISTAKE: should be sigmoid_derivative(Z1), i.e. A1 * (1 - A1)
+    dZ1 = np.dot(W2.T, dZ2) * sigmoid_derivative(A1)  # MISTAKE: should be sigmoid_derivative(Z1), i.e. A1 * (1 - A1)
     dW1 = np.dot(dZ1, X.T) / m
     db1 = np.sum(dZ1, axis=1, keepdims=True) / m
 

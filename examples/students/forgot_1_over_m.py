@@ -25,10 +25,10 @@ def backprop(params, X, Y):
     cost = -np.sum(Y * np.log(A2) + (1 - Y) * np.log(1 - A2)) / m
 
     dZ2 = A2 - Y
-    dW2 = np.dot(dZ2, A1.T)                          # MISTAKE: no 1/m
-    db2 = np.sum(dZ2, axis=1, keepdims=True)         # MISTAKE: no 1/m
+    dW2 = np.dot(dZ2, A1.T)  # MISTAKE: no 1/m
+    db2 = np.sum(dZ2, axis=1, keepdims=True)  # MISTAKE: no 1/m
     dZ1 = np.dot(W2.T, dZ2) * A1 * (1 - A1)
-    dW1 = np.dot(dZ1, X.T)                           # MISTAKE: no 1/m
-    db1 = np.sum(dZ1, axis=1, keepdims=True)         # MISTAKE: no 1/m
+    dW1 = np.dot(dZ1, X.T)  # MISTAKE: no 1/m
+    db1 = np.sum(dZ1, axis=1, keepdims=True)  # MISTAKE: no 1/m
 
     return cost, {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}

@@ -23,7 +23,7 @@ def backprop(params, X, y):
     a2 = sigmoid(z2)
     loss = np.sum(0.5 * (y - a2) ** 2) / m
 
-    delta2 = 2 * (a2 - y) * a2 * (1 - a2)   # MISTAKE: d/do of (t - o)^2, but the loss has the 1/2
+    delta2 = 2 * (a2 - y) * a2 * (1 - a2)  # MISTAKE: d/do of (t - o)^2, but the loss has the 1/2
     delta1 = (delta2 @ W2) * a1 * (1 - a1)
 
     grads = {

@@ -24,7 +24,7 @@ def backprop(params, X, y):
     a2 = sigmoid(z2)
     loss = np.sum(0.5 * (y - a2) ** 2) / m
 
-    delta2 = (y - a2) * a2 * (1 - a2)       # MISTAKE: should be -(y - a2)
+    delta2 = (y - a2) * a2 * (1 - a2)  # MISTAKE: should be -(y - a2)
     delta1 = (delta2 @ W2) * a1 * (1 - a1)
 
     grads = {

@@ -25,7 +25,7 @@ def backprop(params, X, y):
     onehot = np.zeros_like(probs)
     onehot[range(m), y] = 1
     dA2 = -onehot / probs
-    dz2 = dA2 * probs * (1 - probs)                 # MISTAKE: softmax is not elementwise; use probs - onehot
+    dz2 = dA2 * probs * (1 - probs)  # MISTAKE: softmax is not elementwise; use probs - onehot
     dW2 = np.dot(A1.T, dz2) / m
     db2 = np.sum(dz2, axis=0, keepdims=True) / m
     dz1 = np.dot(dz2, W2.T)

@@ -29,9 +29,9 @@ def backprop(params, X, y):
     delta1 = (delta2 @ W2) * a1 * (1 - a1)
 
     grads = {
-        "W2": a1.T @ delta2 / m,   # MISTAKE: (n_1, n_2), the transpose of W2's shape
+        "W2": a1.T @ delta2 / m,  # MISTAKE: (n_1, n_2), the transpose of W2's shape
         "b2": delta2.sum(axis=0) / m,
-        "W1": X.T @ delta1 / m,    # MISTAKE: transposed
+        "W1": X.T @ delta1 / m,  # MISTAKE: transposed
         "b1": delta1.sum(axis=0) / m,
     }
     return loss, grads
