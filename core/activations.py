@@ -31,6 +31,7 @@ class ActivationRecord:
         init: the initialiser its layers get, ``"xavier"`` or ``"he"`` (scratch.init).
         hidden: whether a hidden layer may use it (softmax normalises a whole layer: output only).
         derivative_on_a: the hint for a student who feeds the activation a to g' instead of z.
+        kink_at_zero: whether g' jumps at z = 0 (the frameworks take the z > 0 branch only for z > 0).
     """
 
     name: str
@@ -40,6 +41,7 @@ class ActivationRecord:
     init: str
     hidden: bool = True
     derivative_on_a: str = ""
+    kink_at_zero: bool = False
 
 
 ACTIVATIONS: dict[str, ActivationRecord] = {
@@ -68,6 +70,7 @@ ACTIVATIONS: dict[str, ActivationRecord] = {
             "ED5340 L25: ReLU(z) = max(0, z)",
             "he",
             derivative_on_a="relu'(a) instead of relu'(z)",
+            kink_at_zero=True,
         ),
         ActivationRecord(
             "leaky_relu",
@@ -76,6 +79,7 @@ ACTIVATIONS: dict[str, ActivationRecord] = {
             "ED5340 L25: Leaky ReLU = max(0.01 z, z)",
             "he",
             derivative_on_a="leaky_relu'(a) instead of leaky_relu'(z)",
+            kink_at_zero=True,
         ),
         ActivationRecord(
             "linear",

@@ -25,19 +25,19 @@ from hypothesis import strategies as st
 from compare import registry
 from compare.data.cases import Case
 from compare.parity.harness import first_divergence, run_case
-from core.activations import LEAKY_SLOPE
+from core.activations import ACTIVATIONS, LEAKY_SLOPE
 from core.spec import Spec
 from helpers import has_known_difference
 from scratch.activations import DERIVATIVE, FORWARD
 from scratch.gradcheck import numerical_gradients
 from scratch.model import evaluate, forward
 
-HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
+HIDDEN = tuple(name for name, record in ACTIVATIONS.items() if record.hidden)  # every activation but softmax
 # (output activation, loss, smallest n_L, largest n_L): every pairing Spec accepts
 PAIRINGS = [("sigmoid", "bce", 1, 1), ("softmax", "cce", 2, 12)] + [
     (activation, loss, 1, 12) for activation in HIDDEN for loss in ("sse", "mse")
 ]
-KINKED = ("relu", "leaky_relu")
+KINKED = tuple(name for name, record in ACTIVATIONS.items() if record.kink_at_zero)  # relu, leaky_relu
 
 # Central differences with step h: truncation error h^2/6 |L'''| (<= ~1e-12 here) plus
 # rounding error: L carries a few ulp (k eps |L|, eps = 2.2e-16), divided by 2h, i.e.
