@@ -12,7 +12,9 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
+from compare import registry
 from compare.registry import NAMES, REFERENCE
+from core.errors import InputError
 
 EXIT_OK, EXIT_MISMATCH, EXIT_USAGE = 0, 1, 2
 DTYPES = {"float32": ("float32",), "float64": ("float64",), "both": ("float64", "float32")}
@@ -69,7 +71,16 @@ def number_at_least(minimum: float, inclusive: bool) -> Callable[[str], float]:
 
 positive_float = number_at_least(0.0, inclusive=False)
 non_negative_float = number_at_least(0.0, inclusive=True)
-frameworks_arg = name_list(NAMES, "framework")  # "scratch,torch" -> ("scratch", "torch")
+_known_frameworks = name_list(NAMES, "framework")
+
+
+def frameworks_arg(text: str) -> tuple[str, ...]:
+    """An argparse type: ``"scratch,torch"`` -> ``("scratch", "torch")``, each registered and installed."""
+    names = _known_frameworks(text)
+    try:
+        return registry.check_installed(names)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def case_options(
@@ -95,9 +106,9 @@ def frameworks_option() -> ArgumentParser:
     parent.add_argument(
         "--frameworks",
         type=frameworks_arg,
-        default=NAMES,
+        default=registry.available(),
         metavar="LIST",
-        help=f"comma-separated subset of {','.join(NAMES)} (default: all; {REFERENCE} always runs)",
+        help=f"comma-separated subset of {','.join(NAMES)} (default: every one installed; {REFERENCE} always runs)",
     )
     return parent
 

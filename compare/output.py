@@ -6,11 +6,21 @@ import math
 import sys
 from typing import Any, Protocol
 
-from compare.versions import versions, versions_line
+from compare.versions import implementations, implementations_lines, versions, versions_line
 
 MARK = {True: "✓", False: "✗"}
 
-__all__ = ["MARK", "check_json", "console", "json_number", "versions", "versions_line"]
+__all__ = [
+    "MARK",
+    "check_json",
+    "console",
+    "implementations",
+    "implementations_lines",
+    "json_number",
+    "skipped_line",
+    "versions",
+    "versions_line",
+]
 
 
 class CheckLike(Protocol):
@@ -41,6 +51,14 @@ def check_json(check: CheckLike, quantity: str | None = None) -> dict[str, Any]:
         "rtol": check.rtol,
         "passed": check.passed,
     }
+
+
+def skipped_line() -> str | None:
+    """``"skipped: keras-jax (jax not installed ...)"`` for the implementations not installed, or None."""
+    from compare.registry import skipped
+
+    reasons = skipped()
+    return "skipped: " + "; ".join(f"{name} ({why})" for name, why in reasons.items()) if reasons else None
 
 
 def console(width: int = 1000) -> Any:

@@ -9,18 +9,31 @@ one package and one entry here; the conformance tests (tests/conformance/) are
 what it must pass.
 
 Packages are imported on first use only, so ``--frameworks scratch`` never
-imports torch or TensorFlow.
+imports torch or TensorFlow. An entry with an ``environment`` this process does not
+have (a second Keras backend: Keras fixes one per process) runs in a worker process
+of its own (compare.workers); calling its ``evaluate``, ``train`` or ``draw`` is the same.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import os
+import sys
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from types import ModuleType
 from typing import Any
 
-from compare.parity.known_differences import TF_LEAKY_SLOPE_FLOAT32, KnownDifference
+from compare.parity.known_differences import (
+    JAX_LEAKY_DERIVATIVE_AT_ZERO,
+    TF_HYPERPARAMETERS_FLOAT32,
+    TF_LEAKY_SLOPE_FLOAT32,
+    TORCH_BACKEND_OPTIMIZERS,
+    KnownDifference,
+)
 from core.errors import InputError
 
 
@@ -46,6 +59,9 @@ class Implementation:
         style: matplotlib line style for its curves.
         bench: the training steps compare.bench times for it.
         known_differences: documented reasons it may part from scratch.
+        environment: variables its framework (``imports[0]``) reads at import (``KERAS_BACKEND``);
+            where this process has other values it runs in a worker process (compare.workers).
+        install: how to install what it needs, for the message when something is missing.
     """
 
     name: str
@@ -56,25 +72,103 @@ class Implementation:
     style: Mapping[str, Any]
     bench: tuple[BenchStep, ...]
     known_differences: tuple[KnownDifference, ...] = field(default=())
+    environment: Mapping[str, str] = field(default_factory=dict)
+    install: str = "pip install -c constraints.txt -e '.[test]'"
 
     def module(self, part: str) -> ModuleType:
-        """Its module ``part`` (``"model"``, ``"train"``, ``"init"``, ...), imported now."""
+        """Its module ``part`` (``"model"``, ``"train"``, ``"init"``, ...), imported now, in this process."""
         return importlib.import_module(f"{self.package}.{part}")
+
+    def missing(self) -> list[str]:
+        """The modules it needs that are not installed (found without importing them)."""
+        return [module for module in self.imports if importlib.util.find_spec(module) is None]
+
+    def runs_here(self) -> bool:
+        """Whether this process can host it: every variable of its environment unset (then set now) or equal."""
+        for key, value in self.environment.items():
+            current = os.environ.get(key)
+            if current is None and self.imports[0] not in sys.modules:  # imports[0] reads the environment at import
+                os.environ[key] = value  # this process now belongs to this entry's backend
+            elif current != value:
+                return False
+        return True
+
+    def _call(self, part: str, function: str) -> Callable[..., Any]:
+        if self.runs_here():
+            found: Callable[..., Any] = getattr(self.module(part), function)
+            return found
+        return partial(_remote, self, function)
+
+    def submit_evaluate(self, *args: Any) -> Future[Any]:
+        """:attr:`evaluate` started now: in its worker while this process goes on, or here at once."""
+        if self.runs_here():
+            return _done(self.evaluate, *args)
+        from compare import workers
+
+        future = workers.worker(self.name, self.environment).submit(*workers.evaluate_request(*args))
+        return _then(future, lambda reply: workers.trace_from(*reply))
+
+    def submit_train(self, *args: Any, **kwargs: Any) -> Future[Any]:
+        """:attr:`train` started now: in its worker while this process goes on, or here at once."""
+        if self.runs_here():
+            return _done(self.train, *args, **kwargs)
+        return ThreadPoolExecutor(max_workers=1).submit(_remote, self, "train", *args, **kwargs)
 
     @property
     def evaluate(self) -> Callable[..., Any]:
-        """``evaluate(spec, params, X, y, dtype) -> core.trace.Trace``."""
-        return self.module("model").evaluate
+        """``evaluate(spec, params, X, y, dtype) -> core.trace.Trace`` (its ``model.evaluate``)."""
+        return self._call("model", "evaluate")
 
     @property
     def train(self) -> Callable[..., Any]:
         """``train(spec, params, X, y, *, optimizer, hyper, batches, ...) -> core.training.TrainResult``."""
-        return self.module("train").train
+        return self._call("train", "train")
 
     @property
     def draw(self) -> Callable[..., Any]:
         """``draw(method, fan_out, fan_in, seed) -> (fan_out, fan_in)`` float64 initial weights."""
-        return self.module("init").draw
+        return self._call("init", "draw")
+
+
+def _done(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
+    """A future holding ``function(*args, **kwargs)``, computed now (its exception, if it raises)."""
+    future: Future[Any] = Future()
+    try:
+        future.set_result(function(*args, **kwargs))
+    except Exception as exc:  # noqa: BLE001 - re-raised by future.result()
+        future.set_exception(exc)
+    return future
+
+
+def _then(future: Future[Any], convert: Callable[[Any], Any]) -> Future[Any]:
+    """A future of ``convert(future.result())``."""
+    out: Future[Any] = Future()
+
+    def done(f: Future[Any]) -> None:
+        try:
+            out.set_result(convert(f.result()))
+        except Exception as exc:  # noqa: BLE001 - re-raised by out.result()
+            out.set_exception(exc)
+
+    future.add_done_callback(done)
+    return out
+
+
+def _remote(impl: Implementation, function: str, *args: Any, **kwargs: Any) -> Any:
+    """``function`` of ``impl``, run by its worker process."""
+    from compare import workers
+
+    worker = workers.worker(impl.name, impl.environment)
+    if function == "evaluate":
+        return workers.trace_from(*worker.call(*workers.evaluate_request(*args, **kwargs)))
+    if function == "draw":
+        return worker.call(*workers.draw_request(*args, **kwargs))[1]["weights"]
+    on_step = kwargs.get("on_step")
+    result = workers.result_from(*worker.call(*workers.train_request(*args, **kwargs)))
+    if on_step is not None:  # the child's steps are not streamed: report them when it is done
+        for k in range(1, len(kwargs["batches"]) + 1):
+            on_step(k)
+    return result
 
 
 REFERENCE = "scratch"
@@ -102,7 +196,7 @@ IMPLEMENTATIONS: dict[str, Implementation] = {
         ),
         Implementation(
             name="keras",
-            label="Keras 3 (TensorFlow)",
+            label="Keras 3 on TensorFlow",
             package="keras_impl",
             imports=("keras", "tensorflow"),
             versions={"tensorflow": ("tensorflow-cpu", "tensorflow"), "keras": ("keras",)},
@@ -111,7 +205,30 @@ IMPLEMENTATIONS: dict[str, Implementation] = {
                 BenchStep("keras-function", "compare.bench.steps:keras_function_step", "C2"),
                 BenchStep("keras-train_on_batch", "compare.bench.steps:keras_train_on_batch_step", "C3"),
             ),
-            known_differences=(TF_LEAKY_SLOPE_FLOAT32,),
+            known_differences=(TF_LEAKY_SLOPE_FLOAT32, TF_HYPERPARAMETERS_FLOAT32),
+            environment={"KERAS_BACKEND": "tensorflow"},
+        ),
+        Implementation(
+            name="keras-jax",
+            label="Keras 3 on JAX",
+            package="keras_impl",
+            imports=("keras", "jax"),
+            versions={"jax": ("jax",), "jaxlib": ("jaxlib",), "keras": ("keras",)},
+            style={"linestyle": "-.", "linewidth": 1.5, "color": "C4"},
+            bench=(BenchStep("keras-jax-jit", "compare.bench.steps:keras_step", "C4"),),
+            known_differences=(JAX_LEAKY_DERIVATIVE_AT_ZERO,),
+            environment={"KERAS_BACKEND": "jax"},
+        ),
+        Implementation(
+            name="keras-torch",
+            label="Keras 3 on PyTorch",
+            package="keras_impl",
+            imports=("keras", "torch"),
+            versions={"torch": ("torch",), "keras": ("keras",)},
+            style={"linestyle": (0, (3, 1, 1, 1)), "linewidth": 1.5, "color": "C5"},
+            bench=(BenchStep("keras-torch-eager", "compare.bench.steps:keras_step", "C5"),),
+            known_differences=(TORCH_BACKEND_OPTIMIZERS,),
+            environment={"KERAS_BACKEND": "torch"},
         ),
     )
 }
@@ -141,6 +258,44 @@ def get(name: str) -> Implementation:
     if name not in IMPLEMENTATIONS:
         raise InputError(f"unknown framework {name!r}; choose from {', '.join(NAMES)}")
     return IMPLEMENTATIONS[name]
+
+
+def available() -> tuple[str, ...]:
+    """The entries whose modules are installed, in registry order."""
+    return tuple(name for name, impl in IMPLEMENTATIONS.items() if not impl.missing())
+
+
+def skipped() -> dict[str, str]:
+    """Entry -> why it does not run by default (what is not installed)."""
+    return {
+        name: f"{', '.join(impl.missing())} not installed ({impl.install})"
+        for name, impl in IMPLEMENTATIONS.items()
+        if impl.missing()
+    }
+
+
+def check_installed(names: Iterable[str]) -> tuple[str, ...]:
+    """``names``, each checked to be installed.
+
+    Raises:
+        InputError: one line naming the first one that is not, and what is missing.
+    """
+    names = tuple(names)
+    for name in names:
+        missing = get(name).missing()
+        if missing:
+            raise InputError(f"framework {name!r} needs {', '.join(missing)}, which is not installed ({get(name).install})")
+    return names
+
+
+def start_workers(names: Iterable[str]) -> None:
+    """Start now the worker of every one of ``names`` that cannot run here, so they import while this process works."""
+    from compare import workers
+
+    for name in with_reference(names):
+        impl = get(name)
+        if not impl.runs_here():
+            workers.worker(name, impl.environment)
 
 
 def with_reference(names: Iterable[str]) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ float32 model silently.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import keras
@@ -34,8 +34,11 @@ class MLP:
     ) -> None:
         self.spec = spec
         self.dtype = dtype
+        # zeros, not Keras's glorot_uniform: the canonical weights are loaded right after (keras_impl.convert),
+        # and a random initializer costs a compiled RNG call per layer on JAX
         self.denses = [
-            keras.layers.Dense(n, activation=None, dtype=dtype, kernel_regularizer=kernel_regularizer) for n in spec.sizes[1:]
+            keras.layers.Dense(n, activation=None, dtype=dtype, kernel_initializer="zeros", kernel_regularizer=kernel_regularizer)
+            for n in spec.sizes[1:]
         ]
         for dense, n_in in zip(self.denses, spec.sizes[:-1], strict=True):
             dense.build((None, n_in))
@@ -47,12 +50,15 @@ class MLP:
         """``[kernel_1, bias_1, kernel_2, ...]``."""
         return variables(self.denses)
 
-    def trace(self, X: Any) -> tuple[dict[int, Any], dict[int, Any]]:
-        """Forward pass keeping z_l and a_l; ``a[0]`` is X."""
+    def trace(self, X: Any, taps: Sequence[Any] = ()) -> tuple[dict[int, Any], dict[int, Any]]:
+        """Forward pass keeping z_l and a_l; ``a[0]`` is X.
+
+        ``taps``: zeros added to each z_l, whose gradients are dL/dz_l (keras_impl.gradients).
+        """
         z: dict[int, Any] = {}
         a: dict[int, Any] = {0: X}
         for l, (dense, activation) in enumerate(zip(self.denses, self.activations, strict=True), start=1):
-            z[l] = dense(a[l - 1])
+            z[l] = dense(a[l - 1]) + taps[l - 1] if taps else dense(a[l - 1])
             a[l] = activation(z[l])
         return z, a
 
@@ -80,9 +86,9 @@ def build_model(
 
 
 def evaluate(spec: Spec, params: Mapping[str, object], X: object, y: object, dtype: str = "float64") -> Trace:
-    """Forward, loss and GradientTape gradients on one batch, in ``dtype``.
+    """Forward, loss and the backend's gradients on one batch, in ``dtype``.
 
-    delta_l is the tape's dL/dz_l times m, the per-sample convention of
+    delta_l is the backend's dL/dz_l times m, the per-sample convention of
     :class:`core.trace.Trace`.
 
     Raises:
@@ -92,21 +98,19 @@ def evaluate(spec: Spec, params: Mapping[str, object], X: object, y: object, dty
     model = build_model(spec, params, dtype)
     X_t = keras.ops.convert_to_tensor(X_np, dtype=dtype)
     y_t = keras.ops.convert_to_tensor(y_np)
-    L = spec.n_layers
-    recorded: dict[str, dict[int, Any]] = {}
+    L, m = spec.n_layers, X_np.shape[0]
 
-    def compute() -> tuple[Any, list[Any]]:
-        z, a = model.trace(X_t)
-        recorded["z"], recorded["a"] = z, a
-        return model.loss(z[L], a[L], y_t), [z[l] for l in range(1, L + 1)]
+    def compute(taps: list[Any]) -> tuple[Any, Any]:
+        z, a = model.trace(X_t, taps)
+        return model.loss(z[L], a[L], y_t), {"z": [z[l] for l in range(1, L + 1)], "a": [a[l] for l in range(1, L + 1)]}
 
-    loss, variable_grads, z_grads = value_and_gradients(compute, model.variables)
-    m = X_np.shape[0]
+    tap_shapes = [(m, n) for n in spec.sizes[1:]]
+    loss, forward, variable_grads, z_grads = value_and_gradients(compute, model.variables, tap_shapes, dtype)
     numpy = keras.ops.convert_to_numpy
     return Trace(
         spec=spec,
-        z={l: numpy(v) for l, v in recorded["z"].items()},
-        a={0: X_np} | {l: numpy(v) for l, v in recorded["a"].items() if l > 0},
+        z={l: numpy(v) for l, v in enumerate(forward["z"], start=1)},
+        a={0: X_np} | {l: numpy(v) for l, v in enumerate(forward["a"], start=1)},
         loss=float(numpy(loss)),
         delta={l: numpy(g) * m for l, g in enumerate(z_grads, start=1)},
         grads=read_grads(model.denses, variable_grads),

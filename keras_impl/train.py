@@ -1,10 +1,10 @@
 """Training in Keras 3: ``keras.optimizers`` ``apply_gradients`` on the MLP, L2 as ``keras.regularizers.L2``.
 
 ``train`` has the same signature and returns the same record as scratch.train.train
-(the contract is core.training). Each step runs the forward pass and the native loss
-under the backend's autodiff (keras_impl.gradients), adds the layers' L2 losses
-(keras_impl.regularization), and calls ``apply_gradients``. No ``fit``: the harness
-chooses the batches, so Keras never shuffles.
+(the contract is core.training). Each step runs the forward pass and the native loss,
+adds the layers' L2 losses (keras_impl.regularization) and updates with the optimizer,
+as the backend's training step does it (keras_impl.gradients: eager on TensorFlow and
+torch, ``jax.jit`` on JAX). No ``fit``: the harness chooses the batches, so Keras never shuffles.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from core.optimizers import Hyperparameters
 from core.spec import Spec
 from core.training import StepCallback, TrainResult, accuracy, prepare_training, recorded
 from keras_impl.convert import read_params
-from keras_impl.gradients import value_and_gradients
+from keras_impl.gradients import train_step
 from keras_impl.model import build_model
 from keras_impl.optimizers import make_optimizer, settings
 from keras_impl.regularization import regularizer
@@ -56,20 +56,14 @@ def train(
     trained = [dense.kernel for dense in model.denses] + ([] if freeze_biases else [dense.bias for dense in model.denses])
     native = make_optimizer(optimizer, hyper, trained)
 
-    def step(X_b: Any, y_b: Any) -> Any:
-        """One update on the batch; returns the batch-mean loss without the L2 penalty."""
-        recorded_loss: dict[str, Any] = {}
+    def loss_fn(X_b: Any, y_b: Any) -> tuple[Any, Any]:
+        """(batch loss + the L2 terms of every kernel, batch loss)."""
+        z_L, a_L = model(X_b)
+        data_loss = model.loss(z_L, a_L, y_b)
+        penalty = [loss for dense in model.denses for loss in dense.losses]  # L2 terms, [] without l2
+        return (data_loss + sum(penalty) if penalty else data_loss), data_loss
 
-        def compute() -> tuple[Any, list[Any]]:
-            z_L, a_L = model(X_b)
-            recorded_loss["data"] = model.loss(z_L, a_L, y_b)
-            penalty = [loss for dense in model.denses for loss in dense.losses]  # L2 terms, [] without l2
-            return recorded_loss["data"] + sum(penalty) if penalty else recorded_loss["data"], []
-
-        _, grads, _ = value_and_gradients(compute, trained)
-        native.apply_gradients(zip(grads, trained, strict=True))
-        return recorded_loss["data"]
-
+    step = train_step(loss_fn, trained, native)
     steps, losses, history = [], [], []
     for k, index in enumerate(batches, start=1):
         batch_loss = step(keras.ops.convert_to_tensor(X_np[index], dtype=dtype), keras.ops.convert_to_tensor(y_np[index]))

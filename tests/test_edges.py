@@ -22,7 +22,7 @@ from compare.data.cases import Case
 from compare.parity.harness import first_divergence, run_case
 from core.activations import ACTIVATIONS, LEAKY_SLOPE
 from core.spec import parse_spec
-from helpers import honest_dtype
+from helpers import has_known_difference, honest_dtype, known_on
 from scratch.model import evaluate
 
 # the largest |z| each dtype is asked to survive (issue 4): exp(1e3) overflows float64
@@ -41,8 +41,12 @@ HIDDEN = tuple(name for name, record in ACTIVATIONS.items() if record.hidden)
 
 
 def _frameworks(spec, dtype: str) -> list[str]:
-    """The frameworks whose known differences do not show on this net in ``dtype`` (Keras's float32 leaky slope)."""
-    return [fw for fw in registry.OTHERS if dtype == "float32" or honest_dtype(fw, spec) == "float64"]
+    """The frameworks whose known differences cannot show on this net in ``dtype``.
+
+    Keras on TensorFlow keeps the leaky slope in float32 (float64 only); Keras on JAX takes
+    leaky_relu'(0) = 1, which these nets hit with their exact zeros (test_jax_leaky_derivative_at_exact_zero_is_1).
+    """
+    return [fw for fw in registry.OTHERS if not known_on(fw, spec, dtype)]
 
 
 def _no_nan_or_inf(spec, params, X, y, dtype):
@@ -177,11 +181,34 @@ def test_relu_family_derivative_at_exact_zero(hidden, slope_at_zero):
 @pytest.mark.parametrize("framework", list(registry.OTHERS))
 @pytest.mark.parametrize("hidden", ["relu", "leaky_relu"])
 def test_relu_family_at_exact_zero_matches_frameworks(hidden, framework):
+    if hidden == "leaky_relu" and has_known_difference(framework, "leaky_derivative_at_zero"):
+        pytest.skip(f"{framework}: leaky_relu'(0) = 1 is its known difference (test_jax_leaky_derivative_at_exact_zero_is_1)")
     case = _exact_zero_case(hidden)
     # a known difference (Keras's float32 leaky slope, below) makes float32 the fair comparison there
     dtype = honest_dtype(framework, case.spec)
     result = run_case(case, dtype, [framework])
     assert result.passed, [(c.quantity, c.max_rel_err) for c in result.checks if not c.passed]
+
+
+@pytest.mark.parametrize("framework", [fw for fw in registry.OTHERS if has_known_difference(fw, "leaky_derivative_at_zero")])
+def test_jax_leaky_derivative_at_exact_zero_is_1(framework):
+    """jax.nn.leaky_relu is jnp.where(x >= 0, x, slope * x): at z = 0 exactly the identity branch, derivative 1.
+
+    The report names the cause beside the ✗; away from exact zeros the net agrees.
+    """
+    from compare.parity.report import divergence
+
+    case = _exact_zero_case("leaky_relu")
+    result = run_case(case, "float64", [framework])
+    first = first_divergence(result.checks_for(framework))
+    assert first is not None and first.quantity == "delta1"
+    trace, reference = result.traces[framework], result.traces[registry.REFERENCE]
+    upstream = reference.delta[2] @ case.params["W2"]  # dl/da1 per sample
+    assert trace.delta[1][0, 0] == pytest.approx(1.0 * upstream[0, 0], rel=1e-15)  # scratch: 0.01 * upstream
+    assert reference.delta[1][0, 0] == pytest.approx(LEAKY_SLOPE * upstream[0, 0], rel=1e-15)
+    assert "JAX" in divergence(result, framework)["cause"]
+    nudged = Case("leaky away from 0", case.spec, case.params, case.X + np.array([1e-3, 0.0]), case.y)
+    assert run_case(nudged, "float64", [framework]).passed
 
 
 # --- Keras: leaky slope in float32 ----------------------------------------------------------

@@ -16,6 +16,8 @@ parameters. Frameworks are imported inside the builders only.
   ``keras.optimizers.SGD.apply`` (``keras_impl.optimizers.make_optimizer``: float64
   learning rate), all in one ``tf.function`` (``jit_compile=False``,
   the same graph mode Keras's own ``fit`` uses on CPU).
+- ``keras-jax-jit``, ``keras-torch-eager``: keras_impl.train's own step on that backend
+  (keras_impl.gradients.train_step: ``jax.jit`` over the stateless step on JAX, eager on torch).
 - ``keras-train_on_batch``: the same ``Dense`` and activation layers in a
   ``keras.Sequential``, compiled with ``keras_impl.losses.compile_loss`` (the same
   native loss and weight as the model's) and ``SGD``;
@@ -113,11 +115,11 @@ def keras_function_step(
 
     @tf.function(jit_compile=False)
     def train_step(X, y):
-        def compute():
+        def compute(taps):
             z_L, a_L = model(X)
-            return model.loss(z_L, a_L, y), []
+            return model.loss(z_L, a_L, y), None
 
-        value, grads, _ = value_and_gradients(compute, variables)
+        value, _, grads, _ = value_and_gradients(compute, variables)
         optimizer.apply(grads, variables)
         return value
 
@@ -154,6 +156,37 @@ def keras_train_on_batch_step(
     model.compile(optimizer=optimizer, loss=loss, loss_weights=weight, jit_compile=False)
 
     return Step(lambda: model.train_on_batch(X, y), lambda: None, lambda: read_params(mlp.denses))
+
+
+def keras_step(
+    spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, learning_rate: float, dtype: str
+) -> Step:
+    """Keras on this process's backend: keras_impl.train's own step (``jax.jit`` on JAX, eager on torch), SGD."""
+    import keras
+
+    from core.optimizers import Hyperparameters
+    from keras_impl.convert import read_params
+    from keras_impl.gradients import train_step
+    from keras_impl.model import build_model
+    from keras_impl.optimizers import make_optimizer
+
+    model = build_model(spec, params, dtype)
+    optimizer = make_optimizer("sgd", Hyperparameters(learning_rate=learning_rate), model.variables)
+
+    def loss_fn(X_b: Any, y_b: Any) -> tuple[Any, Any]:
+        z_L, a_L = model(X_b)
+        loss = model.loss(z_L, a_L, y_b)
+        return loss, loss
+
+    step = train_step(loss_fn, model.variables, optimizer)
+    X_t, y_t = keras.ops.convert_to_tensor(X, dtype=dtype), keras.ops.convert_to_tensor(y)
+    last: dict[str, Any] = {}
+
+    def run() -> Any:
+        last["loss"] = step(X_t, y_t)
+        return last["loss"]
+
+    return Step(run, lambda: last and keras.ops.convert_to_numpy(last["loss"]), lambda: read_params(model.denses))
 
 
 def make_step(

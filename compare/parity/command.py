@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from compare import registry
 from compare.options import (
     DTYPES,
     EXIT_MISMATCH,
@@ -42,14 +43,15 @@ def main(argv: Sequence[str], prog: str = "python -m compare") -> int:
     args = build_parser(prog).parse_args(list(argv))
     from compare.data.cases import load_cases
     from compare.data.files import save_weights, writable_dir
-    from compare.parity.harness import run_case
+    from compare.parity.harness import run_cases
 
     cases = load_cases(args.arch, args.weights, args.data, args.seed)
+    registry.start_workers(args.frameworks)  # other Keras backends import in their own processes meanwhile
     if args.save_weights:
         directory = writable_dir(args.save_weights, "--save-weights")
         for case in cases:
             save_weights(directory / f"{case.name.replace(':', '_').replace(',', '_')}.safetensors", case.params)
-    results = [run_case(case, dtype, args.frameworks) for case in cases for dtype in DTYPES[args.dtype]]
+    results = run_cases([(case, dtype) for case in cases for dtype in DTYPES[args.dtype]], args.frameworks)
     from compare.parity import report
 
     if args.format == "json":

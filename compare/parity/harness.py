@@ -7,7 +7,8 @@ so the first failing check names where two implementations part.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -155,6 +156,50 @@ class CaseResult:
         return [c for c in self.checks if c.framework == framework]
 
 
+def _checked(case: Case) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    params = check_params(case.spec, case.params, "float64")
+    X = check_inputs(case.spec, case.X, "float64")
+    return params, X, check_targets(case.spec, case.y, X.shape[0], "float64")
+
+
+def run_cases(
+    runs: Sequence[tuple[Case, str]], frameworks: Iterable[str], evaluators: Mapping[str, Evaluate] | None = None
+) -> list[CaseResult]:
+    """:func:`run_case` for every ``(case, dtype)`` of ``runs``, the workers' share started first.
+
+    Every input is checked before anything runs. Implementations that run in a worker
+    process (compare.registry) get all their requests at once and answer them while this
+    process computes its own; the results come back in the order of ``runs``.
+
+    Raises:
+        InputError: bad weights or data for a case's spec (before any evaluation).
+    """
+    evaluators = dict(evaluators or {})
+    frameworks = [fw for fw in registry.with_reference(frameworks)]
+    inputs = [_checked(case) for case, _ in runs]
+    futures: list[dict[str, Future[Trace]]] = [{} for _ in runs]
+    for framework in frameworks:  # the workers' share first, so that they work while we do
+        impl = registry.get(framework)
+        if framework not in evaluators and not impl.runs_here():
+            for pending, (case, dtype), (params, X, y) in zip(futures, runs, inputs, strict=True):
+                pending[framework] = impl.submit_evaluate(case.spec, params, X, y, dtype)
+    results = []
+    for pending, (case, dtype), (params, X, y) in zip(futures, runs, inputs, strict=True):
+        traces: dict[str, Trace] = {}
+        for framework in frameworks:
+            if framework in pending:
+                traces[framework] = pending[framework].result()
+            elif framework in evaluators:
+                traces[framework] = evaluators[framework](case.spec, params, X, y, dtype)
+            else:
+                traces[framework] = evaluate_with(framework, case.spec, params, X, y, dtype)
+        result = CaseResult(case.name, case.spec, dtype, traces)
+        for framework in frameworks[1:]:
+            result.checks += compare_traces(framework, traces[framework], traces[REFERENCE], dtype)
+        results.append(result)
+    return results
+
+
 def run_case(case: Case, dtype: str, frameworks: Iterable[str], evaluators: Mapping[str, Evaluate] | None = None) -> CaseResult:
     """Evaluate ``case`` with scratch and each of ``frameworks``; compare each with scratch.
 
@@ -166,21 +211,4 @@ def run_case(case: Case, dtype: str, frameworks: Iterable[str], evaluators: Mapp
     Raises:
         InputError: bad weights or data for the case's spec.
     """
-    params = check_params(case.spec, case.params, "float64")
-    X = check_inputs(case.spec, case.X, "float64")
-    y = check_targets(case.spec, case.y, X.shape[0], "float64")
-    evaluators = dict(evaluators or {})
-
-    def evaluate(framework: str) -> Trace:
-        if framework in evaluators:
-            return evaluators[framework](case.spec, params, X, y, dtype)
-        return evaluate_with(framework, case.spec, params, X, y, dtype)
-
-    traces = {REFERENCE: evaluate(REFERENCE)}
-    result = CaseResult(case.name, case.spec, dtype, traces)
-    for framework in frameworks:
-        if framework == REFERENCE:
-            continue
-        traces[framework] = evaluate(framework)
-        result.checks += compare_traces(framework, traces[framework], traces[REFERENCE], dtype)
-    return result
+    return run_cases([(case, dtype)], frameworks, evaluators)[0]

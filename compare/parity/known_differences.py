@@ -56,6 +56,47 @@ TF_LEAKY_SLOPE_FLOAT32 = KnownDifference(
 )
 
 
+def delta_of(activation: str) -> Applies:
+    """Applies at delta_l of a layer whose activation is ``activation``, in any dtype."""
+
+    def applies(spec: Spec, run_dtype: str, quantity: str) -> bool:
+        layer = quantity.removeprefix("delta")
+        return quantity.startswith("delta") and layer.isdigit() and spec.activations[int(layer) - 1] == activation
+
+    return applies
+
+
+def never(spec: Spec, dtype: str, quantity: str) -> bool:
+    """For a fact that cannot make parity fail (a training-only or rounding-level one): documented, never a cause."""
+    return False
+
+
+JAX_LEAKY_DERIVATIVE_AT_ZERO = KnownDifference(
+    key="leaky_derivative_at_zero",
+    note="known: JAX's leaky ReLU takes the identity branch at z = 0, so its derivative there is 1, not 0.01",
+    source="keras/src/backend/jax/nn.py leaky_relu -> jax.nn.leaky_relu: jnp.where(x >= 0, x, negative_slope * x) "
+    "(jax/_src/nn/functions.py:354); TensorFlow, torch and the lectures' convention give 0.01 at 0",
+    applies=delta_of("leaky_relu"),
+)
+
+TF_HYPERPARAMETERS_FLOAT32 = KnownDifference(
+    key="hyperparameters_float32",
+    note="known: on TensorFlow, Keras casts Python-float hyperparameters (momentum, betas, rho, r0, the L2 factor) "
+    "through float32 even in float64 models; matched runs use float32-exact values (docs/training.md)",
+    source="keras/src/optimizers/*.py update_step: ops.cast(self.momentum, variable.dtype); tf.cast of a Python float "
+    "makes a float32 constant first; keras/src/regularizers/regularizers.py:265 ops.cast(self.l2, x.dtype)",
+    applies=never,
+)
+
+TORCH_BACKEND_OPTIMIZERS = KnownDifference(
+    key="torch_backend_optimizers",
+    note="known: on the torch backend Keras swaps in its own optimizer code (torch._foreach_*), in another operation "
+    "order: float64 trajectories differ at rounding level (<= 1e-12 over 1,000 steps)",
+    source="keras/src/backend/torch/optimizers/torch_optimizer.py:21-34 (TorchOptimizer.__new__), torch_sgd.py, torch_adam.py",
+    applies=never,
+)
+
+
 def known_cause(spec: Spec, dtype: str, framework: str, quantity: str) -> str | None:
     """The note of the first of ``framework``'s known differences that explains a first divergence at ``quantity``, or None."""
     from compare import registry  # the registry lists each implementation's known differences (and imports this module)

@@ -6,9 +6,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from compare.output import MARK, check_json, console, versions, versions_line
+from compare.output import MARK, check_json, console, implementations, implementations_lines, skipped_line, versions
 from compare.parity.harness import REFERENCE, CaseResult, describe_quantity, first_divergence
 from compare.parity.known_differences import known_cause
+from compare.registry import skipped
 
 
 def divergence(result: CaseResult, framework: str) -> dict[str, Any] | None:
@@ -50,7 +51,14 @@ def to_json(results: Sequence[CaseResult]) -> dict[str, Any]:
                 "checks": [check_json(c, "output" if c.quantity == f"a{L}" else None) for c in r.checks],
             }
         )
-    return {"passed": all(r.passed for r in results), "versions": versions(), "cases": cases}
+    names = list(dict.fromkeys(fw for r in results for fw in r.traces))
+    return {
+        "passed": all(r.passed for r in results),
+        "versions": versions(),
+        "implementations": implementations(names),
+        "skipped": skipped(),
+        "cases": cases,
+    }
 
 
 def dumps(results: Sequence[CaseResult]) -> str:
@@ -109,6 +117,10 @@ def render_table(results: Sequence[CaseResult], out: Any = None) -> None:
                 verdict,
             )
     out.print(table)
-    out.print(versions_line(), highlight=False)
+    names = list(dict.fromkeys(fw for r in results for fw in r.traces))
+    for line in implementations_lines(names):
+        out.print(line, highlight=False, markup=False)
+    if skipped_line():
+        out.print(skipped_line(), highlight=False, markup=False)
     failed = [r for r in results if not r.passed]
     out.print(f"{len(results) - len(failed)} of {len(results)} case x dtype runs agree" + ("" if not failed else "; see ✗ rows"))

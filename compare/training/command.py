@@ -299,6 +299,7 @@ def main(argv: Sequence[str], prog: str = "python -m compare train") -> int:
 
     # raises InputError for bad files or names, before any framework import
     cases = load_cases(args.arch or [DEFAULT_CASE], args.weights, args.data, args.seed)
+    registry.start_workers(args.frameworks)  # other Keras backends import in their own processes meanwhile
     progress = _progress()
     if progress is not None:
         progress.start()

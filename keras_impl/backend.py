@@ -1,0 +1,54 @@
+"""The Keras backend's environment fixes: the one place that knows which backend this process runs.
+
+Keras fixes one backend per process (``KERAS_BACKEND``, read when Keras is first
+imported). Two settings make float64 mean float64 off TensorFlow:
+
+- JAX computes float64 as float32 unless x64 is enabled before JAX is imported
+  (``JAX_ENABLE_X64``, read once by jax/_src/config.py; without it only a UserWarning).
+- Keras's type promotion maps float64 to float32 on every backend but TensorFlow:
+  ``BIT64_TO_BIT32_DTYPE["float64"]`` in keras/src/backend/common/dtypes.py (lines 235-242,
+  applied to every result at 274-276), so on JAX ``ops.mean`` (hence BCE and MSE) and on
+  torch ``ops.matmul`` (hence ``Dense``) and every loss's reduction compute in float32 in a
+  float64 model: losses 1e-9 to 6e-8 off (upstream keras-team/keras#23704, open).
+  :func:`fix_dtypes` sets that entry to float64, as TensorFlow already has it. It is private
+  API with no public equivalent; ``tests/test_keras_backends.py`` has a canary that fails
+  once Keras no longer needs it.
+"""
+
+from __future__ import annotations
+
+import os
+
+DEFAULT_BACKEND = "tensorflow"
+ENVIRONMENT = {
+    "KERAS_BACKEND": DEFAULT_BACKEND,  # a user's KERAS_BACKEND wins (setdefault)
+    "TF_ENABLE_ONEDNN_OPTS": "0",  # oneDNN's fused CPU kernels change float32 results run to run
+    "TF_CPP_MIN_LOG_LEVEL": "3",  # no TensorFlow start-up log noise
+    "JAX_ENABLE_X64": "1",  # float64 is float64 on JAX (read once, when jax is imported)
+}
+
+KERAS_FLOAT64_RESULT: str | None = None  # what Keras itself maps float64 to on this backend, before fix_dtypes
+
+
+def set_environment() -> None:
+    """Set every variable of :data:`ENVIRONMENT` the user has not set; must run before Keras is imported."""
+    for name, value in ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
+
+
+def fix_dtypes() -> None:
+    """Keep float64 results float64 in Keras's type promotion (see the module docstring); a no-op on TensorFlow."""
+    global KERAS_FLOAT64_RESULT
+    from keras.src.backend.common import dtypes
+
+    if KERAS_FLOAT64_RESULT is None:
+        KERAS_FLOAT64_RESULT = dtypes.BIT64_TO_BIT32_DTYPE["float64"]
+    dtypes.BIT64_TO_BIT32_DTYPE["float64"] = "float64"
+
+
+def name() -> str:
+    """The backend this process runs: ``"tensorflow"``, ``"jax"`` or ``"torch"``."""
+    import keras
+
+    backend: str = keras.backend.backend()
+    return backend
