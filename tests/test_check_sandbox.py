@@ -98,7 +98,10 @@ def test_a_syntax_error_names_its_line(tmp_path):
 def test_an_assertion_in_a_helper_module_names_the_helper_line(tmp_path):
     (tmp_path / "shapes.py").write_text("def expect(a, shape):\n    assert a.shape == shape, f'got {a.shape}'\n")
     path = _file(tmp_path, "from shapes import expect\n\ndef backprop(params, X, y):\n    expect(X, (2, 7))\n")
-    assert _error(path) == f"{tmp_path / 'shapes.py'}:2: in expect: backprop() raised AssertionError: got (1, 2)"
+    assert _error(path) == (
+        f"{tmp_path / 'shapes.py'}:2: in expect: backprop() raised AssertionError: got (1, 2) -- "
+        "with --convention canonical it receives X (m, 2), W1 (2, 2), b1 (2,); is that the layout it expects?"
+    )  # a shape in the message: the question about the layout follows
 
 
 def test_the_layout_question_comes_only_with_a_shape_error(tmp_path):

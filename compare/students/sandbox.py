@@ -36,7 +36,10 @@ from core.errors import InputError
 
 DEFAULT_TIMEOUT = 5.0  # seconds per call of the student's code (and for its file's top-level code)
 GRACE = 3.0  # after the timeout, how long the worker has to write where it was stuck and end
-SHAPE_WORDS = re.compile(r"shape|broadcast|align|dimension|matmul|operands|size \d+ is different|out of bounds|index", re.I)
+# an error about shapes: NumPy's words for it, or a shape itself, such as (1, 2), in the message
+SHAPE_WORDS = re.compile(
+    r"shape|broadcast|align|dimension|matmul|operands|size \d+ is different|out of bounds|index|\(\d+, *\d*\)", re.I
+)
 _FRAME = re.compile(r'File "(?P<file>.*)", line (?P<line>\d+) in (?P<function>\S+)')
 TOP_LEVEL = "your file's top-level code"
 ROOT = Path(__file__).resolve().parents[2]  # the folder holding compare/, for the worker's sys.path
