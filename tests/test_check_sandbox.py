@@ -169,3 +169,18 @@ def test_cli_a_newline_in_the_file_path_stays_on_one_line(tmp_path):
     assert run.returncode == 2
     assert run.stderr.count("\n") == 1, run.stderr
     assert "two\\nlines" in run.stderr and "raised ValueError: bad" in run.stderr
+
+
+@pytest.mark.parametrize("name", ["endless_loop", "exits", "asserts"])
+def test_the_misbehaving_examples_end_as_docs_students_quotes(name):
+    """docs/students.md pastes these one-line errors; the files must still produce them."""
+    docs = (ROOT / "docs" / "students.md").read_text(encoding="utf-8")
+    quoted = re.search(rf"^python -m compare check: error: (examples/students/misbehaving/{name}\.py:.*)$", docs, re.M)
+    assert quoted is not None
+    with pytest.raises(InputError) as caught:
+        check_file(f"examples/students/misbehaving/{name}.py", ARCH, frameworks=SCRATCH_ONLY, timeout=1.0)
+    got, want = str(caught.value), quoted.group(1)
+    if name == "endless_loop":  # the timeout stops the loop on its `while` line or on its body's: lines 9 and 10
+        assert re.sub(r"\.py:(9|10):", ".py:L:", got) == re.sub(r"\.py:(9|10):", ".py:L:", want)
+    else:
+        assert got == want
