@@ -7,7 +7,7 @@ derivative for any useful h.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -26,12 +26,28 @@ def numerical_gradients(spec: Spec, params: Mapping[str, object], X: object, y: 
         InputError: bad shapes, keys, dtypes or values.
     """
     params, X, y = prepare(spec, params, X, y, "float64")
-    work = {name: value.copy() for name, value in params.items()}
 
-    def loss_at() -> float:
+    def loss_at(work: Mapping[str, np.ndarray]) -> float:
         z, a = forward(spec, work, X)
         return loss(spec, z, a, y)
 
+    return central_differences(loss_at, params, h)
+
+
+def central_differences(
+    loss_of: Callable[[Mapping[str, np.ndarray]], float], params: Mapping[str, np.ndarray], h: float = 1e-6
+) -> dict[str, np.ndarray]:
+    """dL/dtheta_i ~ (L(theta + h e_i) - L(theta - h e_i)) / (2 h) for every entry of every parameter.
+
+    Args:
+        loss_of: any scalar loss of the parameters (scratch's, or a student's own).
+        params: float64 arrays; ``loss_of`` gets a perturbed copy, never these.
+        h: the step.
+
+    Returns:
+        One array per parameter, in its shape.
+    """
+    work = {name: np.array(value, dtype=np.float64) for name, value in params.items()}
     grads: dict[str, np.ndarray] = {}
     for name, value in work.items():
         grad = np.zeros_like(value)
@@ -39,9 +55,9 @@ def numerical_gradients(spec: Spec, params: Mapping[str, object], X: object, y: 
         for i in range(flat.size):
             original = flat[i]
             flat[i] = original + h
-            plus = loss_at()
+            plus = loss_of(work)
             flat[i] = original - h
-            minus = loss_at()
+            minus = loss_of(work)
             flat[i] = original
             grad_flat[i] = (plus - minus) / (2 * h)
         grads[name] = grad

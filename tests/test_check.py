@@ -2,7 +2,9 @@
 
 Each mistake file says in its docstring which mistake it plants; the expected hint
 here comes from that label, not from running the checker. Most tests compare with
-scratch only (fast); one runs all three frameworks; three run the CLI.
+scratch only and import the file into the test process (``sandbox=False``, fast); one
+runs all three frameworks; three run the CLI (the sandbox has its own tests in
+tests/test_check_sandbox.py).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from hypothesis import strategies as st
 
 from compare import registry
 from compare.students import conventions
-from compare.students.student import check_file, check_function, load_function, run_student, seeded_case
+from compare.students.student import CheckOptions, check_file, check_function, load_function, run_student, seeded_case
 from core.errors import InputError
 from core.spec import Spec
 from core.validate import prepare
@@ -37,7 +39,7 @@ CORRECT = [
     pytest.param("correct_rows.py", "2-4-3:relu,softmax:cce", "rows", id="rows-spiral-iris-fish"),
 ]
 
-# file, arch, convention, expected hint key, the gradients it must name, a phrase of the lecture equation
+# file, arch, convention, expected hint key, the gradients it must name, a phrase of the lecture equation, check options
 MISTAKES = [
     pytest.param(
         "forgot_1_over_m.py",
@@ -46,6 +48,7 @@ MISTAKES = [
         "forgot_1_over_m",
         {"W1", "b1", "W2", "b2"},
         "ED5340 L26: dW = (1/m) dZ A^T",
+        {},
         id="forgot_1_over_m",
     ),
     pytest.param(
@@ -55,6 +58,7 @@ MISTAKES = [
         "transpose",
         {"W1", "W2"},
         "has W_l's shape (n_l, n_{l-1})",
+        {},
         id="transposed_dW",
     ),
     pytest.param(
@@ -64,6 +68,7 @@ MISTAKES = [
         "sign_flip",
         {"W1", "b1", "W2", "b2"},
         "Mazur's worked example: dE_total/dout_o1 = -(target_o1 - out_o1)",
+        {},
         id="sign_flip",
     ),
     pytest.param(
@@ -73,6 +78,7 @@ MISTAKES = [
         "missing_half",
         {"W1", "b1", "W2", "b2"},
         "E_total = sum 1/2 (target - out)^2",
+        {},
         id="missing_half",
     ),
     pytest.param(
@@ -82,6 +88,7 @@ MISTAKES = [
         "bias_summed",
         {"b1", "b2"},
         "Session-5 backprop: db2 = np.sum(dz2, axis=0, keepdims=True) / m",
+        {},
         id="bias_summed",
     ),
     pytest.param(
@@ -91,6 +98,7 @@ MISTAKES = [
         "derivative_on_a",
         {"W1", "b1"},
         "ED5340 L26: dZ[1] = W[2]^T dZ[2] * g'(Z[1])",
+        {},
         id="derivative_on_a",
     ),
     pytest.param(
@@ -100,22 +108,106 @@ MISTAKES = [
         "softmax_not_simplified",
         {"W1", "b1", "W2", "b2"},
         "Session-5 backprop: dz2 = probs - onehot",
+        {},
         id="softmax_not_simplified",
+    ),
+    pytest.param(
+        "wrong_activation_derivative.py",
+        "spiral-2-4-3",
+        "rows",
+        "wrong_derivative",
+        {"W1", "b1"},
+        "layer 1 is relu, so g'(z) = [z > 0], but your dW1, db1 match sigmoid's derivative s(1 - s) with s = sigmoid(z)",
+        {},
+        id="wrong_activation_derivative",
+    ),
+    pytest.param(
+        "tanh_derivative_1_minus_a.py",
+        "2-4-1:tanh,sigmoid:bce",
+        "columns",
+        "wrong_derivative",
+        {"W1", "b1"},
+        "ED5340 L26: dz[l] = W[l+1]^T dz[l+1] * a[l]'(z[l]) -- layer 1 is tanh",
+        {},
+        id="tanh_derivative_1_minus_a",
+    ),
+    pytest.param(
+        "missing_relu_mask.py",
+        "spiral-2-4-3",
+        "rows",
+        "missing_relu_mask",
+        {"W1", "b1"},
+        "Session-5 backprop: dA1 = np.dot(dz2, W2.T); dA1[z1 <= 0] = 0",
+        {},
+        id="missing_relu_mask",
+    ),
+    pytest.param(
+        "wrong_upstream.py",
+        "worked-2-2-2",
+        "canonical",
+        "wrong_upstream",
+        {"W1", "b1"},
+        "CS60050 backprop: delta^(l) = (Theta^(l))^T delta^(l+1) .* g'(z^(l)) -- your dW1, db1 match layer 1's delta "
+        "computed from dA[2]",
+        {},
+        id="wrong_upstream",
+    ),
+    pytest.param(
+        "bias_wrong_axis.py",
+        "2-4-1:sigmoid,sigmoid:bce",
+        "columns",
+        "bias_wrong_axis",
+        {"b1"},
+        "ED5340 L26: db = (1/m) np.sum(dZ, axis=1, keepdims=True) -- your db1 holds one number per sample (m = 569)",
+        {},
+        id="bias_wrong_axis",
+    ),
+    pytest.param(
+        "l2_present.py",
+        "2-4-1:sigmoid,sigmoid:bce",
+        "columns",
+        "l2_present",
+        {"W1", "W2"},
+        # the file's lambda = 0.7 in lambda/(2m) sum W^2; its gradient (0.7/m) W is that of 1/2 lambda' sum W^2, lambda' = 0.7/569
+        f"lambda = 0.7 in the lectures' form lambda/(2m) sum W^2 (m = 569), or lambda = {0.7 / 569:.6g} in the form 1/2 lambda",
+        {},
+        id="l2_present",
+    ),
+    pytest.param(
+        "l2_missing_in_gradients.py",
+        "2-4-1:sigmoid,sigmoid:bce",
+        "columns",
+        "l2_missing",
+        {"W1", "W2"},
+        "CS60050 backprop: J = (1/n) sum_i L_i + lambda/(2n) sum_l sum_jk (W^l_jk)^2",
+        {"l2": 0.7},
+        id="l2_missing_in_gradients",
+    ),
+    pytest.param(
+        "summed_reduction.py",
+        "2-4-1:sigmoid,sigmoid:bce",
+        "columns",
+        "summed_reduction",
+        {"W1", "b1", "W2", "b2"},
+        "your code sums over the samples: your loss and your dW2, db2, dW1, db1 are all m = 569 times the mean's; "
+        "pass --reduction sum, or divide by m",
+        {},
+        id="summed_reduction",
     ),
 ]
 
 
 @pytest.mark.parametrize("filename, arch, convention", CORRECT)
 def test_correct_backprop_passes(filename, arch, convention):
-    result = check_file(str(STUDENTS / filename), arch, convention, SCRATCH_ONLY)
+    result = check_file(str(STUDENTS / filename), arch, convention, SCRATCH_ONLY, sandbox=False)
     assert result.passed, [h.message for h in result.hints]
     assert result.hints == []
     assert any(case.m > 2 for case in result.cases)  # a batch, so that a forgotten 1/m would show
 
 
-@pytest.mark.parametrize("filename, arch, convention, key, params, equation", MISTAKES)
-def test_mistake_gets_its_hint(filename, arch, convention, key, params, equation):
-    result = check_file(str(STUDENTS / filename), arch, convention, SCRATCH_ONLY)
+@pytest.mark.parametrize("filename, arch, convention, key, params, equation, options", MISTAKES)
+def test_mistake_gets_its_hint(filename, arch, convention, key, params, equation, options):
+    result = check_file(str(STUDENTS / filename), arch, convention, SCRATCH_ONLY, sandbox=False, **options)
     assert not result.passed
     hints = result.hints
     assert [h.key for h in hints] == [key], [h.message for h in hints]
@@ -123,8 +215,26 @@ def test_mistake_gets_its_hint(filename, arch, convention, key, params, equation
     assert equation in hints[0].message
 
 
+def test_every_example_file_is_a_case_of_these_tests():
+    """A planted file that no test names would be a hypothesis nobody checks fires."""
+    named = {p.values[0] for p in CORRECT + MISTAKES} | {"l2_present.py"}
+    assert {p.name for p in STUDENTS.glob("*.py")} == named
+
+
+@pytest.mark.parametrize(
+    "filename, arch, convention, options",
+    [
+        pytest.param("l2_present.py", "2-4-1:sigmoid,sigmoid:bce", "columns", {"l2": 0.7}, id="l2-named"),
+        pytest.param("summed_reduction.py", "2-4-1:sigmoid,sigmoid:bce", "columns", {"reduction": "sum"}, id="sum-named"),
+    ],
+)
+def test_a_choice_named_with_its_flag_is_correct(filename, arch, convention, options):
+    result = check_file(str(STUDENTS / filename), arch, convention, SCRATCH_ONLY, sandbox=False, **options)
+    assert result.passed, [h.message for h in result.hints]
+
+
 def test_correct_file_agrees_with_torch_and_keras():
-    result = check_file(str(STUDENTS / "correct_canonical.py"), "worked-2-2-2", "canonical")
+    result = check_file(str(STUDENTS / "correct_canonical.py"), "worked-2-2-2", "canonical", sandbox=False)
     assert {c.framework for case in result.cases for c in case.checks} == set(registry.NAMES)
     assert result.passed
 
@@ -134,7 +244,9 @@ def test_forgotten_one_over_m_is_m_times_the_finite_difference_gradient():
     spec = Spec((2, 4, 1), ("sigmoid", "sigmoid"), "bce")
     case = seeded_case(spec, seed=3)
     params, X, y = prepare(spec, case.params, case.X, case.y, "float64")
-    output = run_student(load_function(str(STUDENTS / "forgot_1_over_m.py")), spec, params, X, y, "columns")
+    output = run_student(
+        load_function(str(STUDENTS / "forgot_1_over_m.py")), spec, params, X, y, CheckOptions(convention="columns")
+    )
     numeric = numerical_gradients(spec, params, X, y)
     for name, grad in numeric.items():
         np.testing.assert_allclose(output.grads[name], X.shape[0] * grad, rtol=1e-6, atol=1e-9, err_msg=name)
@@ -206,20 +318,35 @@ def _write(tmp_path: Path, body: str) -> str:
 @pytest.mark.parametrize(
     "body, target_suffix, message",
     [
-        pytest.param("def backprop(params, X, y):\n    return 0.0\n", "", "must return (loss, grads)", id="wrong-return"),
-        pytest.param("def backprop(params, X, y):\n    return 0.0, {'W1': 0}\n", "", "no 'b1' (or 'db1')", id="missing-key"),
-        pytest.param("def backprop(params, X, y):\n    return np.ones(3), {}\n", "", "one number", id="loss-not-scalar"),
+        pytest.param(
+            "def backprop(params, X, y):\n    return 0.0\n",
+            "",
+            "the return value is float; expected the gradients",
+            id="wrong-return",
+        ),
+        pytest.param("def backprop(params, X, y):\n    return 0.0, {'W1': 0}\n", "", "no 'b1' (nor 'db1')", id="missing-key"),
+        pytest.param(
+            "def backprop(params, X, y):\n    return np.ones(3), {}\n",
+            "",
+            "the return value is tuple of 2: (array (3,), dict with keys )",
+            id="loss-not-scalar",
+        ),
         pytest.param(
             "def backprop(params, X, y):\n    return params['W1'] @ X, {}\n", "", "is that the layout it expects", id="raises"
         ),
         pytest.param("def other(params, X, y):\n    pass\n", ":backprop", "no function 'backprop'", id="missing-function"),
-        pytest.param("raise RuntimeError('boom')\n", "", "running the file raised RuntimeError: boom", id="file-raises"),
+        pytest.param(
+            "raise RuntimeError('boom')\n",
+            "",
+            "student.py:2: your file's top-level code raised RuntimeError: boom",
+            id="file-raises",
+        ),
     ],
 )
 def test_bad_student_code_is_input_error(tmp_path, body, target_suffix, message):
     target = _write(tmp_path, body) + target_suffix
     with pytest.raises(InputError, match=re.escape(message)):
-        check_file(target, "2-4-3:relu,softmax:cce", "rows", SCRATCH_ONLY)
+        check_file(target, "2-4-3:relu,softmax:cce", "rows", SCRATCH_ONLY, sandbox=False)
 
 
 @pytest.mark.parametrize(
@@ -236,7 +363,7 @@ def test_bad_student_code_is_input_error(tmp_path, body, target_suffix, message)
 )
 def test_bad_arguments_are_input_errors(target, arch, convention, message):
     with pytest.raises(InputError, match=message):
-        check_file(target, arch, convention, SCRATCH_ONLY)
+        check_file(target, arch, convention, SCRATCH_ONLY, sandbox=False)
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:

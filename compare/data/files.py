@@ -153,3 +153,108 @@ def save_data(path: str | Path, X: np.ndarray, y: np.ndarray) -> Path:
     path = Path(path)
     np.savez(path, X=X, y=y)
     return path
+
+
+DATA_SUFFIXES = (".npz", ".safetensors", ".csv")
+
+
+def _csv_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    """The header and the non-empty rows, each row as long as the header."""
+    import csv
+
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        rows = [row for row in csv.reader(f) if any(cell.strip() for cell in row)]
+    if len(rows) < 2:
+        raise InputError(f"data file {str(path)!r}: expected a header row naming the columns and at least one row of data")
+    header = [name.strip() for name in rows[0]]
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) != len(header):
+            raise InputError(f"data file {str(path)!r}: row {number} has {len(row)} values, the header names {len(header)}")
+    return header, rows[1:]
+
+
+def _csv_labels(path: Path, columns: list[list[str]], labels: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Numbers as they are (whole numbers as int64 class labels); words as codes 0, 1, ... in sorted order."""
+    try:
+        y = np.array([[float(v) for v in column] for column in columns]).T
+    except ValueError:
+        if len(columns) > 1:
+            raise InputError(f"data file {str(path)!r}: label columns {', '.join(labels)} must hold numbers") from None
+        classes = sorted(set(columns[0]))
+        return np.array([classes.index(v) for v in columns[0]], dtype=np.int64), classes
+    if y.shape[1] > 1:
+        return y, []
+    y = y[:, 0]
+    return (y.astype(np.int64) if np.all(y == np.round(y)) else y), []
+
+
+def load_csv(path: str | Path, label: str | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Read ``X`` and ``y`` from a CSV file whose first row names the columns (read with the ``csv`` module).
+
+    Args:
+        path: the file.
+        label: the label column(s): a name, or names joined by commas (sse/mse with several
+            outputs); default: the last column. Every other column is a feature, in file order.
+
+    Returns:
+        ``(X, y, classes)``: X ``(m, n_features)`` float64; y ``(m,)`` for one label column (int64 when
+        every value is a whole number), else ``(m, n_labels)``; ``classes`` lists the label values in
+        the order of their codes when the label column holds words (sorted: ``setosa`` -> 0, ...), else ``[]``.
+
+    Raises:
+        InputError: a missing file, no header, an unknown label column, a ragged row, or a
+            feature that is not a number (the message names the row and the column).
+    """
+    path = _existing(path, "data")
+    header, rows = _csv_rows(path)
+    labels = [name.strip() for name in label.split(",")] if label else [header[-1]]
+    unknown = [name for name in labels if name not in header]
+    if unknown:
+        raise InputError(f"data file {str(path)!r}: no label column {', '.join(unknown)} (columns: {', '.join(header)})")
+    features = [i for i, name in enumerate(header) if name not in labels]
+    if not features:
+        raise InputError(f"data file {str(path)!r}: no feature columns besides the label {', '.join(labels)}")
+    X = np.empty((len(rows), len(features)))
+    for r, row in enumerate(rows):
+        for c, i in enumerate(features):
+            try:
+                X[r, c] = float(row[i])
+            except ValueError:
+                raise InputError(
+                    f"data file {str(path)!r}: row {r + 2}, column {header[i]!r}: expected a number, got {row[i]!r}"
+                ) from None
+    y, classes = _csv_labels(path, [[row[header.index(name)].strip() for row in rows] for name in labels], labels)
+    return X, y, classes
+
+
+def load_data_file(path: str | Path, label: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``X`` and ``y`` from an ``.npz`` (:func:`load_data`), a ``.safetensors`` holding tensors ``X`` and ``y``, or a CSV.
+
+    Args:
+        path: the file; its suffix says which.
+        label: the CSV's label column(s) (see :func:`load_csv`); refused for the other formats.
+
+    Raises:
+        InputError: another suffix, a missing file, a missing ``X`` or ``y``, or an unreadable file.
+    """
+    suffix = Path(path).suffix
+    if label and suffix != ".csv":
+        raise InputError(f"--label {label!r}: only a .csv data file has named columns, got {str(path)!r}")
+    if suffix == ".npz":
+        return load_data(path)
+    if suffix == ".csv":
+        X, y, _ = load_csv(path, label)
+        return X, y
+    if suffix == ".safetensors":
+        from safetensors import SafetensorError
+        from safetensors.numpy import load_file
+
+        try:
+            arrays = dict(load_file(_existing(path, "data")))
+        except (SafetensorError, OSError, ValueError) as exc:
+            raise InputError(f"data file {str(path)!r} is not a valid safetensors file ({exc})") from None
+        missing = [key for key in ("X", "y") if key not in arrays]
+        if missing:
+            raise InputError(f"data file {str(path)!r}: missing {' and '.join(missing)} (has {', '.join(arrays) or 'nothing'})")
+        return arrays["X"], arrays["y"]
+    raise InputError(f"data file {str(path)!r}: expected a {', '.join(DATA_SUFFIXES)} file")

@@ -1,10 +1,12 @@
 """``python -m compare check FILE.py[:FUNCTION] --arch NAME|SPEC``: is a student's backprop right?
 
-Runs the student's function (docs/students.md gives its signature) on the built-in
-cases of the architecture, compares its loss and gradients with scratch, PyTorch and
-Keras in float64, and on a mismatch prints hints that name the lecture equation.
+Runs the student's function (docs/students.md gives its signature and the forms of
+its return value) in a sandbox process on the cases of the architecture, compares its
+loss and gradients with scratch, PyTorch and Keras in float64, and on a mismatch prints
+hints that name the lecture equation and the first wrong quantity entry by entry.
 
-Exit codes: 0 correct, 1 wrong (with hints), 2 bad usage or input (one line on stderr).
+Exit codes: 0 correct, 1 wrong (with hints), 2 bad usage or input, or student code that
+crashes, exits or hangs (one line on stderr, with the student's file:line).
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from compare.options import EXIT_MISMATCH, EXIT_OK, ArgumentParser, frameworks_option
-from compare.output import MARK, check_json, versions, versions_line
+from compare.options import EXIT_MISMATCH, EXIT_OK, ArgumentParser, frameworks_option, non_negative_float, positive_float
+from compare.output import MARK, check_json, console, versions, versions_line
 from compare.students.conventions import CONVENTIONS
+from compare.students.l2 import FORMS
 
 if TYPE_CHECKING:
-    from compare.students.student import CheckResult
+    from compare.students.student import CaseCheck, CheckResult
+
+PRINTED_LINES = 20  # lines of the student's own output shown in text mode (the JSON has all of it)
 
 
 def build_parser(prog: str = "python -m compare check") -> ArgumentParser:
@@ -29,15 +34,20 @@ def build_parser(prog: str = "python -m compare check") -> ArgumentParser:
         parents=[frameworks_option()],
         description="Check your own backprop function against scratch, PyTorch and Keras; on a mismatch, "
         "get a hint naming the lecture equation. Your function: backprop(params, X, y) -> (loss, grads) "
-        "(see docs/students.md). This runs the code in FILE.",
-        epilog="Exit codes: 0 correct, 1 wrong (hints printed), 2 bad usage or input.",
+        "(see docs/students.md). This runs the code in FILE, in its own process.",
+        epilog="Exit codes: 0 correct, 1 wrong (hints printed), 2 bad usage or input, or your code crashed, exited or hung.",
     )
-    parser.add_argument("target", metavar="FILE.py[:FUNCTION]", help="your file and function (default function: backprop)")
+    parser.add_argument(
+        "target",
+        metavar="FILE.py[:FUNCTION]",
+        help="your file and function (default function: backprop); FILE.py:forward,cost,backward checks a chain",
+    )
     parser.add_argument(
         "--arch",
         required=True,
         metavar="NAME|SPEC",
-        help="a built-in case (e.g. worked-2-2-2) or a SPEC (e.g. 2-4-3:relu,softmax:cce: every built-in case with it)",
+        help="a built-in case (e.g. worked-2-2-2) or a SPEC (e.g. 2-4-3:relu,softmax:cce: every built-in case with it, "
+        "or your --data)",
     )
     parser.add_argument(
         "--convention",
@@ -46,6 +56,43 @@ def build_parser(prog: str = "python -m compare check") -> ArgumentParser:
         help="the layout your function uses: canonical (X (m, n0), W (n_l, n_l-1), b (n_l,)); "
         "columns (ED5340 L26: X (n0, m), b (n_l, 1), Y (n_L, m)); rows (Session-5 backprop: X (m, n0), W (in, out), b (1, out)). "
         "Default: canonical",
+    )
+    parser.add_argument(
+        "--per-sample",
+        action="store_true",
+        help="call your function once per sample, with the convention's single-sample shapes (columns: x (n0, 1))",
+    )
+    parser.add_argument(
+        "--reduction",
+        choices=("mean", "sum"),
+        default="mean",
+        help="whether your loss and gradients are a mean or a sum over the samples (default: mean)",
+    )
+    parser.add_argument(
+        "--l2", type=non_negative_float, metavar="LAMBDA", help="your loss has an L2 term with this lambda (biases excluded)"
+    )
+    parser.add_argument(
+        "--l2-form",
+        choices=tuple(FORMS),
+        default="lectures",
+        help="; ".join(f"{name}: {text}" for name, text in FORMS.items()) + " (default: lectures)",
+    )
+    parser.add_argument(
+        "--names",
+        metavar="MAP",
+        default="",
+        help="your names for the parameters: W1=w_hidden,b1=b_hidden,... or W=weights,b=biases (one list per kind)",
+    )
+    parser.add_argument("--weights", metavar="FILE", help="canonical W1,b1,... in .safetensors or .npz (default: the case's own)")
+    parser.add_argument("--data", metavar="FILE", help="X and y in .npz or .safetensors, or a CSV whose header names the columns")
+    parser.add_argument("--label", metavar="COLUMN", help="the CSV's label column(s), comma-separated (default: the last column)")
+    parser.add_argument("--fd", action="store_true", help="also check your own loss by central finite differences")
+    parser.add_argument(
+        "--timeout",
+        type=positive_float,
+        default=5.0,
+        metavar="SECONDS",
+        help="how long your file's top-level code, and each call, may run (default: 5)",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed for weights of cases without published ones (default 0)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
@@ -58,51 +105,87 @@ def _cell(check) -> str:
     return f"{MARK[check.passed]} {check.max_rel_err:.1e}"
 
 
-def render_text(result) -> None:
-    """Per case, a table of the student's loss and gradients against each framework; then the hints."""
-    from rich.console import Console
+def _printed(text: str) -> list[str]:
+    lines = text.splitlines()
+    shown = lines[:PRINTED_LINES]
+    if len(lines) > PRINTED_LINES:
+        shown.append(f"... ({len(lines) - PRINTED_LINES} more lines; --format json has them all)")
+    return shown
+
+
+def _case_table(case: CaseCheck) -> Any:
     from rich.table import Table
 
-    console = Console(highlight=False)
-    console.print(f"check {result.target} ({result.convention} layout), float64, tolerances of compare/tolerances.py")
+    table = Table()
+    table.add_column("your value")
+    frameworks = list(dict.fromkeys(c.framework for c in case.checks))
+    for fw in frameworks:
+        table.add_column(fw)
+    for q in dict.fromkeys(c.quantity for c in case.checks):
+        row = {c.framework: _cell(c) for c in case.checks if c.quantity == q}
+        table.add_row(q, *(row[fw] for fw in frameworks))
+    return table
+
+
+def _result_line(result: CheckResult) -> str:
+    if not result.passed:
+        return "result: WRONG: see the hints above (docs/students.md explains each)"
+    return f"result: correct: {'loss and gradients' if result.loss_judged else 'the gradients'} agree with every framework"
+
+
+def render_text(result: CheckResult) -> None:
+    """What the code printed, a table per case, how the return was read, the first wrong entries, the hints."""
+    from rich.text import Text
+
+    from compare.students.report import entry_table
+    from compare.students.sandbox import shown
+
+    out = console()
+    options = result.options
+    mode = f"{options.convention} layout" + (", once per sample" if options.per_sample else "") + f", {options.reduction}"
+    l2 = options.l2_term
+    mode += f", L2 {l2}" if l2 else ""
+    out.print(Text(f"check {shown(result.target)} ({mode}), float64, tolerances of compare/parity/tolerances.py"))
+    if result.printed:
+        out.print(f"your code printed ({len(result.printed.splitlines())} lines):")
+        for line in _printed(result.printed):
+            out.print(Text(f"  | {line}"))
+    out.print("your values against each framework: max relative error")
     for case in result.cases:
-        table = Table(
-            title=f"{case.case}  [{case.spec}]  m = {case.m}  {'✓ correct' if case.passed else '✗ wrong'}",
-            title_justify="left",
-            caption="your value against each framework: max relative error",
-            caption_justify="left",
-        )
-        table.add_column("your value")
-        frameworks = list(dict.fromkeys(c.framework for c in case.checks))
-        for fw in frameworks:
-            table.add_column(fw)
-        quantities = list(dict.fromkeys(c.quantity for c in case.checks))
-        for q in quantities:
-            row = {c.framework: _cell(c) for c in case.checks if c.quantity == q}
-            table.add_row(q, *(row[fw] for fw in frameworks))
-        console.print(table)
-    hints = result.hints
-    if hints:
-        console.print("hints:")
-        for hint in hints:
-            console.print(f"  - {hint.message}", soft_wrap=True)
-    console.print(
-        "result: "
-        + (
-            "correct: loss and gradients agree with every framework"
-            if result.passed
-            else "WRONG: see the hints above (docs/students.md explains each)"
-        )
-    )
-    console.print(versions_line(), soft_wrap=True)
+        out.print(Text(f"{case.case}  [{case.spec}]  m = {case.m}  {'✓ correct' if case.passed else '✗ wrong'}"))
+        out.print(_case_table(case))
+    out.print(Text(f"your return value was read as {result.how}"))
+    if not result.loss_judged:
+        out.print("your function returns no loss: only the gradients are judged")
+    view = entry_table(result)
+    if view is not None:
+        out.print(Text(view[0]))
+        out.print(view[1])
+    if result.fd is not None:
+        out.print(Text(result.fd.message))
+    if result.hints:
+        out.print("hints:")
+        for hint in result.hints:
+            out.print(Text(f"  - {hint.message}"), soft_wrap=True)
+    out.print(_result_line(result))
+    out.print(versions_line(), soft_wrap=True)
 
 
 def to_json(result: CheckResult) -> dict[str, Any]:
     """The ``--format json`` object (shape in docs/students.md)."""
+    from compare.students.report import entry_json
+
+    options = result.options
     return {
         "target": result.target,
         "convention": result.convention,
+        "per_sample": options.per_sample,
+        "reduction": options.reduction,
+        "l2": None if options.l2 is None else {"lambda": options.l2, "form": options.l2_form},
         "passed": result.passed,
+        "returns": result.how,
+        "loss_judged": result.loss_judged,
+        "printed": result.printed,
         "cases": [
             {
                 "name": case.case,
@@ -113,6 +196,15 @@ def to_json(result: CheckResult) -> dict[str, Any]:
             }
             for case in result.cases
         ],
+        "first_wrong": entry_json(result),
+        "fd": None
+        if result.fd is None
+        else {
+            "case": result.fd.case,
+            "loss_right": result.fd.loss_right,
+            "disagree": list(result.fd.disagree),
+            "message": result.fd.message,
+        },
         "hints": [{"key": h.key, "params": list(h.params), "message": h.message} for h in result.hints],
         "versions": versions(),
     }
@@ -123,7 +215,23 @@ def main(argv: Sequence[str], prog: str = "python -m compare check") -> int:
     args = build_parser(prog).parse_args(list(argv))
     from compare.students.student import check_file
 
-    result = check_file(args.target, args.arch, args.convention, args.frameworks, args.seed)
+    result = check_file(
+        args.target,
+        args.arch,
+        args.convention,
+        args.frameworks,
+        args.seed,
+        timeout=args.timeout,
+        weights=args.weights,
+        data=args.data,
+        label=args.label,
+        per_sample=args.per_sample,
+        reduction=args.reduction,
+        l2=args.l2,
+        l2_form=args.l2_form,
+        names=args.names,
+        fd=args.fd,
+    )
     if args.format == "json":
         print(json.dumps(to_json(result), indent=2))
     else:

@@ -21,6 +21,7 @@ W in x out; the canonical layout is batch-first X with W_l[j, k] = w^l_jk (CS600
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -35,19 +36,108 @@ def _check_convention(convention: str) -> None:
         raise InputError(f"--convention {convention!r}: choose from {', '.join(CONVENTIONS)}")
 
 
-def describe(convention: str, spec: Spec) -> str:
+@dataclass(frozen=True)
+class Names:
+    """The student's names for the parameters (``--names``), when they are not ``W1, b1, ...``.
+
+    Attributes:
+        keys: canonical name -> the student's key, e.g. ``{"W1": "w_hidden"}``; gradients are then
+            read from ``w_hidden`` or ``dw_hidden``.
+        lists: ``"W"`` / ``"b"`` -> the key of one list holding that parameter for layers 1..L,
+            e.g. ``{"W": "weights", "b": "biases"}`` (online code's ``self.weights``).
+    """
+
+    keys: Mapping[str, str] = field(default_factory=dict)
+    lists: Mapping[str, str] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.keys or self.lists)
+
+
+def parse_names(text: str) -> Names:
+    """``"W1=w_h,b1=b_h"`` or ``"W=weights,b=biases"`` -> :class:`Names`.
+
+    Raises:
+        InputError: an item that is not ``NAME=KEY`` with NAME ``W``, ``b``, ``W<l>`` or ``b<l>``.
+    """
+    keys: dict[str, str] = {}
+    lists: dict[str, str] = {}
+    for item in (part.strip() for part in text.split(",") if part.strip()):
+        name, sep, key = (s.strip() for s in item.partition("="))
+        if not sep or not key:
+            raise InputError(f"--names {text!r}: expected NAME=KEY items like W1=w_hidden or W=weights, got {item!r}")
+        if name in ("W", "b"):
+            lists[name] = key
+        elif name[:1] in ("W", "b") and name[1:].isdigit() and int(name[1:]) >= 1:
+            keys[name] = key
+        else:
+            raise InputError(f"--names {text!r}: {name!r} is not a parameter; expected W, b, W1, b1, W2, ...")
+    return Names(keys, lists)
+
+
+def check_names(names: Names, spec: Spec) -> None:
+    """Refuse a mapping that names a parameter the spec does not have.
+
+    Raises:
+        InputError: e.g. ``W3`` for a 2-layer spec.
+    """
+    unknown = [name for name in names.keys if name not in spec.param_shapes()]
+    if unknown:
+        raise InputError(f"--names: {', '.join(unknown)} is not a parameter of {spec} (it has {', '.join(spec.param_shapes())})")
+
+
+def param_shape(convention: str, spec: Spec, name: str) -> tuple[int, ...]:
+    """The shape of parameter ``name`` (and of its gradient) in ``convention``'s layout.
+
+    canonical: W_l ``(n_l, n_{l-1})``, b_l ``(n_l,)``; columns: b_l ``(n_l, 1)``; rows: W_l ``(n_{l-1}, n_l)``, b_l ``(1, n_l)``.
+    """
+    _check_convention(convention)
+    shape = spec.param_shapes()[name]
+    if name.startswith("W"):
+        return shape[::-1] if convention == "rows" else shape
+    return {"canonical": shape, "columns": (shape[0], 1), "rows": (1, shape[0])}[convention]
+
+
+def other_layouts(convention: str, spec: Spec, name: str, shape: tuple[int, ...]) -> list[str]:
+    """The other conventions in which parameter ``name`` has ``shape`` (for "is --convention right?")."""
+    return [
+        c for c in CONVENTIONS if c != convention and param_shape(c, spec, name) == shape != param_shape(convention, spec, name)
+    ]
+
+
+def describe(convention: str, spec: Spec, per_sample: bool = False) -> str:
     """The shapes a student's function receives, in words, for error messages."""
     _check_convention(convention)
     n0, n1 = spec.sizes[0], spec.sizes[1]
+    x = {"canonical": f"({n0},)", "columns": f"({n0}, 1)", "rows": f"(1, {n0})"} if per_sample else {}
     if convention == "columns":
-        return f"X ({n0}, m), W1 ({n1}, {n0}), b1 ({n1}, 1)"
+        return f"with --convention columns it receives X {x.get(convention, f'({n0}, m)')}, W1 ({n1}, {n0}), b1 ({n1}, 1)"
     if convention == "rows":
-        return f"X (m, {n0}), W1 ({n0}, {n1}), b1 (1, {n1})"
-    return f"X (m, {n0}), W1 ({n1}, {n0}), b1 ({n1},)"
+        return f"with --convention rows it receives X {x.get(convention, f'(m, {n0})')}, W1 ({n0}, {n1}), b1 (1, {n1})"
+    return f"with --convention canonical it receives X {x.get(convention, f'(m, {n0})')}, W1 ({n1}, {n0}), b1 ({n1},)"
 
 
-def params_to(convention: str, params: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Canonical ``W_l`` ``(n_l, n_{l-1})``, ``b_l`` ``(n_l,)`` -> the student's layout (fresh copies)."""
+def params_to(convention: str, params: Mapping[str, np.ndarray], names: Names | None = None) -> dict[str, object]:
+    """Canonical ``W_l`` ``(n_l, n_{l-1})``, ``b_l`` ``(n_l,)`` -> the student's layout and names (fresh copies).
+
+    With ``names`` (:class:`Names`), a parameter is passed under the student's key, or all
+    weights (biases) as one list in layer order under the key ``names.lists["W"]`` (``["b"]``).
+    """
+    laid_out = _laid_out(convention, params)
+    if not names:
+        return dict(laid_out)
+    out: dict[str, object] = {names.keys.get(name, name): value for name, value in laid_out.items() if name[0] not in names.lists}
+    for kind, key in names.lists.items():
+        out[key] = [value for name, value in laid_out.items() if name[0] == kind]
+    return out
+
+
+def param_to(convention: str, name: str, value: np.ndarray) -> np.ndarray:
+    """One canonical parameter (or its gradient) ``name`` in ``convention``'s layout (a copy)."""
+    return _laid_out(convention, {name: value})[name]
+
+
+def _laid_out(convention: str, params: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     _check_convention(convention)
     out: dict[str, np.ndarray] = {}
     for name, value in params.items():
@@ -58,6 +148,19 @@ def params_to(convention: str, params: Mapping[str, np.ndarray]) -> dict[str, np
             value = value.reshape(-1, 1)
         out[name] = value
     return out
+
+
+def sample_to(convention: str, spec: Spec, X: np.ndarray, y: np.ndarray, i: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sample ``i`` (from 0) of canonical ``X`` and prepared ``y``, in ``convention``'s single-sample shapes (``--per-sample``).
+
+    canonical: x ``(n_0,)``, y ``(n_L,)`` (bce ``(1,)``, cce the label, 0-d); columns: x ``(n_0, 1)``,
+    y ``(n_L, 1)`` (cce one-hot); rows: x ``(1, n_0)``, y ``(1, n_L)`` (cce ``(1,)`` label).
+    """
+    x_i = inputs_to(convention, X[i : i + 1])
+    y_i = targets_to(convention, spec, y[i : i + 1])
+    if convention == "canonical":
+        return x_i.reshape(-1), (y_i.reshape(()) if spec.loss == "cce" else y_i.reshape(-1))
+    return x_i, y_i
 
 
 def inputs_to(convention: str, X: np.ndarray) -> np.ndarray:
