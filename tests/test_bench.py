@@ -153,7 +153,9 @@ def test_quick_json_has_every_implementation_ratio_and_throughput(quick_json):
         for impl, r in row["implementations"].items():
             assert 0 < r["min_us"] <= r["median_us"] <= r["max_us"] < float("inf"), impl
             assert r["repeats"] == 2
-            assert r["ratio_to_scratch"] == pytest.approx(r["median_us"] / row["implementations"]["scratch"]["median_us"])
+            # a step timed in another process (another Keras backend) is against the scratch timed there
+            scratch_us = r.get("scratch_us", row["implementations"]["scratch"]["median_us"])
+            assert r["ratio_to_scratch"] == pytest.approx(r["median_us"] / scratch_us)
             assert r["gflops"] == pytest.approx(row["mflop_per_step"] * 1e6 / (r["median_us"] * 1e-6) / 1e9)
             assert r["fraction_of_peak"] == pytest.approx(r["gflops"] / result["matmul_peak_gflops"]["numpy"])
 

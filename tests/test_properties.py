@@ -4,7 +4,7 @@ Hypothesis draws the architecture (1-4 weight layers, widths 1-12, every hidden
 activation, every valid output + loss pairing), a batch size and a seed; the seed
 fills the weights and data through NumPy's ``RandomState``. Then:
 
-- torch and keras agree with scratch on every quantity (z, a, loss, delta, grads)
+- every registered implementation (torch, Keras on each backend) agrees with scratch on every quantity (z, a, loss, delta, grads)
   within the float64 tolerances of ``compare.parity.tolerances``;
 - scratch's chain-rule gradients agree with central finite differences.
 
@@ -136,16 +136,11 @@ def _record(problem: Problem) -> None:
     event(f"output + loss: {problem.spec.activations[-1]} + {problem.spec.loss}")
 
 
-@given(problems())
-def test_torch_matches_scratch(problem):
+@pytest.mark.parametrize("framework", registry.OTHERS)
+@given(problem=problems())
+def test_framework_matches_scratch(framework, problem):
     _record(problem)
-    assert_parity(problem, "torch")
-
-
-@given(problems())
-def test_keras_matches_scratch(problem):
-    _record(problem)
-    assert_parity(problem, "keras")
+    assert_parity(problem, framework)
 
 
 def assert_matches_finite_differences(problem: Problem) -> None:
@@ -188,8 +183,8 @@ def _pairing_problem(index: int) -> Problem:
 
 @pytest.mark.parametrize("index", range(len(PAIRINGS)), ids=[f"{o}+{l}" for o, l, _, _ in PAIRINGS])
 def test_every_pairing(index):
-    """Every output + loss pairing, every CI run, whatever hypothesis draws: both frameworks and FD."""
+    """Every output + loss pairing, every CI run, whatever hypothesis draws: every framework and FD."""
     problem = _pairing_problem(index)
-    assert_parity(problem, "torch")
-    assert_parity(problem, "keras")
+    for framework in registry.OTHERS:
+        assert_parity(problem, framework)
     assert_matches_finite_differences(problem)

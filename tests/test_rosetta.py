@@ -9,10 +9,15 @@ update, momentum, L2), each as one block with the scratch, PyTorch and Keras lin
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+
+from compare import registry
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "rosetta.md"
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
@@ -40,11 +45,18 @@ def steps(title: str) -> list[tuple[str, list[str]]]:
     return [(step.splitlines()[0].strip(), BLOCK.findall(step)) for step in re.split(r"^### ", chunk, flags=re.MULTILINE)[1:]]
 
 
-def test_page_covers_the_three_nets():
-    assert [title.split(":")[0] for title, _ in sections()] == ["Net 1", "Net 2", "Net 3"]
+BACKENDS_SECTION = "Keras's gradient line on each backend"
 
 
-@pytest.mark.parametrize("title", [pytest.param(t, id=t.split(":")[0].replace(" ", "-").lower()) for t, _ in sections()])
+def net_sections() -> list[tuple[str, list[str]]]:
+    return [(t, b) for t, b in sections() if t.startswith("Net ")]
+
+
+def test_page_covers_the_three_nets_and_the_backends():
+    assert [title.split(":")[0] for title, _ in sections()] == ["Net 1", "Net 2", "Net 3", BACKENDS_SECTION]
+
+
+@pytest.mark.parametrize("title", [pytest.param(t, id=t.split(":")[0].replace(" ", "-").lower()) for t, _ in net_sections()])
 def test_each_net_shows_every_step_four_ways(title):
     """Each net has its own six steps, in order, each with one block that runs all three and asserts they agree."""
     found = steps(title)
@@ -56,7 +68,7 @@ def test_each_net_shows_every_step_four_ways(title):
 
 
 @pytest.mark.parametrize(
-    "title, blocks", [pytest.param(t, b, id=t.split(":")[0].replace(" ", "-").lower()) for t, b in sections()]
+    "title, blocks", [pytest.param(t, b, id=t.split(":")[0].replace(" ", "-").lower()) for t, b in net_sections()]
 )
 def test_snippets_run(title, blocks):
     namespace: dict = {"__name__": f"rosetta_{title}"}
@@ -65,3 +77,32 @@ def test_snippets_run(title, blocks):
             exec(compile(code, f"{PAGE.name}[{title}] block {number}", "exec"), namespace)
         except Exception as exc:
             raise AssertionError(f"docs/rosetta.md, section {title!r}, block {number} failed: {exc!r}") from exc
+
+
+KERAS = [name for name in registry.NAMES if "KERAS_BACKEND" in registry.get(name).environment]
+
+
+def backend_blocks() -> dict[str, str]:
+    """``{backend: code}`` for each block of the backends section (its first line names the backend)."""
+    blocks = dict(sections())[BACKENDS_SECTION]
+    return {code.splitlines()[0].removeprefix("# backend: ").strip(): code for code in blocks}
+
+
+def test_the_backends_section_has_one_block_per_registered_backend():
+    assert sorted(backend_blocks()) == sorted(registry.get(name).environment["KERAS_BACKEND"] for name in KERAS)
+
+
+@pytest.mark.parametrize("framework", KERAS)
+def test_keras_gradient_line_runs_on_its_backend(framework):
+    """Each backend's block, in a fresh process with that backend; its asserts compare with scratch's line."""
+    backend = registry.get(framework).environment["KERAS_BACKEND"]
+    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run(
+        [sys.executable, "-c", backend_blocks()[backend]],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=PAGE.parents[1],
+    )
+    assert done.returncode == 0, done.stderr[-3000:]

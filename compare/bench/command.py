@@ -232,7 +232,9 @@ def run(args: argparse.Namespace, progress=None) -> dict:
     from compare.output import versions
     from core.validate import prepare
 
-    implementations = registry.with_reference(args.implementations)  # the reference's bench step has its name
+    requested = registry.with_reference(args.implementations)  # the reference's bench step has its name
+    elsewhere = {name: steps for name, steps in by_owner(requested).items() if not registry.get(name).runs_here()}
+    implementations = tuple(step for step in requested if not any(step in steps for steps in elsewhere.values()))
     frameworks = frameworks_of(implementations)
     import_frameworks(frameworks)
     threads = set_threads(args.threads or default_threads(), frameworks)
@@ -272,15 +274,79 @@ def run(args: argparse.Namespace, progress=None) -> dict:
         for result in row["implementations"].values():
             result["ratio_to_scratch"] = result["median_us"] / scratch_us
         rows.append(row)
+    workers = {name: run_elsewhere(args, name, steps, rows, progress) for name, steps in elsewhere.items()}
     return {
         "dtype": args.dtype,
         "machine": machine(),
-        "threads": threads,
+        "threads": threads | ({"processes": workers} if workers else {}),
         "matmul_peak_gflops": {"numpy": peak, "n": args.matmul_size},
         "repeats": args.repeats,
         "versions": versions(),
         "results": rows,
     }
+
+
+def by_owner(steps: Sequence[str]) -> dict[str, list[str]]:
+    """The bench steps grouped by the implementation they belong to, in order."""
+    owners: dict[str, list[str]] = {}
+    for step in steps:
+        owners.setdefault(registry.bench_owner(step).name, []).append(step)
+    return owners
+
+
+def run_elsewhere(args: argparse.Namespace, framework: str, steps: Sequence[str], rows: list[dict], progress: Any = None) -> dict:
+    """Time ``steps`` in a child ``python -m compare bench`` with ``framework``'s environment (another Keras backend).
+
+    The child times scratch too, so each of its ratios is against a peer measured in the same
+    process; its rows are merged into ``rows`` (the same workloads, in the same order).
+    Returns the child's thread settings.
+
+    Raises:
+        InputError: the child failed (its last line of output).
+    """
+    import os
+    import subprocess
+
+    if progress:
+        progress(f"{', '.join(steps)} in a {framework} process")
+    argv = [
+        sys.executable,
+        "-m",
+        "compare",
+        "bench",
+        "--format",
+        "json",
+        "--implementations",
+        ",".join(steps),
+        "--dtype",
+        args.dtype,
+        "--repeats",
+        str(args.repeats),
+        "--block-ms",
+        repr(args.block_ms),
+        "--matmul-size",
+        str(args.matmul_size),
+        "--seed",
+        str(args.seed),
+        "--widths",
+        ",".join(map(str, args.widths)),
+        "--batches",
+        ",".join(map(str, args.batches)),
+    ]
+    argv += ["--no-cases"] if args.no_cases else ["--cases", ",".join(args.cases)]
+    argv += ["--no-sweep"] if args.no_sweep else []
+    argv += ["--threads", str(args.threads)] if args.threads else []
+    done = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, **registry.get(framework).environment})
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
+        raise InputError(f"bench: the {framework} process failed ({last})")
+    child = json.loads(done.stdout)
+    for row, theirs in zip(rows, child["results"], strict=True):
+        for step in steps:
+            peer = theirs["implementations"][registry.REFERENCE]["median_us"]  # its ratio is against this scratch
+            row["implementations"][step] = theirs["implementations"][step] | {"process": framework, "scratch_us": peer}
+    threads: dict = child["threads"]
+    return threads
 
 
 def machine() -> dict:
