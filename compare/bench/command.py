@@ -274,7 +274,7 @@ def run(args: argparse.Namespace, progress=None) -> dict:
         for result in row["implementations"].values():
             result["ratio_to_scratch"] = result["median_us"] / scratch_us
         rows.append(row)
-    workers = {name: run_elsewhere(args, name, steps, rows, progress) for name, steps in elsewhere.items()}
+    workers = {name: run_elsewhere(args, name, steps, rows, peak, progress) for name, steps in elsewhere.items()}
     return {
         "dtype": args.dtype,
         "machine": machine(),
@@ -344,7 +344,9 @@ def run_elsewhere(args: argparse.Namespace, framework: str, steps: Sequence[str]
     for row, theirs in zip(rows, child["results"], strict=True):
         for step in steps:
             peer = theirs["implementations"][registry.REFERENCE]["median_us"]  # its ratio is against this scratch
-            row["implementations"][step] = theirs["implementations"][step] | {"process": framework, "scratch_us": peer}
+            mine = theirs["implementations"][step] | {"process": framework, "scratch_us": peer}
+            mine["fraction_of_peak"] = mine["gflops"] / peak  # the machine's peak, measured by this process
+            row["implementations"][step] = mine
     threads: dict = child["threads"]
     return threads
 
