@@ -294,7 +294,9 @@ def by_owner(steps: Sequence[str]) -> dict[str, list[str]]:
     return owners
 
 
-def run_elsewhere(args: argparse.Namespace, framework: str, steps: Sequence[str], rows: list[dict], progress: Any = None) -> dict:
+def run_elsewhere(
+    args: argparse.Namespace, framework: str, steps: Sequence[str], rows: list[dict], peak: float, progress: Any = None
+) -> dict:
     """Time ``steps`` in a child ``python -m compare bench`` with ``framework``'s environment (another Keras backend).
 
     The child times scratch too, so each of its ratios is against a peer measured in the same
