@@ -1,8 +1,9 @@
 """``python -m compare bench --startup``: whole-process wall time of the CLI against the import floor.
 
-The floor is ``python -c "import numpy, torch, keras, tensorflow"`` (every module
-the registry's implementations import): no run of the harness can be faster than
-importing the frameworks it compares. Each command runs
+The floor is the import of every framework the default run loads, in the processes it
+loads them in, side by side: this process's (numpy, torch, Keras on TensorFlow) and one per
+other Keras backend (Keras on JAX, Keras on torch; compare.workers): no run of the harness
+can be faster than those imports. Each command runs
 ``runs`` times, the commands interleaved (so a busy neighbour on a shared
 machine slows all of them alike), after one untimed warm-up round that fills
 the file cache. Reported: the median and the spread, and each command's median
@@ -20,31 +21,57 @@ from typing import Any
 
 from compare.registry import IMPLEMENTATIONS
 
-MODULES = ", ".join(dict.fromkeys(module for impl in IMPLEMENTATIONS.values() for module in impl.imports))
-PACKAGES = ", ".join(impl.package for impl in IMPLEMENTATIONS.values())
-FLOOR = f"import {MODULES}"
+Process = tuple[list[str], dict[str, str]]  # argv and the environment variables it adds
 
 
-def commands() -> dict[str, list[str]]:
-    """The timed commands, the floor first."""
+def floor_processes() -> list[Process]:
+    """One importing process per group of implementations that share a process, side by side.
+
+    Entries without an environment share the first process (the harness's own); every other
+    environment is a worker process (compare.workers). Each imports its packages (which set
+    their frameworks' environment first, as in a real run) and then the frameworks.
+    """
+    groups: dict[tuple[tuple[str, str], ...], list[Any]] = {}
+    plain = []
+    for impl in IMPLEMENTATIONS.values():
+        if impl.environment:
+            groups.setdefault(tuple(sorted(impl.environment.items())), []).append(impl)
+        else:
+            plain.append(impl)
+    members = list(groups.values()) or [[]]
+    members[0] = plain + members[0]
+    out = []
+    for group in members:
+        modules = dict.fromkeys(module for impl in group for module in (impl.package, *impl.imports))
+        out.append(([sys.executable, "-c", f"import {', '.join(modules)}"], dict(group[0].environment) if group else {}))
+    return out
+
+
+def commands() -> dict[str, list[Process]]:
+    """The timed commands (each one or more processes run side by side), the floor first."""
     python = sys.executable
+    floor = floor_processes()
+    name = " & ".join(" ".join(f"{k}={v}" for k, v in env.items()) + f' python -c "{argv[-1]}"' for argv, env in floor)
     return {
-        f'python -c "{FLOOR}"': [python, "-c", FLOOR],
-        # the same, in the environment the packages set before their frameworks load (keras_impl: oneDNN off, quiet logs)
-        f'python -c "import {PACKAGES}, {MODULES}"': [python, "-c", f"import {PACKAGES}, {MODULES}"],
-        "python -m compare": [python, "-m", "compare"],
-        "python -m compare --frameworks scratch": [python, "-m", "compare", "--frameworks", "scratch"],
-        "python -m compare --help": [python, "-m", "compare", "--help"],
+        f"{name.strip()} (side by side: the floor)": floor,
+        "python -m compare": [([python, "-m", "compare"], {})],
+        "python -m compare --frameworks scratch": [([python, "-m", "compare", "--frameworks", "scratch"], {})],
+        "python -m compare --help": [([python, "-m", "compare", "--help"], {})],
     }
 
 
-def time_once(argv: list[str], env: dict[str, str]) -> float:
-    """Seconds one run of ``argv`` takes, start to exit (RuntimeError unless it exits 0 or 1)."""
+def time_once(processes: list[Process], env: dict[str, str]) -> float:
+    """Seconds from starting ``processes`` side by side until the last exits (RuntimeError unless each exits 0 or 1)."""
     start = time.perf_counter()
-    done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    running = [
+        (argv, subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**env, **extra}))
+        for argv, extra in processes
+    ]
+    codes = [(argv, process.wait()) for argv, process in running]
     elapsed = time.perf_counter() - start
-    if done.returncode not in (0, 1):  # 1 = a parity difference, still a full run
-        raise RuntimeError(f"{' '.join(argv)} exited {done.returncode}")
+    for argv, code in codes:
+        if code not in (0, 1):  # 1 = a parity difference, still a full run
+            raise RuntimeError(f"{' '.join(argv)} exited {code}")
     return elapsed
 
 
