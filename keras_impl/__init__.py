@@ -9,10 +9,12 @@ fixes). It never imports scratch.
 
 Importing this package sets, only where the user has not set them already,
 ``KERAS_BACKEND=tensorflow``, ``TF_ENABLE_ONEDNN_OPTS=0``, ``TF_CPP_MIN_LOG_LEVEL=3`` and
-``JAX_ENABLE_X64=1`` (keras_impl.backend), then imports Keras and keeps float64 float64.
+``JAX_ENABLE_X64=1`` (keras_impl.backend), then imports Keras, keeps float64 float64 and,
+on TensorFlow, makes compiled steps compute what eager ones do.
 """
 
 from keras_impl import backend
 
 backend.set_environment()
 backend.fix_dtypes()
+backend.fix_graphs()

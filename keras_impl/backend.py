@@ -46,6 +46,20 @@ def fix_dtypes() -> None:
     dtypes.BIT64_TO_BIT32_DTYPE["float64"] = "float64"
 
 
+def fix_graphs() -> None:
+    """On TensorFlow, compiled steps compute what eager steps compute: Grappler's graph rewrites off.
+
+    With them, a ``tf.function`` training step parts from the same step run eagerly (measured:
+    Adam 5e-15, RMSProp 3e-14 after 200 float64 spiral steps; float32 up to 2.6e-6); without
+    them the two are bitwise equal for all six optimizers in both dtypes, and a tiny net's
+    step is faster (0.66 against 0.90 ms). A no-op on the other backends.
+    """
+    if name() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})
+
+
 def name() -> str:
     """The backend this process runs: ``"tensorflow"``, ``"jax"`` or ``"torch"``."""
     import keras

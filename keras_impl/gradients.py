@@ -139,8 +139,18 @@ def _jax_step(loss_fn: LossFn, trainable: Sequence[Any], optimizer: Any) -> Call
     return step
 
 
+def _tensorflow_step(loss_fn: LossFn, trainable: Sequence[Any], optimizer: Any) -> Callable[[Any, Any], Any]:
+    """The eager step compiled with ``tf.function`` (graph mode, as ``fit`` runs on CPU; ``jit_compile=False``).
+
+    Bitwise equal to the eager step, Grappler's rewrites being off (keras_impl.backend.fix_graphs).
+    """
+    import tensorflow as tf
+
+    return tf.function(_eager_step(loss_fn, trainable, optimizer), jit_compile=False, reduce_retracing=True)
+
+
 TRAIN_STEPS: dict[str, Callable[[LossFn, Sequence[Any], Any], Callable[[Any, Any], Any]]] = {
-    "tensorflow": _eager_step,
+    "tensorflow": _tensorflow_step,
     "torch": _eager_step,
     "jax": _jax_step,
 }
