@@ -113,6 +113,18 @@ def frameworks_option() -> ArgumentParser:
     return parent
 
 
+def threads_option() -> ArgumentParser:
+    """``--threads N``: compute threads per framework (default: compare.threads' rule, 1 for small nets)."""
+    parent = ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--threads",
+        type=positive_int,
+        metavar="N",
+        help="compute threads for each framework (default: 1 for nets this small, else every CPU)",
+    )
+    return parent
+
+
 def dtype_option(default: str) -> ArgumentParser:
     """``--dtype float32|float64|both``."""
     parent = ArgumentParser(add_help=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from compare.versions import implementations, implementations_lines, versions, versions_line
@@ -18,6 +19,7 @@ __all__ = [
     "implementations_lines",
     "json_number",
     "skipped_line",
+    "threads_line",
     "versions",
     "versions_line",
 ]
@@ -59,6 +61,11 @@ def skipped_line() -> str | None:
 
     reasons = skipped()
     return "skipped: " + "; ".join(f"{name} ({why})" for name, why in reasons.items()) if reasons else None
+
+
+def threads_line(threads: Mapping[str, Any]) -> str:
+    """``"threads: 1 per framework (compare.threads: small nets)"`` for a report's last lines."""
+    return f"threads: {threads['requested']} per framework (python -m compare ... --threads N; rule in compare/threads.py)"
 
 
 def console(width: int = 1000) -> Any:

@@ -37,6 +37,7 @@ from core.training import TrainResult
 
 Arrays = dict[str, np.ndarray]
 HEADER = struct.Struct("<Q")
+ENVIRONMENT_THREADS = "COMPARE_THREADS"  # compare.threads.ENVIRONMENT
 META = "__meta__"
 
 
@@ -274,6 +275,8 @@ def serve(name: str) -> int:
 
     impl = registry.get(name)
     impl.module("model")  # import the framework now, while the parent is busy with its own
+    if ENVIRONMENT_THREADS in os.environ:  # the parent's thread policy (compare.threads)
+        impl.module("threads").set_threads(int(os.environ[ENVIRONMENT_THREADS]))
     while (frame := read_frame(protocol_in)) is not None:
         meta, arrays = decode(frame)
         try:

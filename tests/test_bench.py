@@ -13,9 +13,10 @@ import pytest
 
 from compare import registry
 from compare.bench.steps import make_step
-from compare.bench.timing import Timing, step_flops, time_step
+from compare.bench.timing import Timing, time_step
 from compare.data.cases import get_case
 from compare.parity.tolerances import tolerance_for
+from compare.threads import step_flops
 from core.spec import parse_spec
 from core.validate import prepare
 from scratch.init import init_params

@@ -8,7 +8,7 @@ by the ``w x w`` matmuls) over hidden widths ``w`` and batch sizes ``m``.
 
 Reported per implementation: the median microseconds per step (warm-up excluded,
 median of ``--repeats`` timed blocks), the ratio to scratch, and the achieved
-GFLOP/s (matmul FLOPs of :func:`compare.bench.timing.step_flops`) against NumPy's
+GFLOP/s (matmul FLOPs of :func:`compare.threads.step_flops`) against NumPy's
 measured square-matmul GFLOP/s in the same dtype and run. Thread counts are set
 (``--threads``, default: every CPU this process may use) and printed.
 
@@ -228,8 +228,9 @@ def import_frameworks(frameworks: Sequence[str]) -> None:
 def run(args: argparse.Namespace, progress=None) -> dict:
     """Time every workload with every implementation; the result is the JSON object."""
     from compare.bench.steps import make_step
-    from compare.bench.timing import default_threads, matmul_peak, set_threads, step_flops, time_step
+    from compare.bench.timing import matmul_peak, time_step
     from compare.output import versions
+    from compare.threads import apply, cpus, step_flops
     from core.validate import prepare
 
     requested = registry.with_reference(args.implementations)  # the reference's bench step has its name
@@ -237,7 +238,7 @@ def run(args: argparse.Namespace, progress=None) -> dict:
     implementations = tuple(step for step in requested if not any(step in steps for steps in elsewhere.values()))
     frameworks = frameworks_of(implementations)
     import_frameworks(frameworks)
-    threads = set_threads(args.threads or default_threads(), frameworks)
+    threads = apply(frameworks, args.threads or cpus())  # the bench's default: every CPU (the rule is compare.threads')
     peak = matmul_peak(args.dtype, args.matmul_size)
     rows = []
     for work in workloads(args):
@@ -355,7 +356,7 @@ def run_elsewhere(
 
 def machine() -> dict:
     """CPU model (``/proc/cpuinfo``) and the CPUs this process may use."""
-    from compare.bench.timing import default_threads
+    from compare.threads import cpus
 
     model = "unknown"
     try:
@@ -365,7 +366,7 @@ def machine() -> dict:
         pass
     import platform
 
-    return {"cpu": model, "cpus": default_threads(), "machine": platform.machine(), "python": platform.python_version()}
+    return {"cpu": model, "cpus": cpus(), "machine": platform.machine(), "python": platform.python_version()}
 
 
 def main(argv: Sequence[str], prog: str = "python -m compare bench") -> int:

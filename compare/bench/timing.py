@@ -7,50 +7,12 @@ fixes its pools at its first op).
 
 from __future__ import annotations
 
-import os
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-
-from core.spec import Spec
-
-
-def default_threads() -> int:
-    """The CPUs this process may run on (``os.sched_getaffinity``), else ``os.cpu_count()``."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def set_threads(threads: int, frameworks: Sequence[str]) -> dict[str, object]:
-    """Use ``threads`` compute threads in each of ``frameworks``; return what each now reports.
-
-    Each implementation's own ``threads.set_threads`` (scratch.threads: NumPy's BLAS
-    through threadpoolctl; torch_impl.threads: intra-op; keras_impl.threads: TensorFlow's
-    intra-op = ``threads``, inter-op = 1), in registry order.
-    """
-    from compare import registry
-
-    info: dict[str, object] = {"requested": threads}
-    for framework in registry.with_reference(frameworks):
-        info |= registry.get(framework).module("threads").set_threads(threads)
-    return info
-
-
-def step_flops(spec: Spec, m: int) -> int:
-    """Matmul FLOPs of one training step: ``6 m sum_l n_{l-1} n_l``.
-
-    Per layer the forward ``a_{l-1} W_l^T`` is ``2 m n_{l-1} n_l`` (a multiply and an add
-    per term), the backward ``delta_l W_l`` and ``delta_l^T a_{l-1}`` the same again
-    each. Elementwise work (activations, the update) is not counted; scratch skips
-    ``delta_1 W_1`` (nothing needs dL/dX), torch and Keras too, so the true count is
-    ``2 m n_0 n_1`` lower -- a rounding for all but the narrowest nets.
-    """
-    return 6 * m * sum(n_in * n_out for n_in, n_out in zip(spec.sizes[:-1], spec.sizes[1:], strict=True))
 
 
 @dataclass

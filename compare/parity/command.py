@@ -16,7 +16,10 @@ from compare.options import (
     case_options,
     dtype_option,
     frameworks_option,
+    threads_option,
 )
+from compare.threads import apply as apply_threads
+from compare.threads import choose as choose_threads
 
 
 def build_parser(prog: str = "python -m compare") -> ArgumentParser:
@@ -26,7 +29,7 @@ def build_parser(prog: str = "python -m compare") -> ArgumentParser:
 
     parser = ArgumentParser(
         prog=prog,
-        parents=[case_options("every built-in case"), dtype_option("both"), frameworks_option()],
+        parents=[case_options("every built-in case"), dtype_option("both"), frameworks_option(), threads_option()],
         description="Load one set of weights into the NumPy-from-scratch, PyTorch and Keras 3 MLPs and show, "
         "number by number, that outputs, losses and gradients agree.",
         epilog=f"built-in cases: {', '.join(CASES)}. "
@@ -46,6 +49,7 @@ def main(argv: Sequence[str], prog: str = "python -m compare") -> int:
     from compare.parity.harness import run_cases
 
     cases = load_cases(args.arch, args.weights, args.data, args.seed)
+    threads = apply_threads(args.frameworks, choose_threads([(c.spec, len(c.X)) for c in cases], args.threads))
     registry.start_workers(args.frameworks)  # other Keras backends import in their own processes meanwhile
     if args.save_weights:
         directory = writable_dir(args.save_weights, "--save-weights")
@@ -55,7 +59,7 @@ def main(argv: Sequence[str], prog: str = "python -m compare") -> int:
     from compare.parity import report
 
     if args.format == "json":
-        print(report.dumps(results))
+        print(report.dumps(results, threads))
     else:
-        report.render_table(results)
+        report.render_table(results, threads=threads)
     return EXIT_OK if all(r.passed for r in results) else EXIT_MISMATCH

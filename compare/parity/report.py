@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from compare.output import MARK, check_json, console, implementations, implementations_lines, skipped_line, versions
+from compare.output import (
+    MARK,
+    check_json,
+    console,
+    implementations,
+    implementations_lines,
+    skipped_line,
+    threads_line,
+    versions,
+)
 from compare.parity.harness import REFERENCE, CaseResult, describe_quantity, first_divergence
 from compare.parity.known_differences import known_cause
 from compare.registry import skipped
@@ -33,7 +42,7 @@ def divergence(result: CaseResult, framework: str) -> dict[str, Any] | None:
     }
 
 
-def to_json(results: Sequence[CaseResult]) -> dict[str, Any]:
+def to_json(results: Sequence[CaseResult], threads: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The ``python -m compare --format json`` object (shape documented in the README)."""
     cases = []
     for r in results:
@@ -56,21 +65,22 @@ def to_json(results: Sequence[CaseResult]) -> dict[str, Any]:
         "passed": all(r.passed for r in results),
         "versions": versions(),
         "implementations": implementations(names),
+        "threads": dict(threads or {}),
         "skipped": skipped(),
         "cases": cases,
     }
 
 
-def dumps(results: Sequence[CaseResult]) -> str:
+def dumps(results: Sequence[CaseResult], threads: Mapping[str, Any] | None = None) -> str:
     """:func:`to_json` as text."""
-    return json.dumps(to_json(results), indent=1)
+    return json.dumps(to_json(results, threads), indent=1)
 
 
 def _lines(values: Sequence[str] | Any) -> str:
     return "\n".join(values)
 
 
-def render_table(results: Sequence[CaseResult], out: Any = None) -> None:
+def render_table(results: Sequence[CaseResult], out: Any = None, threads: Mapping[str, Any] | None = None) -> None:
     """The parity table: one row per case x dtype x framework.
 
     One line per quantity (output, loss, each gradient) with ✓/✗, the max abs and the
@@ -122,5 +132,7 @@ def render_table(results: Sequence[CaseResult], out: Any = None) -> None:
         out.print(line, highlight=False, markup=False)
     if skipped_line():
         out.print(skipped_line(), highlight=False, markup=False)
+    if threads:
+        out.print(threads_line(threads), highlight=False, markup=False)
     failed = [r for r in results if not r.passed]
     out.print(f"{len(results) - len(failed)} of {len(results)} case x dtype runs agree" + ("" if not failed else "; see ✗ rows"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -27,8 +27,11 @@ from compare.options import (
     non_negative_float,
     positive_float,
     positive_int,
+    threads_option,
 )
-from compare.output import MARK, check_json, console, json_number
+from compare.output import MARK, check_json, console, json_number, threads_line
+from compare.threads import apply as apply_threads
+from compare.threads import choose as choose_threads
 from core.optimizers import OPTIMIZERS
 
 if TYPE_CHECKING:
@@ -46,7 +49,7 @@ def build_parser(prog: str = "python -m compare train") -> ArgumentParser:
     seed_help = "seed for the mini-batch order and for initial weights of cases without published ones (default 0)"
     parser = ArgumentParser(
         prog=prog,
-        parents=[case_options(DEFAULT_CASE, seed_help), dtype_option("float64"), frameworks_option()],
+        parents=[case_options(DEFAULT_CASE, seed_help), dtype_option("float64"), frameworks_option(), threads_option()],
         description="Train the NumPy-from-scratch, PyTorch and Keras 3 MLPs from identical weights on identical batches "
         "with the same optimizer maths, and show that their trajectories agree (or, with --framework-defaults, how far "
         "each framework's own defaults take it). See docs/training.md.",
@@ -210,7 +213,7 @@ def _checks_table(run: TrainingRun, frameworks: Sequence[str]) -> Any:
     return table
 
 
-def render_table(runs: Sequence[TrainingRun], out: Any = None) -> None:
+def render_table(runs: Sequence[TrainingRun], out: Any = None, threads: Mapping[str, Any] | None = None) -> None:
     """Per run: the loss every k steps for each implementation, then each framework's checks against scratch."""
     from compare.output import versions_line
 
@@ -226,6 +229,8 @@ def render_table(runs: Sequence[TrainingRun], out: Any = None) -> None:
             out.print(_checks_table(run, frameworks))
             out.print("against scratch: ✓/✗ and max relative error")
     out.print(versions_line(), highlight=False)
+    if threads:
+        out.print(threads_line(threads), highlight=False, markup=False)
     failed = [run for run in runs if not run.passed]
     out.print(f"{len(runs) - len(failed)} of {len(runs)} training runs agree" + ("" if not failed else "; see ✗ rows"))
 
@@ -299,6 +304,8 @@ def main(argv: Sequence[str], prog: str = "python -m compare train") -> int:
 
     # raises InputError for bad files or names, before any framework import
     cases = load_cases(args.arch or [DEFAULT_CASE], args.weights, args.data, args.seed)
+    nets = [(case.spec, min(args.batch_size or len(case.X), len(case.X))) for case in cases]
+    threads = apply_threads(args.frameworks, choose_threads(nets, args.threads))
     registry.start_workers(args.frameworks)  # other Keras backends import in their own processes meanwhile
     progress = _progress()
     if progress is not None:
@@ -314,7 +321,7 @@ def main(argv: Sequence[str], prog: str = "python -m compare train") -> int:
         for run in runs:
             write_plots(run, args.plot, _slug(f"{run.name}-{run.optimizer}-{run.dtype}"))
     if args.format == "json":
-        print(json.dumps(to_json(runs), indent=1))
+        print(json.dumps(to_json(runs) | {"threads": threads}, indent=1))
     else:
-        render_table(runs)
+        render_table(runs, threads=threads)
     return EXIT_OK if all(run.passed for run in runs) else EXIT_MISMATCH
