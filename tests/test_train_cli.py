@@ -19,7 +19,7 @@ def test_json_run_agrees_and_has_the_documented_shape():
     result = run_cli("--arch", "spiral-2-4-3", "--optimizer", "nesterov", "--steps", "12", "--every", "5", "--format", "json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert set(report) == {"passed", "versions", "runs"} and report["passed"] is True
+    assert set(report) == {"passed", "versions", "runs", "threads"} and report["passed"] is True
     run = report["runs"][0]
     assert {"name", "spec", "dtype", "optimizer", "batch_size", "steps", "results", "checks"} <= set(run)
     assert run["steps"] == 12 and run["batch_size"] is None and run["optimizer"]["name"] == "nesterov"
