@@ -188,10 +188,15 @@ _KERAS_KERNEL_NOT_TRANSPOSED = (
 
 
 def run_cli_with_keras_kernel_not_transposed(*argv: str):
-    """``python -m compare ARGV`` in a subprocess with the Keras kernel loaded untransposed; a CompletedProcess."""
+    """``python -m compare ARGV`` in a subprocess with the Keras kernel loaded untransposed; a CompletedProcess.
+
+    The bug is planted in this process's keras_impl, which Keras on TensorFlow runs in; the other
+    Keras backends run in workers of their own, so only scratch, torch and keras are asked for.
+    """
     import subprocess
     import sys
 
+    frameworks = ["--frameworks", "scratch,torch,keras"]
     return subprocess.run(
-        [sys.executable, "-c", _KERAS_KERNEL_NOT_TRANSPOSED, *argv], capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", _KERAS_KERNEL_NOT_TRANSPOSED, *argv, *frameworks], capture_output=True, text=True, timeout=300
     )
