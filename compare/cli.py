@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import warnings
 from collections.abc import Sequence
 
 from compare.options import EXIT_USAGE
@@ -39,7 +40,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     subcommand = args[0] if named else DEFAULT_SUBCOMMAND
     prog = "python -m compare" + (f" {subcommand}" if named else "")
     try:
-        return int(importlib.import_module(SUBCOMMANDS[subcommand]).main(args[1:] if named else args, prog=prog))
+        with warnings.catch_warnings():
+            # NumPy's overflow warnings: the reports say which numbers are not finite, on stdout; stderr stays one line
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return int(importlib.import_module(SUBCOMMANDS[subcommand]).main(args[1:] if named else args, prog=prog))
     except InputError as exc:
         sys.stderr.write(f"{prog}: error: {exc}\n")
         return EXIT_USAGE

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib
-import json
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -309,7 +308,9 @@ def main(argv: Sequence[str], prog: str = "python -m compare bench") -> int:
 
         startup = bench_startup.measure(args.runs)
         if args.format == "json":
-            print(json.dumps(startup, indent=1))
+            from compare.output import dumps
+
+            print(dumps(startup))
         else:
             bench_startup.render(startup)
         return 0

@@ -9,7 +9,6 @@ Exit codes: 0 correct, 1 wrong (with hints), 2 bad usage or input (one line on s
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -125,7 +124,9 @@ def main(argv: Sequence[str], prog: str = "python -m compare check") -> int:
 
     result = check_file(args.target, args.arch, args.convention, args.frameworks, args.seed)
     if args.format == "json":
-        print(json.dumps(to_json(result), indent=2))
+        from compare.output import dumps
+
+        print(dumps(to_json(result), indent=2))
     else:
         render_text(result)
     return EXIT_OK if result.passed else EXIT_MISMATCH

@@ -9,7 +9,6 @@ Exit codes: 0 every trajectory agrees, 1 something differs, 2 bad usage or input
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from functools import partial
@@ -28,7 +27,7 @@ from compare.options import (
     positive_float,
     positive_int,
 )
-from compare.output import MARK, check_json, console, json_number
+from compare.output import MARK, check_json, console
 from core.optimizers import OPTIMIZERS
 
 if TYPE_CHECKING:
@@ -117,10 +116,10 @@ def to_json(runs: Sequence[TrainingRun]) -> dict[str, Any]:
                 "passed": run.passed,
                 "results": {
                     fw: {
-                        "loss_history": [json_number(v) for v in result.loss_history],
+                        "loss_history": result.loss_history,  # NaN and inf become null (compare.output.dumps)
                         "loss_steps": result.steps,
-                        "final_loss": json_number(result.final_loss),
-                        "final_params": {k: v.tolist() for k, v in result.final_params.items()},
+                        "final_loss": result.final_loss,
+                        "final_params": result.final_params,
                         "accuracy": result.accuracy,
                     }
                     for fw, result in run.results.items()
@@ -218,6 +217,8 @@ def render_table(runs: Sequence[TrainingRun], out: Any = None) -> None:
     for run in runs:
         out.print(_title(run), markup=False)  # a line, not a Table title: a title is only as wide as its table
         out.print(_loss_table(run))
+        if not run.finite:
+            out.print(f"{MARK[False]} not finite: a loss or a parameter is NaN or inf (an overflow), which proves nothing")
         if run.framework_defaults:  # why the trajectories drift: the hyperparameters each one holds
             for fw, result in run.results.items():
                 out.print(f"{fw} holds: {_settings_text(result.settings)}", markup=False)
@@ -313,7 +314,9 @@ def main(argv: Sequence[str], prog: str = "python -m compare train") -> int:
         for run in runs:
             write_plots(run, args.plot, _slug(f"{run.name}-{run.optimizer}-{run.dtype}"))
     if args.format == "json":
-        print(json.dumps(to_json(runs), indent=1))
+        from compare.output import dumps
+
+        print(dumps(to_json(runs)))
     else:
         render_table(runs)
     return EXIT_OK if all(run.passed for run in runs) else EXIT_MISMATCH

@@ -61,9 +61,19 @@ class TrainingRun:
         return self.results[REFERENCE].steps[-1]
 
     @property
+    def finite(self) -> bool:
+        """Every recorded loss, final loss and final parameter of every implementation is finite."""
+        return all(
+            np.all(np.isfinite(result.loss_history))
+            and np.isfinite(result.final_loss)
+            and all(np.all(np.isfinite(value)) for value in result.final_params.values())
+            for result in self.results.values()
+        )
+
+    @property
     def passed(self) -> bool:
-        """Every check passed."""
-        return all(c.passed for c in self.checks)
+        """Every number is finite (NaN or inf proves nothing) and every check passed."""
+        return self.finite and all(c.passed for c in self.checks)
 
     def checks_for(self, framework: str) -> list[Check]:
         """The checks of one framework."""
