@@ -15,7 +15,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from compare.options import EXIT_USAGE
+from compare.options import EXIT_USAGE, error_line
 from compare.registry import imported_modules
 from core.errors import InputError
 
@@ -45,13 +45,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.simplefilter("ignore", RuntimeWarning)
             return int(importlib.import_module(SUBCOMMANDS[subcommand]).main(args[1:] if named else args, prog=prog))
     except InputError as exc:
-        sys.stderr.write(f"{prog}: error: {exc}\n")
+        sys.stderr.write(error_line(prog, str(exc)))
         return EXIT_USAGE
     except ModuleNotFoundError as exc:
         if (exc.name or "").split(".")[0] not in DEPENDENCIES:
             raise  # a bug in the project, not an install problem
-        sys.stderr.write(f"{prog}: error: {exc.name} is not installed (pip install -c constraints.txt -e '.[test]')\n")
+        sys.stderr.write(error_line(prog, f"{exc.name} is not installed (pip install -c constraints.txt -e '.[test]')"))
         return EXIT_USAGE
     except OSError as exc:  # the file system said no (disk full, permissions) after the up-front checks
-        sys.stderr.write(f"{prog}: error: {exc}\n")
+        sys.stderr.write(error_line(prog, str(exc)))
         return EXIT_USAGE

@@ -6,16 +6,22 @@ Exit codes: 0 everything agrees, 1 something differs, 2 bad usage or input.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from compare.options import (
     DTYPES,
     EXIT_MISMATCH,
     EXIT_OK,
+    FILE_LIMITS,
+    NET_LIMITS,
     ArgumentParser,
     case_options,
     dtype_option,
     frameworks_option,
+    limits_from,
+    limits_option,
 )
+from core.limits import using
 
 
 def build_parser(prog: str = "python -m compare") -> ArgumentParser:
@@ -25,7 +31,12 @@ def build_parser(prog: str = "python -m compare") -> ArgumentParser:
 
     parser = ArgumentParser(
         prog=prog,
-        parents=[case_options("every built-in case"), dtype_option("both"), frameworks_option()],
+        parents=[
+            case_options("every built-in case"),
+            dtype_option("both"),
+            frameworks_option(),
+            limits_option(*NET_LIMITS, *FILE_LIMITS),
+        ],
         description="Load one set of weights into the NumPy-from-scratch, PyTorch and Keras 3 MLPs and show, "
         "number by number, that outputs, losses and gradients agree.",
         epilog=f"built-in cases: {', '.join(CASES)}. "
@@ -40,13 +51,23 @@ def build_parser(prog: str = "python -m compare") -> ArgumentParser:
 def main(argv: Sequence[str], prog: str = "python -m compare") -> int:
     """Run the parity report; 0 all agree, 1 something differs."""
     args = build_parser(prog).parse_args(list(argv))
+    with using(limits_from(args)):
+        return _run(args)
+
+
+def _run(args: Any) -> int:
+    """Check every input (files, cases, each dtype), then run and report."""
     from compare.data.cases import load_cases
     from compare.data.files import save_weights, writable_dir
     from compare.parity.harness import run_case
+    from core.validate import prepare
 
+    directory = writable_dir(args.save_weights, "--save-weights") if args.save_weights else None
     cases = load_cases(args.arch, args.weights, args.data, args.seed)
-    if args.save_weights:
-        directory = writable_dir(args.save_weights, "--save-weights")
+    for case in cases:
+        for dtype in DTYPES[args.dtype]:
+            prepare(case.spec, case.params, case.X, case.y, dtype)  # every input error before any framework runs
+    if directory is not None:
         for case in cases:
             save_weights(directory / f"{case.name.replace(':', '_').replace(',', '_')}.safetensors", case.params)
     results = [run_case(case, dtype, args.frameworks) for case in cases for dtype in DTYPES[args.dtype]]

@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from compare.options import EXIT_MISMATCH, EXIT_OK, ArgumentParser, frameworks_option
+from compare.options import EXIT_MISMATCH, EXIT_OK, ArgumentParser, frameworks_option, seed_arg
 from compare.output import MARK, check_json, versions, versions_line
 from compare.students.conventions import CONVENTIONS
 
@@ -46,7 +46,7 @@ def build_parser(prog: str = "python -m compare check") -> ArgumentParser:
         "columns (ED5340 L26: X (n0, m), b (n_l, 1), Y (n_L, m)); rows (Session-5 backprop: X (m, n0), W (in, out), b (1, out)). "
         "Default: canonical",
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed for weights of cases without published ones (default 0)")
+    parser.add_argument("--seed", type=seed_arg, default=0, help="seed for weights of cases without published ones (default 0)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     return parser
 

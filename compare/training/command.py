@@ -19,15 +19,20 @@ from compare.options import (
     DTYPES,
     EXIT_MISMATCH,
     EXIT_OK,
+    FILE_LIMITS,
+    NET_LIMITS,
     ArgumentParser,
     case_options,
     dtype_option,
     frameworks_option,
+    limits_from,
+    limits_option,
     non_negative_float,
     positive_float,
     positive_int,
 )
 from compare.output import MARK, check_json, console
+from core.limits import using
 from core.optimizers import OPTIMIZERS
 
 if TYPE_CHECKING:
@@ -45,7 +50,12 @@ def build_parser(prog: str = "python -m compare train") -> ArgumentParser:
     seed_help = "seed for the mini-batch order and for initial weights of cases without published ones (default 0)"
     parser = ArgumentParser(
         prog=prog,
-        parents=[case_options(DEFAULT_CASE, seed_help), dtype_option("float64"), frameworks_option()],
+        parents=[
+            case_options(DEFAULT_CASE, seed_help),
+            dtype_option("float64"),
+            frameworks_option(),
+            limits_option(*NET_LIMITS, *FILE_LIMITS, "steps", "history"),
+        ],
         description="Train the NumPy-from-scratch, PyTorch and Keras 3 MLPs from identical weights on identical batches "
         "with the same optimizer maths, and show that their trajectories agree (or, with --framework-defaults, how far "
         "each framework's own defaults take it). See docs/training.md.",
@@ -251,15 +261,13 @@ def _slug(text: str) -> str:
 
 def _run_all(args: Any, cases: Sequence[Any], progress: Any) -> list[TrainingRun]:
     """Every case x optimizer x dtype the arguments ask for, each through run_training."""
-    from compare.training.batches import steps_per_epoch
     from compare.training.run import run_training
 
     optimizers = tuple(OPTIMIZERS) if args.optimizer == "all" else (args.optimizer,)
     frameworks = registry.with_reference(args.frameworks)
     runs = []
     for case in cases:
-        n_steps = args.steps or (args.epochs * steps_per_epoch(len(case.X), args.batch_size) if args.epochs else DEFAULT_STEPS)
-        every = args.every or max(1, n_steps // (PLOT_POINTS if args.plot else TABLE_ROWS))
+        n_steps, every = _schedule(args, case)
         for optimizer in optimizers:
             for dtype in DTYPES[args.dtype]:
                 task, on_step = None, None
@@ -292,6 +300,40 @@ def _run_all(args: Any, cases: Sequence[Any], progress: Any) -> list[TrainingRun
 def main(argv: Sequence[str], prog: str = "python -m compare train") -> int:
     """Run the training comparison; 0 every trajectory agrees, 1 something differs."""
     args = build_parser(prog).parse_args(list(argv))
+    with using(limits_from(args)):
+        return _run(args)
+
+
+def _schedule(args: Any, case: Any) -> tuple[int, int]:
+    """(steps, every) for one case: --steps, or --epochs x ceil(m / B), or the default; every K recorded steps."""
+    from compare.training.batches import steps_per_epoch
+
+    n_steps = args.steps or (args.epochs * steps_per_epoch(len(case.X), args.batch_size) if args.epochs else DEFAULT_STEPS)
+    every = args.every or max(1, n_steps // (PLOT_POINTS if args.plot else TABLE_ROWS))
+    return n_steps, every
+
+
+def _check_all(args: Any, cases: Sequence[Any]) -> None:
+    """Every input error before any training: each case in each dtype, its batch size, step count, history and l2."""
+    from compare.training.run import representable_l2
+    from core.limits import check_batch, check_history, check_steps, param_count
+    from core.training import recorded_count
+    from core.validate import prepare
+
+    if args.batch_size is not None:
+        check_batch(args.batch_size, "--batch-size")
+    for case in cases:
+        for dtype in DTYPES[args.dtype]:
+            prepare(case.spec, case.params, case.X, case.y, dtype)
+        n_steps, every = _schedule(args, case)
+        check_steps(n_steps, "--steps" if args.steps or not args.epochs else f"--epochs {args.epochs:,}")
+        check_history(recorded_count(n_steps, every), param_count(case.spec), every)
+        if args.l2:
+            representable_l2(args.l2, len(case.X), registry.with_reference(args.frameworks))
+
+
+def _run(args: Any) -> int:
+    """Check every input, train, report."""
     if args.plot:
         from compare.data.files import writable_dir
 
@@ -300,6 +342,7 @@ def main(argv: Sequence[str], prog: str = "python -m compare train") -> int:
 
     # raises InputError for bad files or names, before any framework import
     cases = load_cases(args.arch or [DEFAULT_CASE], args.weights, args.data, args.seed)
+    _check_all(args, cases)
     progress = _progress()
     if progress is not None:
         progress.start()
