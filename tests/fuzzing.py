@@ -498,10 +498,20 @@ def bench(implementations: list[str] = FRAMEWORKS, startup: bool = False) -> st.
     }
     if startup:
         table["--startup"] = None
-    return _flags(table).map(lambda flags: ["bench", *BENCH_BASE, *flags])
+    return _flags(table).map(lambda flags: ["bench", *BENCH_BASE, *flags, *_one_startup_run(flags)])
+
+
+def _one_startup_run(flags: list[Token]) -> list[Token]:
+    """``--runs 1`` after a valid ``--startup`` (7 runs of 4 commands take minutes; the pool's own --runs are all bad)."""
+    return ["--runs", "1"] if "--startup" in flags and "--runs" not in flags else []
 
 
 def invocations(frameworks: list[str] = FRAMEWORKS, startup: bool = False) -> st.SearchStrategy[list[Token]]:
     """Any subcommand, hostile flags and files; also a bare junk argv."""
-    junk: st.SearchStrategy[list[Token]] = st.lists(st.sampled_from([*JUNK, "parity", "train", "bench"]), max_size=3)
+    # junk after a subcommand, or alone (the bare defaults of parity and train are quick; bench's take minutes)
+    junk: st.SearchStrategy[list[Token]] = st.builds(
+        lambda head, tail: head + tail,
+        st.sampled_from([[], ["parity"], ["train"]]),
+        st.lists(st.sampled_from(JUNK), max_size=3),
+    )
     return parity(frameworks) | train(frameworks) | check(frameworks) | explain(frameworks) | bench(frameworks, startup) | junk
