@@ -123,7 +123,7 @@ def _read_npz(path: Path, what: str, wanted: Sequence[str] | None = None) -> tup
     """
     with open(path, "rb") as f:
         magic = f.read(len(NPZ_MAGIC))
-    if magic == NPY_MAGIC[: len(magic)] and magic:
+    if magic == NPY_MAGIC[: len(NPZ_MAGIC)]:
         raise InputError(f"{_name(path, what)} is a single .npy array, not an .npz archive")
     if magic != NPZ_MAGIC:
         raise InputError(
