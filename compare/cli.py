@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import importlib
 import sys
+import warnings
 from collections.abc import Sequence
 
-from compare.options import EXIT_USAGE
+from compare.options import EXIT_USAGE, error_line
 from compare.registry import imported_modules
 from core.errors import InputError
 
@@ -39,15 +40,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     subcommand = args[0] if named else DEFAULT_SUBCOMMAND
     prog = "python -m compare" + (f" {subcommand}" if named else "")
     try:
-        return int(importlib.import_module(SUBCOMMANDS[subcommand]).main(args[1:] if named else args, prog=prog))
+        with warnings.catch_warnings():
+            # NumPy's overflow warnings: the reports say which numbers are not finite, on stdout; stderr stays one line
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return int(importlib.import_module(SUBCOMMANDS[subcommand]).main(args[1:] if named else args, prog=prog))
     except InputError as exc:
-        sys.stderr.write(f"{prog}: error: {exc}\n")
+        sys.stderr.write(error_line(prog, str(exc)))
         return EXIT_USAGE
     except ModuleNotFoundError as exc:
         if (exc.name or "").split(".")[0] not in DEPENDENCIES:
             raise  # a bug in the project, not an install problem
-        sys.stderr.write(f"{prog}: error: {exc.name} is not installed (pip install -c constraints.txt -e '.[test]')\n")
+        sys.stderr.write(error_line(prog, f"{exc.name} is not installed (pip install -c constraints.txt -e '.[test]')"))
         return EXIT_USAGE
     except OSError as exc:  # the file system said no (disk full, permissions) after the up-front checks
-        sys.stderr.write(f"{prog}: error: {exc}\n")
+        sys.stderr.write(error_line(prog, str(exc)))
         return EXIT_USAGE

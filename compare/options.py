@@ -8,24 +8,40 @@ made here, so ``--arch``, ``--weights``, ``--data``, ``--seed``, ``--dtype`` and
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from compare import registry
 from compare.registry import NAMES, REFERENCE
+from core import limits
 from core.errors import InputError
+from core.validate import MAX_SEED
 
 EXIT_OK, EXIT_MISMATCH, EXIT_USAGE = 0, 1, 2
 DTYPES = {"float32": ("float32",), "float64": ("float64",), "both": ("float64", "float32")}
+
+
+def one_line(message: str) -> str:
+    """``message`` on one line: line breaks and other control characters written as Python escapes (a newline as two characters).
+
+    An error names the value it received, and a value (a path, an argument) may hold a newline.
+    """
+    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in message)
+
+
+def error_line(prog: str, message: str) -> str:
+    """The one line every error prints: ``prog: error: message``."""
+    return one_line(f"{prog}: error: {message}") + "\n"
 
 
 class ArgumentParser(argparse.ArgumentParser):
     """argparse, but a usage error is one line on stderr and exit code 2."""
 
     def error(self, message: str) -> NoReturn:
-        """Print ``prog: error: message`` and exit 2."""
-        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        """Print ``prog: error: message`` on one line and exit 2."""
+        sys.stderr.write(error_line(self.prog, message))
         sys.exit(EXIT_USAGE)
 
 
@@ -42,15 +58,35 @@ def name_list(choices: Sequence[str], what: str) -> Callable[[str], tuple[str, .
     return parse
 
 
-def positive_int(text: str) -> int:
-    """An argparse type: an integer >= 1."""
+def int_in(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type for an integer in ``[low, high]`` (no upper bound when ``high`` is None)."""
+    expected = f"an integer >= {low}" if high is None else f"an integer in [{low}, {high}]"
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {value}")
+        return value
+
+    return parse
+
+
+positive_int = int_in(1)  # an integer >= 1
+seed_arg = int_in(0, MAX_SEED)  # what NumPy's RandomState takes
+
+
+def positive_int_list(text: str) -> tuple[int, ...]:
+    """An argparse type: ``"4,16"`` -> ``(4, 16)``, each an integer >= 1."""
     try:
-        value = int(text)
+        values = tuple(int(v) for v in text.split(",") if v.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {value}")
-    return value
+        raise argparse.ArgumentTypeError(f"expected comma-separated positive integers, got {text!r}") from None
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"expected comma-separated positive integers, got {text!r}")
+    return values
 
 
 def number_at_least(minimum: float, inclusive: bool) -> Callable[[str], float]:
@@ -96,7 +132,7 @@ def case_options(
     )
     parent.add_argument("--weights", metavar="FILE", help="canonical W1,b1,... in .safetensors or .npz (default: the case's own)")
     parent.add_argument("--data", metavar="FILE", help=".npz with X (m, n_0) and y (required with a SPEC)")
-    parent.add_argument("--seed", type=int, default=0, help=seed_help)
+    parent.add_argument("--seed", type=seed_arg, default=0, help=seed_help)
     return parent
 
 
@@ -130,3 +166,29 @@ def dtype_option(default: str) -> ArgumentParser:
     parent = ArgumentParser(add_help=False)
     parent.add_argument("--dtype", choices=tuple(DTYPES), default=default, help=f"default: {default}")
     return parent
+
+
+NET_LIMITS = ("params", "activations", "layers", "batch")
+FILE_LIMITS = ("file_bytes", "members", "compression_ratio")
+
+
+def limits_option(*names: str) -> ArgumentParser:
+    """``--max-params N`` ... for the limits ``names`` (core.limits): each raises one limit deliberately."""
+    parent = ArgumentParser(add_help=False)
+    group = parent.add_argument_group("limits (docs/limits.md); refused before anything is allocated")
+    for name in names:
+        default = getattr(limits.DEFAULT, name)
+        group.add_argument(
+            limits.flag(name),
+            type=positive_int,
+            default=default,
+            metavar="N",
+            help=f"largest {limits.DESCRIPTIONS[name]} (default {default:,})",
+        )
+    return parent
+
+
+def limits_from(args: argparse.Namespace) -> limits.Limits:
+    """The limits the parsed ``--max-*`` flags set; the others keep their defaults."""
+    given = {name: getattr(args, f"max_{name}") for name in limits.NAMES if hasattr(args, f"max_{name}")}
+    return dataclasses.replace(limits.DEFAULT, **given)

@@ -1,20 +1,29 @@
-"""What every report shares: the ✓/✗ marks, JSON numbers, one JSON object per check, the console, the versions line."""
+"""What every report shares: the ✓/✗ marks, the one JSON writer, one JSON object per check, the console, the versions line."""
 
 from __future__ import annotations
 
+import json
 import math
 import sys
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+import numpy as np
+
 from compare.versions import implementations, implementations_lines, versions, versions_line
 
 MARK = {True: "✓", False: "✗"}
+NON_FINITE_WHY = (
+    "JSON (RFC 8259) has no NaN or infinity: these numbers were NaN or infinite (an overflow, or an error "
+    "that has no size, such as a shape mismatch) and are written as null; a run with them never passes"
+)
+NON_FINITE_LISTED = 20  # JSON Pointers listed in "non_finite"; the count covers all of them
 
 __all__ = [
     "MARK",
     "check_json",
     "console",
+    "dumps",
     "implementations",
     "implementations_lines",
     "json_number",
@@ -38,8 +47,59 @@ class CheckLike(Protocol):
 
 
 def json_number(x: float) -> float | None:
-    """A float for JSON, which has no inf/NaN: they (a shape mismatch, a NaN) become null."""
+    """A float for JSON, which has no inf/NaN: they (a shape mismatch, a NaN) become null.
+
+    Reports go through :func:`dumps`, which does this for every number and says where it did.
+    """
     return float(x) if math.isfinite(x) else None
+
+
+def _plain(value: Any, pointer: str, found: list[str]) -> tuple[Any, bool]:
+    """``value`` as JSON-ready Python (arrays as lists); non-finite floats -> None, their JSON Pointers in ``found``.
+
+    Returns the value and whether a non-finite number was found in it; every ``"passed": true``
+    of a dict holding one becomes false.
+    """
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    elif isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        found.append(pointer)
+        return None, True
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        bad = False
+        for key, item in value.items():
+            out[str(key)], item_bad = _plain(item, f"{pointer}/{_escape(str(key))}", found)
+            bad = bad or item_bad
+        if bad and out.get("passed") is True:
+            out["passed"] = False
+        return out, bad
+    if isinstance(value, (list, tuple)):
+        items = [_plain(item, f"{pointer}/{i}", found) for i, item in enumerate(value)]
+        return [item for item, _ in items], any(bad for _, bad in items)
+    return value, False
+
+
+def _escape(key: str) -> str:
+    """A JSON Pointer token (RFC 6901): ``~`` -> ``~0``, ``/`` -> ``~1``."""
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def dumps(report: Mapping[str, Any], indent: int | None = 1) -> str:
+    """The one JSON writer of every report: valid RFC 8259 JSON, whatever the numbers.
+
+    NumPy arrays and scalars become JSON arrays and numbers. NaN and infinity, which JSON
+    cannot write, become null; the report then gets a ``"non_finite"`` field (why, how many,
+    and the JSON Pointers of the first :data:`NON_FINITE_LISTED`), and every ``"passed"``
+    above such a number is false.
+    """
+    found: list[str] = []
+    plain, _ = _plain(report, "", found)
+    if found:
+        plain["non_finite"] = {"why": NON_FINITE_WHY, "count": len(found), "paths": found[:NON_FINITE_LISTED]}
+    return json.dumps(plain, indent=indent, allow_nan=False)
 
 
 def check_json(check: CheckLike, quantity: str | None = None) -> dict[str, Any]:
@@ -47,8 +107,8 @@ def check_json(check: CheckLike, quantity: str | None = None) -> dict[str, Any]:
     return {
         "framework": check.framework,
         "quantity": quantity or check.quantity,
-        "max_abs_err": json_number(check.max_abs_err),
-        "max_rel_err": json_number(check.max_rel_err),
+        "max_abs_err": check.max_abs_err,  # dumps writes inf (a shape mismatch) as null
+        "max_rel_err": check.max_rel_err,
         "atol": check.atol,
         "rtol": check.rtol,
         "passed": check.passed,

@@ -9,6 +9,7 @@ the names, which hyperparameters each rule reads, the default learning rate, and
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -45,15 +46,15 @@ class Hyperparameters:
 
     def __post_init__(self) -> None:
         """Check every value's range."""
-        if not self.learning_rate > 0:
-            raise InputError(f"learning_rate: expected a number > 0, got {self.learning_rate}")
+        if not 0 < self.learning_rate < math.inf:
+            raise InputError(f"learning_rate: expected a finite number > 0, got {self.learning_rate}")
         for name in ("momentum", "rho", "beta_1", "beta_2"):
             value = getattr(self, name)
             if not 0 <= value < 1:
                 raise InputError(f"{name}: expected a number in [0, 1), got {value}")
         for name in ("epsilon", "initial_accumulator"):
-            if not getattr(self, name) >= 0:
-                raise InputError(f"{name}: expected a number >= 0, got {getattr(self, name)}")
+            if not 0 <= getattr(self, name) < math.inf:
+                raise InputError(f"{name}: expected a finite number >= 0, got {getattr(self, name)}")
 
     def used_by(self, name: str) -> dict[str, float]:
         """Only the hyperparameters optimizer ``name`` reads, as a dict."""

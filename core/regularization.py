@@ -8,6 +8,8 @@ follows the gradient of (batch-mean loss + the same penalty). Each implementatio
 
 from __future__ import annotations
 
+import math
+
 from core.errors import InputError
 
 
@@ -15,10 +17,10 @@ def check_l2(l2: float, n: int) -> None:
     """Check lambda and n.
 
     Raises:
-        InputError: unless lambda >= 0 and n >= 1.
+        InputError: unless lambda is finite and >= 0, and n >= 1.
     """
-    if not l2 >= 0:
-        raise InputError(f"l2: expected lambda >= 0, got {l2}")
+    if not 0 <= l2 < math.inf:
+        raise InputError(f"l2: expected a finite lambda >= 0, got {l2}")
     if n < 1:
         raise InputError(f"l2: expected n >= 1 samples, got {n}")
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.errors import InputError
+from core.limits import check_history, check_steps, param_count
 from core.optimizers import check_name
 from core.regularization import check_l2
 from core.spec import Spec
@@ -56,14 +57,22 @@ def recorded(k: int, n_steps: int, every: int) -> bool:
     return k == 1 or k == n_steps or k % every == 0
 
 
+def recorded_count(n_steps: int, every: int) -> int:
+    """How many of steps 1..n_steps :func:`recorded` keeps: the multiples of ``every``, plus step 1 and the last."""
+    first = 1 if every > 1 else 0  # step 1 is a multiple of every only when every is 1
+    last = 1 if n_steps > 1 and n_steps % every else 0
+    return n_steps // every + first + last
+
+
 def check_batches(batches: Sequence[np.ndarray], m: int) -> list[np.ndarray]:
     """Each batch as an int64 index array into m rows.
 
     Raises:
-        InputError: no batches, an empty batch, or an index outside [0, m).
+        InputError: no batches, more than the step limit (core.limits), an empty batch, or an index outside [0, m).
     """
     if len(batches) == 0:
         raise InputError("batches: expected at least one batch (steps >= 1)")
+    check_steps(len(batches), "batches")
     out = []
     for i, batch in enumerate(batches):
         index = np.asarray(batch)
@@ -103,13 +112,15 @@ def prepare_training(
     """The input checks every implementation's ``train`` runs first; returns ``(params, X, y, batches)`` cast for ``dtype``.
 
     Raises:
-        InputError: bad shapes, values, optimizer name, l2, batches or ``every``.
+        InputError: bad shapes, values, optimizer name, l2, batches or ``every``, or a recorded history
+            larger than the limit (core.limits).
     """
     check_name(optimizer)
     checked_params, checked_X, checked_y = prepare(spec, params, X, y, dtype)
     check_l2(l2, checked_X.shape[0])
     checked_batches = check_batches(batches, checked_X.shape[0])
     check_every(every)
+    check_history(recorded_count(len(checked_batches), every), param_count(spec), every)
     return checked_params, checked_X, checked_y, checked_batches
 
 

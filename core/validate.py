@@ -12,9 +12,46 @@ from collections.abc import Mapping
 import numpy as np
 
 from core.errors import InputError
+from core.limits import check_net
 from core.spec import Spec
 
 DTYPES = {"float32": np.float32, "float64": np.float64}
+MAX_SEED = 2**32 - 1  # NumPy's RandomState takes seeds in [0, 2**32 - 1]
+
+
+def check_seed(seed: object) -> int:
+    """``seed`` itself when it is an integer NumPy's ``RandomState`` takes, ``[0, 2**32 - 1]``.
+
+    Raises:
+        InputError: a non-integer, or an integer outside that range.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise InputError(f"seed: expected an integer in [0, {MAX_SEED}], got {seed!r}")
+    if not 0 <= seed <= MAX_SEED:
+        raise InputError(f"seed: expected an integer in [0, {MAX_SEED}], got {seed}")
+    return int(seed)
+
+
+def is_number(dtype: np.dtype, allow_bool: bool = False) -> bool:
+    """Integer or floating point (and bool when ``allow_bool``); never complex, timedelta, datetime, text or records.
+
+    ``np.timedelta64`` is a subclass of ``np.signedinteger``, so ``np.issubdtype`` would take it for a number.
+    """
+    if allow_bool and dtype.kind == "b":
+        return True
+    return dtype.kind in "iuf"
+
+
+def _cast_finite(name: str, value: np.ndarray, dt: np.dtype) -> np.ndarray:
+    """``value`` as a C-contiguous ``dt`` array, refused when it holds NaN or inf, before or after the cast."""
+    if not np.all(np.isfinite(value)):
+        raise InputError(f"{name}: contains NaN or inf")
+    with np.errstate(over="ignore"):  # overflow is reported below, as one line, not as a RuntimeWarning
+        out = np.ascontiguousarray(value, dtype=dt)
+    if not np.all(np.isfinite(out)):
+        largest = float(np.max(np.abs(value.astype(np.longdouble))))
+        raise InputError(f"{name}: values up to {largest:g} overflow {dt.name} (largest finite {float(np.finfo(dt).max):g})")
+    return out
 
 
 def as_dtype(dtype: str | np.dtype | type) -> np.dtype:
@@ -53,6 +90,7 @@ def check_params(spec: Spec, params: Mapping[str, object], dtype: str | np.dtype
         InputError: missing or extra keys, a wrong shape, a non-float dtype, or NaN/inf.
     """
     dt = as_dtype(dtype)
+    check_net(spec)
     expected = spec.param_shapes()
     missing = [k for k in expected if k not in params]
     extra = [k for k in params if k not in expected]
@@ -65,11 +103,9 @@ def check_params(spec: Spec, params: Mapping[str, object], dtype: str | np.dtype
         value = _check_array(name, params[name])
         if value.shape != shape:
             raise InputError(f"{name}: expected shape {shape}, got {value.shape} for spec {spec}")
-        if not np.issubdtype(value.dtype, np.floating):
+        if value.dtype.kind != "f":
             raise InputError(f"{name}: expected a floating-point array, got dtype {value.dtype}")
-        if not np.all(np.isfinite(value)):
-            raise InputError(f"{name}: contains NaN or inf")
-        out[name] = np.ascontiguousarray(value, dtype=dt)
+        out[name] = _cast_finite(name, value, dt)
     return out
 
 
@@ -87,11 +123,10 @@ def check_inputs(spec: Spec, X: object, dtype: str | np.dtype = "float64") -> np
         raise InputError("X: empty data (0 samples)")
     if X.shape[1] != spec.sizes[0]:
         raise InputError(f"X: expected {spec.sizes[0]} features for spec {spec}, got shape {X.shape}")
-    if not (np.issubdtype(X.dtype, np.floating) or np.issubdtype(X.dtype, np.integer)):
-        raise InputError(f"X: expected numbers, got dtype {X.dtype}")
-    if not np.all(np.isfinite(X)):
-        raise InputError("X: contains NaN or inf")
-    return np.ascontiguousarray(X, dtype=dt)
+    if not is_number(X.dtype):
+        raise InputError(f"X: expected numbers (integer or floating point), got dtype {X.dtype}")
+    check_net(spec, X.shape[0])  # before the cast and before any pass allocates m x n_l
+    return _cast_finite("X", X, dt)
 
 
 def check_targets(spec: Spec, y: object, m: int, dtype: str | np.dtype = "float64") -> np.ndarray:
@@ -109,8 +144,8 @@ def check_targets(spec: Spec, y: object, m: int, dtype: str | np.dtype = "float6
     y = _check_array("y", y)
     if y.ndim == 0 or y.shape[0] != m:
         raise InputError(f"y: expected {m} targets (one per row of X), got shape {y.shape}")
-    if not (np.issubdtype(y.dtype, np.floating) or np.issubdtype(y.dtype, np.integer) or y.dtype == bool):
-        raise InputError(f"y: expected numbers, got dtype {y.dtype}")
+    if not is_number(y.dtype, allow_bool=True):
+        raise InputError(f"y: expected numbers (integer, floating point or bool), got dtype {y.dtype}")
     if not np.all(np.isfinite(y)):
         raise InputError("y: contains NaN or inf")
     if spec.loss == "cce":
@@ -147,7 +182,7 @@ def _real_targets(loss: str, y: np.ndarray, m: int, n_out: int, dt: np.dtype) ->
         y = y.reshape(m, 1)
     if y.shape != (m, n_out):
         raise InputError(f"y: {loss} expects targets of shape ({m}, {n_out}), got {y.shape}")
-    return np.ascontiguousarray(y, dtype=dt)
+    return _cast_finite("y", y, dt)
 
 
 def prepare(

@@ -13,7 +13,9 @@ import numpy as np
 
 from core.activations import ACTIVATIONS
 from core.errors import InputError
+from core.limits import check_net
 from core.spec import Spec
+from core.validate import check_seed
 
 DEFAULT_SEED = 0
 BIAS_SCALE = 0.1  # biases are drawn small but non-zero, so a bias bug shows in the forward pass too
@@ -44,11 +46,11 @@ def draw(method: str, fan_out: int, fan_in: int, seed: int = 0) -> np.ndarray:
     the three initialisers by distribution (compare.training.initialisers).
 
     Raises:
-        InputError: an unknown method.
+        InputError: an unknown method, or a seed outside [0, 2**32 - 1].
     """
     if method not in INITIALISERS:
         raise InputError(f"initialiser: expected one of {', '.join(INITIALISERS)}, got {method!r}")
-    return INITIALISERS[method](np.random.RandomState(seed), fan_out, fan_in)
+    return INITIALISERS[method](np.random.RandomState(check_seed(seed)), fan_out, fan_in)
 
 
 def init_params(spec: Spec, seed: int = DEFAULT_SEED) -> dict[str, np.ndarray]:
@@ -56,8 +58,12 @@ def init_params(spec: Spec, seed: int = DEFAULT_SEED) -> dict[str, np.ndarray]:
 
     Each layer gets its activation's initialiser (core.activations: He normal for
     relu and leaky_relu, Xavier uniform for the others); every bias is U(-0.1, 0.1).
+
+    Raises:
+        InputError: a seed outside [0, 2**32 - 1], or a net larger than the limits (core.limits), before any draw.
     """
-    rng = np.random.RandomState(seed)
+    check_net(spec)
+    rng = np.random.RandomState(check_seed(seed))
     params: dict[str, np.ndarray] = {}
     for l, activation in enumerate(spec.activations, start=1):
         params[f"W{l}"] = INITIALISERS[ACTIVATIONS[activation].init](rng, spec.sizes[l], spec.sizes[l - 1])

@@ -136,7 +136,7 @@ def test_bce_with_probability_within_1e12_of_0_or_1(z, label, expected):
     spec = parse_spec("1-1:sigmoid:bce")
     case = Case("p", spec, {"W1": np.array([[1.0]]), "b1": np.zeros(1)}, np.array([[z]]), np.array([label]))
     trace = _no_nan_or_inf(case.spec, case.params, case.X, case.y, "float64")
-    assert trace.loss == pytest.approx(expected, rel=1e-13)
+    assert trace.loss == pytest.approx(expected, rel=1e-13, abs=0)  # abs=0: approx's default 1e-12 would hide a 1e-12 loss
     assert run_case(case, "float64", list(registry.OTHERS)).passed
 
 
@@ -145,7 +145,7 @@ def test_cce_with_probability_within_1e12_of_0():
     spec = parse_spec("2-2:softmax:cce")
     case = Case("p", spec, {"W1": np.eye(2), "b1": np.zeros(2)}, np.array([[0.0, LOGIT_1E12]]), np.array([0]))
     trace = _no_nan_or_inf(case.spec, case.params, case.X, case.y, "float64")
-    assert trace.output[0, 0] == pytest.approx(1 / (1 + 1e12), rel=1e-12)
+    assert trace.output[0, 0] == pytest.approx(1 / (1 + 1e12), rel=1e-12, abs=0)
     assert trace.loss == pytest.approx(LOGIT_1E12 + math.log1p(1e-12), rel=1e-13)
     assert run_case(case, "float64", list(registry.OTHERS)).passed
 

@@ -37,25 +37,26 @@ DEFAULT_BATCHES = (300, 3000, 30000)
 QUICK_CASES = ("worked-2-2-2",)
 QUICK_WIDTHS = (4, 16)
 QUICK_BATCHES = (300,)
-
-
-def _int_list(text: str) -> tuple[int, ...]:
-    try:
-        values = tuple(int(v) for v in text.split(",") if v.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated positive integers, got {text!r}") from None
-    if not values or min(values) < 1:
-        raise argparse.ArgumentTypeError(f"expected comma-separated positive integers, got {text!r}")
-    return values
+MAX_THREADS = 1024  # threads for one process's BLAS, torch and TensorFlow pools; more is a typo, not a machine
 
 
 def build_parser(prog: str = "python -m compare bench") -> Any:
     """The ``bench`` parser."""
     from compare.data.cases import CASES
-    from compare.options import ArgumentParser, name_list
+    from compare.options import (
+        NET_LIMITS,
+        ArgumentParser,
+        limits_option,
+        name_list,
+        positive_float,
+        positive_int,
+        positive_int_list,
+        seed_arg,
+    )
 
     parser = ArgumentParser(
         prog=prog,
+        parents=[limits_option(*NET_LIMITS, "repeats", "block_ms")],
         description="Time one training step (forward + loss + backward + SGD update) in scratch, torch (eager) and "
         "Keras (a compiled tf.function step, and model.train_on_batch), on the lecture nets and on a sweep of "
         f"{SWEEP_SPEC.format(w='w')} over hidden widths w and batch sizes m.",
@@ -71,14 +72,14 @@ def build_parser(prog: str = "python -m compare bench") -> Any:
     parser.add_argument("--no-cases", action="store_true", help="skip the lecture cases")
     parser.add_argument(
         "--widths",
-        type=_int_list,
+        type=positive_int_list,
         default=DEFAULT_WIDTHS,
         metavar="LIST",
         help=f"sweep hidden widths (default {','.join(map(str, DEFAULT_WIDTHS))})",
     )
     parser.add_argument(
         "--batches",
-        type=_int_list,
+        type=positive_int_list,
         default=DEFAULT_BATCHES,
         metavar="LIST",
         help=f"sweep batch sizes (default {','.join(map(str, DEFAULT_BATCHES))})",
@@ -92,18 +93,20 @@ def build_parser(prog: str = "python -m compare bench") -> Any:
         help=f"comma-separated subset of {','.join(BENCH_STEPS)} (default: all; {registry.REFERENCE} always runs)",
     )
     parser.add_argument("--dtype", choices=("float32", "float64"), default="float32", help="default: float32")
-    parser.add_argument("--repeats", type=int, default=5, help="timed blocks per measurement; the median is reported (default 5)")
-    parser.add_argument("--block-ms", type=float, default=20.0, help="minimum length of one timed block (default 20 ms)")
+    parser.add_argument(
+        "--repeats", type=positive_int, default=5, help="timed blocks per measurement; the median is reported (default 5)"
+    )
+    parser.add_argument("--block-ms", type=positive_float, default=20.0, help="minimum length of one timed block (default 20 ms)")
     parser.add_argument(
         "--threads",
-        type=int,
+        type=positive_int,
         default=None,
         help="compute threads for NumPy's BLAS, torch and TensorFlow (default: every CPU this process may use)",
     )
     parser.add_argument(
-        "--matmul-size", type=int, default=2048, help="n of the n x n matmul that measures the peak (default 2048)"
+        "--matmul-size", type=positive_int, default=2048, help="n of the n x n matmul that measures the peak (default 2048)"
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed for sweep weights and data (default 0)")
+    parser.add_argument("--seed", type=seed_arg, default=0, help="seed for sweep weights and data (default 0)")
     parser.add_argument(
         "--quick",
         action="store_true",
@@ -117,7 +120,7 @@ def build_parser(prog: str = "python -m compare bench") -> Any:
         help="instead of training steps, time whole runs of python -m compare (default, --frameworks scratch, "
         "--help) against the import floor python -c 'import torch, keras'",
     )
-    parser.add_argument("--runs", type=int, default=7, help="--startup: timed runs per command, interleaved (default 7)")
+    parser.add_argument("--runs", type=positive_int, default=7, help="--startup: timed runs per command, interleaved (default 7)")
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.add_argument("--plot", metavar="PNG", help="also write time per step against width (log-log) to PNG")
     return parser
@@ -143,19 +146,28 @@ def apply_quick(args: argparse.Namespace, argv: Sequence[str]) -> None:
 
 
 def check_args(args: argparse.Namespace) -> None:
-    """Refuse bad numbers and an unwritable --plot before any timing (InputError)."""
-    if args.repeats < 1:
-        raise InputError(f"--repeats: expected at least 1, got {args.repeats}")
-    if args.threads is not None and args.threads < 1:
-        raise InputError(f"--threads: expected at least 1, got {args.threads}")
-    if args.block_ms <= 0:
-        raise InputError(f"--block-ms: expected a positive number, got {args.block_ms}")
-    if args.runs < 1:
-        raise InputError(f"--runs: expected at least 1, got {args.runs}")
+    """Refuse bad numbers, sizes above the limits and an unwritable --plot before any timing (InputError).
+
+    The types have refused what is not a number; here: the limits (core.limits), each sweep net on
+    its largest batch, the matmul's n x n, the threads, and the --plot file.
+    """
+    from core.limits import check_at_most, check_batch, check_net
+    from core.spec import parse_spec
+
+    check_at_most("--repeats", args.repeats, "repeats")
+    check_at_most("--runs", args.runs, "repeats", "runs")
+    check_at_most("--block-ms", args.block_ms, "block_ms", "ms")
+    check_at_most(f"--matmul-size {args.matmul_size:,}", args.matmul_size**2, "activations", "matrix entries")
+    if args.threads is not None and args.threads > MAX_THREADS:
+        raise InputError(f"--threads: expected at most {MAX_THREADS} threads, got {args.threads:,}")
+    for m in args.batches:
+        check_batch(m, "--batches")
+    for width in args.widths:
+        check_net(parse_spec(SWEEP_SPEC.format(w=width)), max(args.batches))
     if args.startup and args.plot:
         raise InputError("--plot: only for the training-step benchmark, not with --startup")
-    if args.matmul_size < 1:
-        raise InputError(f"--matmul-size: expected at least 1, got {args.matmul_size}")
+    if args.no_sweep and args.plot:
+        raise InputError("--plot: draws the width sweep, which --no-sweep turns off")
     if args.plot and not args.plot.lower().endswith(".png"):
         raise InputError(f"--plot: expected a .png file name, got {args.plot!r}")
     if args.plot:
@@ -310,6 +322,8 @@ def run_elsewhere(
     import os
     import subprocess
 
+    from core import limits
+
     if progress:
         progress(f"{', '.join(steps)} in a {framework} process")
     argv = [
@@ -339,6 +353,9 @@ def run_elsewhere(
     argv += ["--no-cases"] if args.no_cases else ["--cases", ",".join(args.cases)]
     argv += ["--no-sweep"] if args.no_sweep else []
     argv += ["--threads", str(args.threads)] if args.threads else []
+    for name in limits.NAMES:  # the limits this run was given, so the child refuses nothing this one took
+        if hasattr(args, f"max_{name}"):
+            argv += [limits.flag(name), str(getattr(args, f"max_{name}"))]
     done = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, **registry.get(framework).environment})
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
@@ -371,16 +388,27 @@ def machine() -> dict:
 
 def main(argv: Sequence[str], prog: str = "python -m compare bench") -> int:
     """Time the training steps (or, with --startup, whole runs); 0 done."""
+    from compare.options import limits_from
+    from core.limits import using
+
     argv = list(argv)
     args = build_parser(prog).parse_args(argv)
     apply_quick(args, argv)
-    check_args(args)
+    with using(limits_from(args)):
+        check_args(args)
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Time (or time the start-up) and report; the arguments are checked."""
+    from compare.output import dumps
+
     if args.startup:
         from compare.bench import startup as bench_startup
 
         startup = bench_startup.measure(args.runs)
         if args.format == "json":
-            print(json.dumps(startup, indent=1))
+            print(dumps(startup))
         else:
             bench_startup.render(startup)
         return 0

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 
 def dumps(result: dict) -> str:
-    """The bench result as JSON text."""
-    return json.dumps(result, indent=1)
+    """The bench result as JSON text, through the one JSON writer (compare.output.dumps)."""
+    from compare.output import dumps as write
+
+    return write(result)
 
 
 def _cell(r: dict) -> str:

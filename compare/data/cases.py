@@ -25,6 +25,7 @@ import numpy as np
 from compare.data import datasets
 from core.errors import InputError
 from core.spec import Spec, parse_spec
+from core.validate import check_seed
 from scratch.init import DEFAULT_SEED, init_params
 
 
@@ -165,11 +166,11 @@ def get_case(name: str, seed: int = DEFAULT_SEED) -> Case:
     """A built-in case by name.
 
     Raises:
-        InputError: for an unknown name (the message lists the known ones).
+        InputError: for an unknown name (the message lists the known ones), or a seed outside [0, 2**32 - 1].
     """
     if name not in CASES:
         raise InputError(f"unknown case {name!r}; built-in cases: {', '.join(CASES)}")
-    return CASES[name](seed)
+    return CASES[name](check_seed(seed))
 
 
 def custom_case(

@@ -2,20 +2,30 @@
 
 Weights: canonical ``W1, b1, ..., WL, bL`` (``W_l`` ``(n_l, n_{l-1})``, ``b_l`` ``(n_l,)``)
 in ``.safetensors`` or ``.npz``. Data: ``.npz`` holding ``X`` ``(m, n_0)`` and ``y``.
-``.npz`` files are read with ``allow_pickle=False``, so an object array (which
-would need pickle) is refused, never loaded.
+
+Hostile files are refused before they cost memory (limits in core.limits, docs/limits.md):
+an ``.npz``'s member count, declared sizes and compression ratios are read from the zip's
+directory, and each member's ``.npy`` header (shape, dtype) before its data is decompressed;
+a ``.safetensors`` file's dtypes and shapes are read from its header before any tensor.
+Arrays are read with ``allow_pickle=False`` and object dtypes are refused at the header,
+so nothing is ever unpickled.
 """
 
 from __future__ import annotations
 
+import lzma
+import math
+import tempfile
 import zipfile
-from collections.abc import Mapping
+import zlib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import IO, Any, cast
 
 import numpy as np
 
 from core.errors import InputError
+from core.limits import check_file, check_ratio, current, flag
 
 WEIGHT_SUFFIXES = (".safetensors", ".npz")
 
@@ -29,61 +39,199 @@ def _existing(path: str | Path, what: str) -> Path:
     return path
 
 
-def _refuse(path: Path, what: str, exc: Exception) -> InputError:
-    """The one-line error for a file NumPy cannot read without pickle, or cannot read at all."""
-    text = str(exc)
-    if "Object arrays" in text:
-        return InputError(f"{what} file {str(path)!r} holds an object array, which needs pickle; refused")
-    if "pickled" in text or "allow_pickle" in text:
-        # NumPy takes any file that is neither .npz (zip) nor .npy for a pickle
-        return InputError(
-            f"{what} file {str(path)!r} is neither an .npz archive nor an .npy array "
+NPZ_MAGIC = b"PK\x03\x04"  # a zip archive's first local file header
+NPY_MAGIC = np.lib.format.MAGIC_PREFIX
+DIRECTORY_BYTES_PER_MEMBER = 1024  # a central-directory entry is 46 bytes + name + extras; NumPy's are under 120
+# The dtypes NumPy holds, by their safetensors names (integers and bool load, and are refused later as not floating point)
+SAFETENSORS_DTYPES: dict[str, type] = {
+    "F64": np.float64,
+    "F32": np.float32,
+    "F16": np.float16,
+    "I64": np.int64,
+    "U64": np.uint64,
+    "I32": np.int32,
+    "U32": np.uint32,
+    "I16": np.int16,
+    "U16": np.uint16,
+    "I8": np.int8,
+    "U8": np.uint8,
+    "BOOL": np.bool_,
+}
+READ_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error, lzma.LZMAError, NotImplementedError, RuntimeError)
+
+
+def _name(path: Path, what: str) -> str:
+    return f"{what} file {str(path)!r}"
+
+
+def _zip_member_count(path: Path, what: str) -> None:
+    """Refuse too many members from the end-of-central-directory record, before zipfile reads the directory.
+
+    The record's entry count may lie; the directory's byte size is what zipfile would read and
+    parse, so it is bounded too, at :data:`DIRECTORY_BYTES_PER_MEMBER` per member allowed.
+    """
+    with open(path, "rb") as f:
+        record = zipfile._EndRecData(f)  # type: ignore[attr-defined]  # the stdlib's own EOCD reader (also zip64)
+    if record is None:
+        raise InputError(f"{_name(path, what)} is not a valid .npz archive (no end of central directory record)")
+    check_file(_name(path, what), record[zipfile._ECD_ENTRIES_TOTAL], 0)  # type: ignore[attr-defined]
+    directory_bytes = record[zipfile._ECD_SIZE]  # type: ignore[attr-defined]
+    allowed = current().members * DIRECTORY_BYTES_PER_MEMBER
+    if directory_bytes > allowed:
+        raise InputError(
+            f"{_name(path, what)}: a zip directory of {directory_bytes:,} bytes, expected at most {allowed:,} "
+            f"({DIRECTORY_BYTES_PER_MEMBER} per member; {flag('members')} raises the limit)"
+        )
+
+
+def _npy_header(stream: IO[bytes], where: str) -> tuple[tuple[int, ...], bool, np.dtype]:
+    """(shape, fortran_order, dtype) from a .npy header (numpy.lib.format), reading no array data.
+
+    Raises:
+        InputError: no .npy magic, a malformed header, another format version, or an object dtype.
+    """
+    try:
+        version = np.lib.format.read_magic(stream)
+        if version == (1, 0):
+            shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(stream)
+        elif version == (2, 0):
+            shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(stream)
+        else:
+            raise InputError(f"{where}: .npy format version {version[0]}.{version[1]}, expected 1.0 or 2.0")
+    except InputError:
+        raise
+    except ValueError as exc:  # numpy.lib.format's word for a bad magic string or header; zip errors go up
+        raise InputError(f"{where}: not a valid .npy array ({_one_line(exc)})") from None
+    if dtype.hasobject:
+        raise InputError(f"{where} holds an object array, which needs pickle; refused")
+    if any(n < 0 for n in shape):
+        raise InputError(f"{where}: negative dimension in shape {shape}")
+    return shape, fortran_order, dtype
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _read_npz(path: Path, what: str, wanted: Sequence[str] | None = None) -> tuple[dict[str, np.ndarray], list[str]]:
+    """The arrays of an ``.npz`` (all, or those in ``wanted``) and the names of all, checked before a byte is decompressed.
+
+    First the zip's directory: the member count, each member's declared size and compression ratio
+    (core.limits), for every member, used or not. Then each member read: its .npy header's shape and
+    dtype (numpy.lib.format), so that its size is known before it is decompressed; object arrays are
+    refused there, so nothing is ever unpickled.
+    """
+    with open(path, "rb") as f:
+        magic = f.read(len(NPZ_MAGIC))
+    if magic == NPY_MAGIC[: len(NPZ_MAGIC)]:
+        raise InputError(f"{_name(path, what)} is a single .npy array, not an .npz archive")
+    if magic != NPZ_MAGIC:
+        raise InputError(
+            f"{_name(path, what)} is neither an .npz archive nor an .npy array "
             "(NumPy could only unpickle it, which needs pickle; refused)"
         )
-    return InputError(f"{what} file {str(path)!r} is not a valid .npz archive ({text})")
-
-
-def _read_npz(path: Path, what: str) -> dict[str, np.ndarray]:
-    """Every array of an ``.npz``, read with ``allow_pickle=False``: nothing is ever unpickled."""
+    _zip_member_count(path, what)
     try:
-        loaded = np.load(path, allow_pickle=False)
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
-        raise _refuse(path, what, exc) from None
-    if not hasattr(loaded, "files"):
-        raise InputError(f"{what} file {str(path)!r} is a single .npy array, not an .npz archive")
-    with loaded as f:
-        try:
-            return {key: f[key] for key in f.files}
-        except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
-            raise _refuse(path, what, exc) from None
+        archive = zipfile.ZipFile(path)
+    except READ_ERRORS as exc:
+        raise InputError(f"{_name(path, what)} is not a valid .npz archive ({_one_line(exc)})") from None
+    with archive:
+        members = archive.infolist()
+        check_file(_name(path, what), len(members), sum(info.file_size for info in members))
+        for info in members:
+            check_ratio(f"{_name(path, what)}: member {info.filename!r}", info.file_size, info.compress_size)
+        arrays: dict[str, np.ndarray] = {}
+        for info in members:
+            key = info.filename.removesuffix(".npy")
+            if wanted is None or key in wanted:
+                arrays[key] = _read_member(archive, info, f"{_name(path, what)}: member {info.filename!r}")
+    return arrays, [info.filename.removesuffix(".npy") for info in members]
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> np.ndarray:
+    """One member: its header checked against its declared size, then its data, never unpickled."""
+    try:
+        with archive.open(info) as stream:
+            shape, _, dtype = _npy_header(stream, where)
+            header_bytes = stream.tell()
+        nbytes = math.prod(shape) * dtype.itemsize
+        if header_bytes + nbytes > info.file_size:
+            raise InputError(f"{where}: its header says {shape} {dtype} ({nbytes:,} bytes), the member holds {info.file_size:,}")
+        with archive.open(info) as stream:
+            return np.lib.format.read_array(stream, allow_pickle=False)
+    except InputError:
+        raise
+    except READ_ERRORS as exc:
+        raise InputError(f"{where} cannot be read ({_one_line(exc)})") from None
+
+
+def _read_safetensors(path: Path, what: str) -> dict[str, np.ndarray]:
+    """Every tensor of a ``.safetensors`` file; its header's dtypes and shapes are checked before any tensor is read."""
+    from safetensors import SafetensorError, safe_open
+
+    try:
+        with safe_open(str(path), framework="numpy") as f:
+            names = list(f.keys())
+            check_file(_name(path, what), len(names), 0)
+            nbytes = 0
+            for name in names:
+                tensor = f.get_slice(name)
+                dtype_name = tensor.get_dtype()
+                if dtype_name not in SAFETENSORS_DTYPES:
+                    raise InputError(
+                        f"{_name(path, what)}: {name} has dtype {dtype_name}, which NumPy cannot hold "
+                        f"(bfloat16 and the float8/float6/float4 types); expected F64, F32 or F16"
+                    )
+                nbytes += math.prod(tensor.get_shape()) * np.dtype(SAFETENSORS_DTYPES[dtype_name]).itemsize
+            check_file(_name(path, what), len(names), nbytes)
+            return {name: f.get_tensor(name) for name in names}
+    except InputError:
+        raise
+    except (SafetensorError, OSError, ValueError, TypeError) as exc:
+        raise InputError(f"{_name(path, what)} is not a valid safetensors file ({_one_line(exc)})") from None
 
 
 def writable_dir(path: str | Path, flag: str) -> Path:
-    """Create the output folder for ``flag`` (e.g. ``"--plot"``) now, before any work is done.
+    """Create the output folder for ``flag`` (e.g. ``"--plot"``) now, and write a file there, before any work is done.
+
+    A folder can exist and still refuse files (permissions, a read-only or virtual file system such as
+    /sys, where even root cannot write): a probe file is created and removed, which is the only sure test.
 
     Raises:
-        InputError: if it cannot be created (a file is in the way, no permission, ...).
+        InputError: if it cannot be created or written (a file is in the way, no permission, ...).
     """
     path = Path(path)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"{flag} {str(path)!r}: cannot create the directory ({exc.strerror})") from None
+    try:
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-probe-") as probe:
+            probe.write(b"")
+    except OSError as exc:
+        raise InputError(f"{flag} {str(path)!r}: cannot write files there ({exc.strerror})") from None
     return path
 
 
 def writable_file(path: str | Path, flag: str) -> Path:
     """Check that the output file for ``flag`` (e.g. ``"--output"``) can be written, before any work is done.
 
-    Creates its folder if needed; leaves the file itself untouched.
+    Creates its folder if needed and checks that a file can be written there; an existing file
+    is opened for writing without being changed.
 
     Raises:
-        InputError: if the folder cannot be created or the path is a folder.
+        InputError: if the folder cannot be created or written, the path is a folder, or the file is read-only.
     """
     path = Path(path)
     if path.is_dir():
         raise InputError(f"{flag} {str(path)!r} is a directory, expected a file path")
     writable_dir(path.parent, flag)
+    if path.exists():
+        try:
+            with open(path, "r+b"):
+                pass
+        except OSError as exc:
+            raise InputError(f"{flag} {str(path)!r}: cannot write the file ({exc.strerror})") from None
     return path
 
 
@@ -98,15 +246,9 @@ def load_weights(path: str | Path) -> dict[str, np.ndarray]:
     """
     path = _existing(path, "weights")
     if path.suffix == ".safetensors":
-        from safetensors import SafetensorError
-        from safetensors.numpy import load_file
-
-        try:
-            return dict(load_file(path))
-        except (SafetensorError, OSError, ValueError) as exc:
-            raise InputError(f"weights file {str(path)!r} is not a valid safetensors file ({exc})") from None
+        return _read_safetensors(path, "weights")
     if path.suffix == ".npz":
-        return _read_npz(path, "weights")
+        return _read_npz(path, "weights")[0]
     raise InputError(f"weights file {str(path)!r}: expected a {' or '.join(WEIGHT_SUFFIXES)} file")
 
 
@@ -114,18 +256,23 @@ def save_weights(path: str | Path, params: Mapping[str, np.ndarray]) -> Path:
     """Write canonical parameters to ``.safetensors`` or ``.npz`` (chosen by suffix).
 
     Raises:
-        InputError: for another suffix.
+        InputError: for another suffix, or when the file cannot be written.
     """
+    from safetensors import SafetensorError
+
     path = Path(path)
     arrays = {name: np.ascontiguousarray(value) for name, value in params.items()}
-    if path.suffix == ".safetensors":
-        from safetensors.numpy import save_file
-
-        save_file(arrays, path)
-    elif path.suffix == ".npz":
-        np.savez(path, **cast(dict[str, Any], arrays))  # NumPy's stub types **kwds like allow_pickle
-    else:
+    if path.suffix not in WEIGHT_SUFFIXES:
         raise InputError(f"weights file {str(path)!r}: expected a {' or '.join(WEIGHT_SUFFIXES)} file")
+    try:
+        if path.suffix == ".safetensors":
+            from safetensors.numpy import save_file
+
+            save_file(arrays, path)
+        else:
+            np.savez(path, **cast(dict[str, Any], arrays))  # NumPy's stub types **kwds like allow_pickle
+    except (SafetensorError, OSError) as exc:
+        raise InputError(f"weights file {str(path)!r}: cannot be written ({_one_line(exc)})") from None
     return path
 
 
@@ -141,10 +288,10 @@ def load_data(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     path = _existing(path, "data")
     if path.suffix != ".npz":
         raise InputError(f"data file {str(path)!r}: expected an .npz file with arrays X and y")
-    arrays = _read_npz(path, "data")
+    arrays, names = _read_npz(path, "data", wanted=("X", "y"))
     missing = [key for key in ("X", "y") if key not in arrays]
     if missing:
-        raise InputError(f"data file {str(path)!r}: missing {' and '.join(missing)} (has {', '.join(arrays) or 'nothing'})")
+        raise InputError(f"data file {str(path)!r}: missing {' and '.join(missing)} (has {', '.join(names) or 'nothing'})")
     return arrays["X"], arrays["y"]
 
 

@@ -6,20 +6,26 @@ Exit codes: 0 everything agrees, 1 something differs, 2 bad usage or input.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from compare import registry
 from compare.options import (
     DTYPES,
     EXIT_MISMATCH,
     EXIT_OK,
+    FILE_LIMITS,
+    NET_LIMITS,
     ArgumentParser,
     case_options,
     dtype_option,
     frameworks_option,
+    limits_from,
+    limits_option,
     threads_option,
 )
 from compare.threads import apply as apply_threads
 from compare.threads import choose as choose_threads
+from core.limits import using
 
 
 def build_parser(prog: str = "python -m compare") -> ArgumentParser:
@@ -29,7 +35,13 @@ def build_parser(prog: str = "python -m compare") -> ArgumentParser:
 
     parser = ArgumentParser(
         prog=prog,
-        parents=[case_options("every built-in case"), dtype_option("both"), frameworks_option(), threads_option()],
+        parents=[
+            case_options("every built-in case"),
+            dtype_option("both"),
+            frameworks_option(),
+            limits_option(*NET_LIMITS, *FILE_LIMITS),
+            threads_option(),
+        ],
         description="Load one set of weights into the NumPy-from-scratch, PyTorch and Keras 3 MLPs and show, "
         "number by number, that outputs, losses and gradients agree.",
         epilog=f"built-in cases: {', '.join(CASES)}. "
@@ -44,15 +56,25 @@ def build_parser(prog: str = "python -m compare") -> ArgumentParser:
 def main(argv: Sequence[str], prog: str = "python -m compare") -> int:
     """Run the parity report; 0 all agree, 1 something differs."""
     args = build_parser(prog).parse_args(list(argv))
+    with using(limits_from(args)):
+        return _run(args)
+
+
+def _run(args: Any) -> int:
+    """Check every input (files, cases, each dtype), then run and report."""
     from compare.data.cases import load_cases
     from compare.data.files import save_weights, writable_dir
     from compare.parity.harness import run_cases
+    from core.validate import prepare
 
+    directory = writable_dir(args.save_weights, "--save-weights") if args.save_weights else None
     cases = load_cases(args.arch, args.weights, args.data, args.seed)
+    for case in cases:
+        for dtype in DTYPES[args.dtype]:
+            prepare(case.spec, case.params, case.X, case.y, dtype)  # every input error before any framework runs
     threads = apply_threads(args.frameworks, choose_threads([(c.spec, len(c.X)) for c in cases], args.threads))
     registry.start_workers(args.frameworks)  # other Keras backends import in their own processes meanwhile
-    if args.save_weights:
-        directory = writable_dir(args.save_weights, "--save-weights")
+    if directory is not None:
         for case in cases:
             save_weights(directory / f"{case.name.replace(':', '_').replace(',', '_')}.safetensors", case.params)
     results = run_cases([(case, dtype) for case in cases for dtype in DTYPES[args.dtype]], args.frameworks)

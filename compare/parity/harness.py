@@ -147,9 +147,24 @@ class CaseResult:
     checks: list[Check] = field(default_factory=list)
 
     @property
+    def non_finite(self) -> list[str]:
+        """``framework:quantity`` of every quantity holding NaN or inf (an overflow), in computation order."""
+        return [
+            f"{framework}:{name}"
+            for framework, trace in self.traces.items()
+            for name, value in trace.quantities()
+            if not np.all(np.isfinite(value))
+        ]
+
+    @property
+    def finite(self) -> bool:
+        """Every number of every trace is finite: NaN or inf proves nothing, even where both sides agree."""
+        return not self.non_finite
+
+    @property
     def passed(self) -> bool:
-        """Every check passed."""
-        return all(c.passed for c in self.checks)
+        """Every number is finite and every check passed."""
+        return self.finite and all(c.passed for c in self.checks)
 
     def checks_for(self, framework: str) -> list[Check]:
         """The checks of one framework, in computation order."""

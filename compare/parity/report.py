@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from compare import output
 from compare.output import (
     MARK,
     check_json,
@@ -54,8 +54,7 @@ def to_json(results: Sequence[CaseResult], threads: Mapping[str, Any] | None = N
                 "dtype": r.dtype,
                 "passed": r.passed,
                 "results": {
-                    fw: {"output": t.output.tolist(), "loss": float(t.loss), "grads": {k: v.tolist() for k, v in t.grads.items()}}
-                    for fw, t in r.traces.items()
+                    fw: {"output": t.output, "loss": float(t.loss), "grads": dict(t.grads)} for fw, t in r.traces.items()
                 },
                 "checks": [check_json(c, "output" if c.quantity == f"a{L}" else None) for c in r.checks],
             }
@@ -72,8 +71,8 @@ def to_json(results: Sequence[CaseResult], threads: Mapping[str, Any] | None = N
 
 
 def dumps(results: Sequence[CaseResult], threads: Mapping[str, Any] | None = None) -> str:
-    """:func:`to_json` as text."""
-    return json.dumps(to_json(results, threads), indent=1)
+    """:func:`to_json` as text, through the one JSON writer (compare.output.dumps)."""
+    return output.dumps(to_json(results, threads))
 
 
 def _lines(values: Sequence[str] | Any) -> str:
@@ -103,6 +102,8 @@ def render_table(results: Sequence[CaseResult], out: Any = None, threads: Mappin
         frameworks = [fw for fw in r.traces if fw != REFERENCE]
         if not frameworks:
             table.add_row(case, REFERENCE, "loss", "", "", "", f"reference only: loss {r.traces[REFERENCE].loss:.6g}")
+        if not r.finite:
+            table.add_row(case, "", "", MARK[False], "", "", f"not finite (NaN or inf, an overflow): {', '.join(r.non_finite)}")
         L = r.spec.n_layers
         shown = [("output", f"a{L}"), ("loss", "loss")] + [(f"d{p}", f"d{p}") for p in r.spec.param_shapes()]
         for fw in frameworks:

@@ -11,12 +11,19 @@ crashes, exits or hangs (one line on stderr, with the student's file:line).
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from compare.options import EXIT_MISMATCH, EXIT_OK, ArgumentParser, frameworks_option, non_negative_float, positive_float
+from compare.options import (
+    EXIT_MISMATCH,
+    EXIT_OK,
+    ArgumentParser,
+    frameworks_option,
+    non_negative_float,
+    positive_float,
+    seed_arg,
+)
 from compare.output import MARK, check_json, console, versions, versions_line
 from compare.students.conventions import CONVENTIONS
 from compare.students.l2 import FORMS
@@ -94,7 +101,7 @@ def build_parser(prog: str = "python -m compare check") -> ArgumentParser:
         metavar="SECONDS",
         help="how long your file's top-level code, and each call, may run (default: 5)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed for weights of cases without published ones (default 0)")
+    parser.add_argument("--seed", type=seed_arg, default=0, help="seed for weights of cases without published ones (default 0)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     return parser
 
@@ -233,7 +240,9 @@ def main(argv: Sequence[str], prog: str = "python -m compare check") -> int:
         fd=args.fd,
     )
     if args.format == "json":
-        print(json.dumps(to_json(result), indent=2))
+        from compare.output import dumps
+
+        print(dumps(to_json(result), indent=2))
     else:
         render_text(result)
     return EXIT_OK if result.passed else EXIT_MISMATCH

@@ -16,7 +16,7 @@ import numpy as np
 from compare import registry
 from compare.data.cases import Case
 from compare.data.files import writable_file
-from compare.options import EXIT_MISMATCH, EXIT_OK, ArgumentParser, frameworks_option
+from compare.options import EXIT_MISMATCH, EXIT_OK, ArgumentParser, frameworks_option, seed_arg
 from compare.output import MARK, versions_line
 from compare.registry import REFERENCE
 from compare.students.slides import SLIDE_NUMBERS, SLIDE_SYMBOLS
@@ -103,7 +103,7 @@ def build_parser(prog: str = "python -m compare explain") -> ArgumentParser:
     parser.add_argument("--format", choices=("text", "markdown"), default="text")
     parser.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
     parser.add_argument("--sample", type=int, default=1, help="which sample's z, a and delta to show (1-based, default 1)")
-    parser.add_argument("--seed", type=int, default=0, help="seed for weights of cases without published ones (default 0)")
+    parser.add_argument("--seed", type=seed_arg, default=0, help="seed for weights of cases without published ones (default 0)")
     return parser
 
 

@@ -203,7 +203,8 @@ class Sandbox:
             encoding="utf-8",
         )
         self._answers: queue.Queue[str | None] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         request = {
             "op": "load",
             "path": os.path.realpath(path),
@@ -318,6 +319,9 @@ class Sandbox:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
+        self._reader.join(timeout=GRACE)  # the worker has ended: its stdout reaches end of file
+        if self._process.stdout is not None and not self._reader.is_alive():
+            self._process.stdout.close()
         if not self._capture.closed:
             self._printed = self.output
             self._capture.close()

@@ -22,6 +22,8 @@ import math
 import numpy as np
 
 from core.errors import InputError
+from core.limits import check_batch, check_steps
+from core.validate import check_seed
 
 
 def steps_per_epoch(m: int, batch_size: int | None) -> int:
@@ -37,7 +39,8 @@ def make_batches(
     Give exactly one of ``steps`` or ``epochs``.
 
     Raises:
-        InputError: m < 1, B < 1, both or neither of steps / epochs, or a count < 1.
+        InputError: m < 1, B < 1, both or neither of steps / epochs, a count < 1, a seed outside
+            [0, 2**32 - 1], or more steps than the limit (core.limits), before any batch is built.
     """
     if m < 1:
         raise InputError(f"m: expected at least 1 sample, got {m}")
@@ -49,8 +52,12 @@ def make_batches(
     assert count is not None  # exactly one of them is given
     if count < 1:
         raise InputError(f"{'steps' if steps is not None else 'epochs'}: expected an integer >= 1, got {count}")
+    if batch_size is not None:
+        check_batch(batch_size, "batch_size")
+    check_seed(seed)
     per_epoch = steps_per_epoch(m, batch_size)
     n_steps = count if steps is not None else count * per_epoch
+    check_steps(n_steps, "steps" if steps is not None else f"epochs {count:,} x {per_epoch:,} steps")
     if per_epoch == 1 or batch_size is None:
         everything = np.arange(m)
         return [everything] * n_steps

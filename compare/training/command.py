@@ -9,7 +9,6 @@ Exit codes: 0 every trajectory agrees, 1 something differs, 2 bad usage or input
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Mapping, Sequence
 from functools import partial
@@ -20,18 +19,23 @@ from compare.options import (
     DTYPES,
     EXIT_MISMATCH,
     EXIT_OK,
+    FILE_LIMITS,
+    NET_LIMITS,
     ArgumentParser,
     case_options,
     dtype_option,
     frameworks_option,
+    limits_from,
+    limits_option,
     non_negative_float,
     positive_float,
     positive_int,
     threads_option,
 )
-from compare.output import MARK, check_json, console, json_number, threads_line
+from compare.output import MARK, check_json, console, threads_line
 from compare.threads import apply as apply_threads
 from compare.threads import choose as choose_threads
+from core.limits import using
 from core.optimizers import OPTIMIZERS
 
 if TYPE_CHECKING:
@@ -49,7 +53,13 @@ def build_parser(prog: str = "python -m compare train") -> ArgumentParser:
     seed_help = "seed for the mini-batch order and for initial weights of cases without published ones (default 0)"
     parser = ArgumentParser(
         prog=prog,
-        parents=[case_options(DEFAULT_CASE, seed_help), dtype_option("float64"), frameworks_option(), threads_option()],
+        parents=[
+            case_options(DEFAULT_CASE, seed_help),
+            dtype_option("float64"),
+            frameworks_option(),
+            limits_option(*NET_LIMITS, *FILE_LIMITS, "steps", "history"),
+            threads_option(),
+        ],
         description="Train the NumPy-from-scratch, PyTorch and Keras 3 MLPs from identical weights on identical batches "
         "with the same optimizer maths, and show that their trajectories agree (or, with --framework-defaults, how far "
         "each framework's own defaults take it). See docs/training.md.",
@@ -120,10 +130,10 @@ def to_json(runs: Sequence[TrainingRun]) -> dict[str, Any]:
                 "passed": run.passed,
                 "results": {
                     fw: {
-                        "loss_history": [json_number(v) for v in result.loss_history],
+                        "loss_history": result.loss_history,  # NaN and inf become null (compare.output.dumps)
                         "loss_steps": result.steps,
-                        "final_loss": json_number(result.final_loss),
-                        "final_params": {k: v.tolist() for k, v in result.final_params.items()},
+                        "final_loss": result.final_loss,
+                        "final_params": result.final_params,
                         "accuracy": result.accuracy,
                     }
                     for fw, result in run.results.items()
@@ -221,6 +231,8 @@ def render_table(runs: Sequence[TrainingRun], out: Any = None, threads: Mapping[
     for run in runs:
         out.print(_title(run), markup=False)  # a line, not a Table title: a title is only as wide as its table
         out.print(_loss_table(run))
+        if not run.finite:
+            out.print(f"{MARK[False]} not finite: a loss or a parameter is NaN or inf (an overflow), which proves nothing")
         if run.framework_defaults:  # why the trajectories drift: the hyperparameters each one holds
             for fw, result in run.results.items():
                 out.print(f"{fw} holds: {_settings_text(result.settings)}", markup=False)
@@ -255,15 +267,13 @@ def _slug(text: str) -> str:
 
 def _run_all(args: Any, cases: Sequence[Any], progress: Any) -> list[TrainingRun]:
     """Every case x optimizer x dtype the arguments ask for, each through run_training."""
-    from compare.training.batches import steps_per_epoch
     from compare.training.run import run_training
 
     optimizers = tuple(OPTIMIZERS) if args.optimizer == "all" else (args.optimizer,)
     frameworks = registry.with_reference(args.frameworks)
     runs = []
     for case in cases:
-        n_steps = args.steps or (args.epochs * steps_per_epoch(len(case.X), args.batch_size) if args.epochs else DEFAULT_STEPS)
-        every = args.every or max(1, n_steps // (PLOT_POINTS if args.plot else TABLE_ROWS))
+        n_steps, every = _schedule(args, case)
         for optimizer in optimizers:
             for dtype in DTYPES[args.dtype]:
                 task, on_step = None, None
@@ -296,6 +306,40 @@ def _run_all(args: Any, cases: Sequence[Any], progress: Any) -> list[TrainingRun
 def main(argv: Sequence[str], prog: str = "python -m compare train") -> int:
     """Run the training comparison; 0 every trajectory agrees, 1 something differs."""
     args = build_parser(prog).parse_args(list(argv))
+    with using(limits_from(args)):
+        return _run(args)
+
+
+def _schedule(args: Any, case: Any) -> tuple[int, int]:
+    """(steps, every) for one case: --steps, or --epochs x ceil(m / B), or the default; every K recorded steps."""
+    from compare.training.batches import steps_per_epoch
+
+    n_steps = args.steps or (args.epochs * steps_per_epoch(len(case.X), args.batch_size) if args.epochs else DEFAULT_STEPS)
+    every = args.every or max(1, n_steps // (PLOT_POINTS if args.plot else TABLE_ROWS))
+    return n_steps, every
+
+
+def _check_all(args: Any, cases: Sequence[Any]) -> None:
+    """Every input error before any training: each case in each dtype, its batch size, step count, history and l2."""
+    from compare.training.run import representable_l2
+    from core.limits import check_batch, check_history, check_steps, param_count
+    from core.training import recorded_count
+    from core.validate import prepare
+
+    if args.batch_size is not None:
+        check_batch(args.batch_size, "--batch-size")
+    for case in cases:
+        for dtype in DTYPES[args.dtype]:
+            prepare(case.spec, case.params, case.X, case.y, dtype)
+        n_steps, every = _schedule(args, case)
+        check_steps(n_steps, "--steps" if args.steps or not args.epochs else f"--epochs {args.epochs:,}")
+        check_history(recorded_count(n_steps, every), param_count(case.spec), every)
+        if args.l2:
+            representable_l2(args.l2, len(case.X), registry.with_reference(args.frameworks))
+
+
+def _run(args: Any) -> int:
+    """Check every input, train, report."""
     if args.plot:
         from compare.data.files import writable_dir
 
@@ -304,6 +348,7 @@ def main(argv: Sequence[str], prog: str = "python -m compare train") -> int:
 
     # raises InputError for bad files or names, before any framework import
     cases = load_cases(args.arch or [DEFAULT_CASE], args.weights, args.data, args.seed)
+    _check_all(args, cases)
     nets = [(case.spec, min(args.batch_size or len(case.X), len(case.X))) for case in cases]
     threads = apply_threads(args.frameworks, choose_threads(nets, args.threads))
     registry.start_workers(args.frameworks)  # other Keras backends import in their own processes meanwhile
@@ -321,7 +366,9 @@ def main(argv: Sequence[str], prog: str = "python -m compare train") -> int:
         for run in runs:
             write_plots(run, args.plot, _slug(f"{run.name}-{run.optimizer}-{run.dtype}"))
     if args.format == "json":
-        print(json.dumps(to_json(runs) | {"threads": threads}, indent=1))
+        from compare.output import dumps
+
+        print(dumps(to_json(runs) | {"threads": threads}))
     else:
         render_table(runs, threads=threads)
     return EXIT_OK if all(run.passed for run in runs) else EXIT_MISMATCH

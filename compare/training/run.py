@@ -10,6 +10,7 @@ so the tolerances are compare/parity/tolerances.py's).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,7 @@ from compare import registry
 from compare.data.cases import Case
 from compare.parity.harness import REFERENCE, Check, compare_arrays
 from compare.training.batches import make_batches
+from core.errors import InputError
 from core.optimizers import Hyperparameters, check_name, matched
 from core.optimizers import optimizer as optimizer_record
 from core.training import StepCallback, TrainResult
@@ -32,9 +34,19 @@ def default_learning_rate(optimizer: str, case_learning_rate: float) -> float:
 
 
 def representable_l2(l2: float, n: int, frameworks: Iterable[str]) -> float:
-    """The lambda nearest ``l2`` that every one of ``frameworks`` holds exactly (each one's regularization module)."""
+    """The lambda nearest ``l2`` that every one of ``frameworks`` holds exactly (each one's regularization module).
+
+    Raises:
+        InputError: a framework cannot hold ``l2`` at all (its setting overflows).
+    """
     for framework in frameworks:
-        l2 = registry.get(framework).module("regularization").representable_l2(l2, n)
+        with np.errstate(over="ignore"):  # an overflow is reported below, as one line
+            held = registry.get(framework).module("regularization").representable_l2(l2, n)
+        if not math.isfinite(held):  # e.g. lambda / (2 n) beyond the float32 that Keras holds it in
+            raise InputError(
+                f"l2: {framework} cannot hold lambda = {l2:g} for n = {n} (its setting overflows); expected a smaller lambda"
+            )
+        l2 = held
     return l2
 
 
@@ -61,9 +73,19 @@ class TrainingRun:
         return self.results[REFERENCE].steps[-1]
 
     @property
+    def finite(self) -> bool:
+        """Every recorded loss, final loss and final parameter of every implementation is finite."""
+        return all(
+            np.all(np.isfinite(result.loss_history))
+            and np.isfinite(result.final_loss)
+            and all(np.all(np.isfinite(value)) for value in result.final_params.values())
+            for result in self.results.values()
+        )
+
+    @property
     def passed(self) -> bool:
-        """Every check passed."""
-        return all(c.passed for c in self.checks)
+        """Every number is finite (NaN or inf proves nothing) and every check passed."""
+        return self.finite and all(c.passed for c in self.checks)
 
     def checks_for(self, framework: str) -> list[Check]:
         """The checks of one framework."""
