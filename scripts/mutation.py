@@ -16,6 +16,7 @@ Run by hand (about 40 minutes on 2 cores; docs/limits.md records the last run)::
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import re
@@ -29,6 +30,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_S = 900
+# pytest-xdist's workers, one per CPU, where the tree's suite can use them (its own tests decide nothing)
+WORKERS = ("-n", str(os.cpu_count() or 1)) if importlib.util.find_spec("xdist") else ()
 
 
 @dataclass(frozen=True)
@@ -552,7 +555,7 @@ def run_suite(tree: Path, focus: tuple[str, ...]) -> tuple[int, str, float]:
     env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONDONTWRITEBYTECODE": "1"}
     start = time.monotonic()
     for paths in ([present] if present else []) + [["tests"]]:
-        command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *paths]
+        command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *WORKERS, *paths]
         try:
             done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True, timeout=TIMEOUT_S)
         except subprocess.TimeoutExpired:
