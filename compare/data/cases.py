@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from compare.data import datasets
-from core.errors import InputError
+from core.errors import InputError, did_you_mean
 from core.spec import Spec, parse_spec
 from core.validate import check_seed
 from scratch.init import DEFAULT_SEED, init_params
@@ -168,9 +168,15 @@ def get_case(name: str, seed: int = DEFAULT_SEED) -> Case:
     Raises:
         InputError: for an unknown name (the message lists the known ones), or a seed outside [0, 2**32 - 1].
     """
+    name = case_name(name) or name
     if name not in CASES:
-        raise InputError(f"unknown case {name!r}; built-in cases: {', '.join(CASES)}")
+        raise InputError(f"unknown case {name!r}{did_you_mean(name, CASES)}; built-in cases: {', '.join(CASES)}")
     return CASES[name](check_seed(seed))
+
+
+def case_name(name: str) -> str | None:
+    """The built-in case ``name`` means, its case ignored (``Spiral-2-4-3`` is ``spiral-2-4-3``); None if none."""
+    return next((known for known in CASES if known.lower() == name.lower()), None)
 
 
 def custom_case(
@@ -205,6 +211,7 @@ def load_cases(
     arrays = load_data(data) if data else None
     cases = []
     for name in arch or list(CASES):
+        name = case_name(name) or name
         if name in CASES:
             case = get_case(name, seed)
             if params is not None:
@@ -218,7 +225,8 @@ def load_cases(
             case = custom_case(name, arrays[0], arrays[1], params, seed)
         else:
             raise InputError(
-                f"--arch {name!r} is neither a built-in case ({', '.join(CASES)}) nor a SPEC like 2-4-3:relu,softmax:cce"
+                f"--arch {name!r} is neither a built-in case nor a SPEC like 2-4-3:relu,softmax:cce"
+                f"{did_you_mean(name, CASES)}; built-in cases: {', '.join(CASES)}"
             )
         cases.append(case)
     return cases

@@ -136,4 +136,7 @@ def render_table(results: Sequence[CaseResult], out: Any = None, threads: Mappin
     if threads:
         out.print(threads_line(threads), highlight=False, markup=False)
     failed = [r for r in results if not r.passed]
+    if names == [REFERENCE]:  # only the reference ran: its own checks (finite numbers), no comparison
+        out.print(f"only {REFERENCE} ran: nothing was compared (name other implementations with --frameworks)")
+        return
     out.print(f"{len(results) - len(failed)} of {len(results)} case x dtype runs agree" + ("" if not failed else "; see ✗ rows"))

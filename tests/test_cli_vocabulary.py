@@ -1,0 +1,72 @@
+"""One CLI vocabulary: --version, "did you mean" for names, case-insensitive case names, Ctrl-C, a run that compares nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from compare.cli import main
+from core.errors import InputError, did_you_mean, lookup
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_version_is_the_projects(capsys):
+    assert main(["--version"]) == 0
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        expected = tomllib.load(f)["project"]["version"]
+    assert capsys.readouterr().out == f"backprop-parity {expected}\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["trian"], "unknown subcommand 'trian' (did you mean 'train'?); choose from parity, train, check, explain, bench"),
+        (["chek", "x.py"], "(did you mean 'check'?)"),
+        (["zzz"], "unknown subcommand 'zzz'; choose from"),  # nothing close: no guess
+        (["--arch", "spirl-2-4-3"], "(did you mean 'spiral-2-4-3'?)"),
+        (["--arch", "worked-2-2"], "(did you mean 'worked-2-2-2'?)"),
+        (["--arch", "2-4-3:relu,softmx:cce"], "unknown activation 'softmx' (did you mean 'softmax'?)"),
+    ],
+)
+def test_a_misspelt_name_gets_one_line_with_the_closest_name(capsys, argv, expected):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert expected in err and err.count("\n") == 1, err
+
+
+def test_did_you_mean_ignores_case_and_stays_quiet_when_nothing_is_close():
+    assert did_you_mean("ADAM", ["sgd", "adam"]) == " (did you mean 'adam'?)"
+    assert did_you_mean("qqqq", ["sgd", "adam"]) == ""
+    with pytest.raises(InputError, match=r"unknown loss 'mes' \(did you mean 'mse'\?\); choose from sse, mse"):
+        lookup({"sse": 1, "mse": 2}, "mes", "loss")
+
+
+def test_case_names_ignore_case(capsys):
+    assert main(["--arch", "Worked-2-2-2", "--frameworks", "scratch", "--dtype", "float64", "--format", "json"]) == 0
+    assert '"name": "worked-2-2-2"' in capsys.readouterr().out
+
+
+def test_a_run_of_the_reference_alone_says_nothing_was_compared(capsys):
+    assert main(["--arch", "worked-2-2-2", "--frameworks", "scratch"]) == 0
+    out = capsys.readouterr().out
+    assert "nothing was compared" in out and "runs agree" not in out
+
+
+def test_ctrl_c_is_one_line_and_exit_130():
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "compare", "train", "--frameworks", "scratch", "--steps", "1000000", "--every", "1000000"]
+    run = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3)  # well inside the million steps, past start-up
+    run.send_signal(signal.SIGINT)
+    _out, err = run.communicate(timeout=60)
+    assert run.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "python -m compare train: error: interrupted (Ctrl-C); nothing more was written"
+    assert "Traceback" not in err
