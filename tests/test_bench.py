@@ -135,8 +135,8 @@ def test_time_step_excludes_warm_up_and_reports_the_median_of_the_blocks(warm_up
 
 
 def test_quick_json_has_every_implementation_ratio_and_throughput(quick_json):
-    result, _, stderr = quick_json
-    assert stderr == ""  # no framework log noise
+    result, png, stderr = quick_json
+    assert stderr == f"wrote {png}\n"  # the file it wrote, and no framework log noise
     assert set(result) >= {"dtype", "machine", "threads", "matmul_peak_gflops", "repeats", "versions", "results"}
     assert result["dtype"] == "float32"
     assert result["threads"]["requested"] == 1

@@ -2,11 +2,12 @@
 
 import numpy as np
 import pytest
+from matplotlib.colors import to_rgb
 
 from compare import registry
 from compare.data.cases import get_case
 from compare.parity.tolerances import tolerance_for
-from compare.training.plots import ZERO_FLOOR, plot_boundary, plot_divergence, plot_loss, write_plots
+from compare.training.plots import ZERO_FLOOR, class_colours, plot_boundary, plot_divergence, plot_loss, write_plots
 from compare.training.run import run_training
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -70,7 +71,6 @@ def test_divergence_plot_has_the_max_relative_parameter_difference_per_recorded_
 
 
 def test_boundary_plot_has_one_panel_per_implementation_with_class_regions_and_the_data(spiral_run):
-    from matplotlib import colormaps
     from matplotlib.collections import PathCollection
     from matplotlib.contour import ContourSet
 
@@ -85,10 +85,45 @@ def test_boundary_plot_has_one_panel_per_implementation_with_class_regions_and_t
             assert sum(lo < k < hi for lo, hi in zip(levels[:-1], levels[1:], strict=True)) == 1
         (scatter,) = [c for c in ax.collections if isinstance(c, PathCollection)]
         np.testing.assert_array_equal(scatter.get_offsets(), case.X)
-        np.testing.assert_array_equal(scatter.get_array(), case.y)
-        # class k: region in Pastel1's k-th colour, its points in Set1's k-th (the same hue, saturated)
-        np.testing.assert_allclose(contours[0].get_facecolor()[:, :3], [colormaps["Pastel1"](k)[:3] for k in range(3)])
-        np.testing.assert_allclose(scatter.to_rgba(case.y)[:, :3], [colormaps["Set1"](int(k))[:3] for k in case.y])
+        # class k: its region and its points in the k-th colour of the colour-blind-safe palette
+        np.testing.assert_allclose(contours[0].get_facecolor()[:, :3], [to_rgb(TABLEAU_CB10[k]) for k in range(3)])
+        np.testing.assert_allclose(scatter.get_facecolor()[:, :3], [to_rgb(TABLEAU_CB10[int(k)]) for k in case.y])
+        assert (ax.get_xlabel(), ax.get_ylabel()) == ("x1", "x2")
+    (legend,) = plot_boundary(spiral_run).legends
+    assert [text.get_text() for text in legend.get_texts()] == ["arm 0", "arm 1", "arm 2"]
+    assert [to_rgb(h.get_facecolor()) for h in legend.legend_handles] == [to_rgb(c) for c in TABLEAU_CB10[:3]]
+
+
+# matplotlib's tableau-colorblind10 style (lib/matplotlib/mpl-data/stylelib/tableau-colorblind10.mplstyle), by hand
+TABLEAU_CB10 = ["#006BA4", "#FF800E", "#ABABAB", "#595959", "#5F9ED1", "#C85200", "#898989", "#A2C8EC", "#FFBC79", "#CFCFCF"]
+
+
+def test_the_palette_is_matplotlibs_colour_blind_safe_one():
+    assert [c.upper() for c in class_colours(12)] == TABLEAU_CB10 + TABLEAU_CB10[:2]
+
+
+def test_the_boundary_axes_name_the_real_features_and_classes():
+    run = run_training(get_case("breast-cancer-2-4-1"), optimizer="sgd", dtype="float64", frameworks=(), steps=2)
+    (ax,) = plot_boundary(run).axes
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("mean radius (standardised)", "mean texture (standardised)")
+    (legend,) = plot_boundary(run).legends
+    # scikit-learn's load_breast_cancer: target 0 is malignant, 1 benign (target_names)
+    from sklearn.datasets import load_breast_cancer
+
+    assert [t.get_text() for t in legend.get_texts()] == list(load_breast_cancer().target_names)
+
+
+def test_a_log_axis_spanning_less_than_a_decade_still_has_labelled_ticks(spiral_run):
+    ax = plot_loss(spiral_run).axes[0]
+    ax.set_ylim(0.6, 1.1)  # inside one decade: a plain log axis labels at most one tick here
+    ax.figure.canvas.draw() if hasattr(ax.figure, "canvas") else None
+    labelled = [t for t in ax.yaxis.get_major_ticks() if 0.6 <= t.get_loc() <= 1.1 and t.label1.get_text()]
+    assert len(labelled) >= 2, [t.get_loc() for t in labelled]
+
+
+def test_every_written_plot_is_announced_on_stderr(spiral_run, tmp_path, capsys):
+    paths = write_plots(spiral_run, tmp_path, "announced")
+    assert capsys.readouterr().err == "".join(f"wrote {p}\n" for p in paths)
 
 
 def test_spiral_gets_loss_divergence_and_boundary_plots(spiral_plots):

@@ -426,4 +426,5 @@ def _run(args: argparse.Namespace) -> int:
         bench_report.render_table(result)
     if args.plot:
         bench_report.plot(result, args.plot)
+        sys.stderr.write(f"wrote {args.plot}\n")
     return 0

@@ -46,6 +46,8 @@ class Case:
     y: np.ndarray
     learning_rate: float = 0.5
     source: str = ""
+    features: tuple[str, ...] = ()  # the columns of X, for axis labels ("" where unnamed)
+    classes: tuple[str, ...] = ()  # the labels 0, 1, ... of a classification, for legends
 
 
 def worked_2_2_2(seed: int = DEFAULT_SEED) -> Case:
@@ -105,7 +107,8 @@ def _seeded(
 ) -> Case:
     spec = parse_spec(spec_text)
     X, y = data()
-    return Case(name, spec, init_params(spec, seed), X, y, learning_rate, source)
+    features, classes = datasets.FEATURES.get(data.__name__, ()), datasets.CLASSES.get(data.__name__, ())
+    return Case(name, spec, init_params(spec, seed), X, y, learning_rate, source, features, classes)
 
 
 def breast_cancer_2_4_1(seed: int = DEFAULT_SEED) -> Case:

@@ -22,6 +22,20 @@ import numpy as np
 
 from core.errors import InputError
 
+# What each dataset's columns and labels are, for axis labels and legends (in column and label order).
+FEATURES: dict[str, tuple[str, ...]] = {
+    "spiral": ("x1", "x2"),
+    "iris": ("petal length (cm)", "petal width (cm)"),
+    "breast_cancer": ("mean radius (standardised)", "mean texture (standardised)"),
+    "fish": ("width (standardised)", "height (standardised)"),
+}
+CLASSES: dict[str, tuple[str, ...]] = {
+    "spiral": ("arm 0", "arm 1", "arm 2"),
+    "iris": ("setosa", "versicolor", "virginica"),
+    "breast_cancer": ("malignant", "benign"),
+    "fish": ("salmon", "tuna", "hammerhead shark"),
+}
+
 DATA_DIR = Path(__file__).parent
 SPIRAL_FILE = DATA_DIR / "spiral.npz"
 SPIRAL_SEED = 0

@@ -7,11 +7,17 @@ Each ``plot_*`` function returns the Figure, so tests can read its data; ``write
 - ``divergence.png``: per recorded step, the largest relative parameter difference
   of each framework from scratch, on a log scale, with the dtype's rtol.
 - ``boundary.png`` (2-D inputs, classification): each implementation's decision
-  regions from its own final parameters and its own forward pass, side by side, with the data.
+  regions from its own final parameters and its own forward pass, side by side, with the data,
+  the features' names (and units) on the axes and a legend naming the classes.
+
+Colours: matplotlib's ``tableau-colorblind10`` palette (Tableau's colour-blind-safe set), one
+colour per class; log axes label 1, 2 and 5 times each power of ten, so a range under one
+decade still reads.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +29,24 @@ from compare.training.run import TrainingRun, param_divergence
 
 ZERO_FLOOR = 1e-18  # exact agreement (a difference of 0) is drawn here: log axes have no 0
 GRID = 200  # decision-boundary grid points per axis
+REGION_ALPHA = 0.3  # a class's region: its colour, faded; its points: the colour itself
+
+
+def class_colours(n: int) -> list[str]:
+    """``n`` colours from matplotlib's ``tableau-colorblind10`` style, class k the k-th (repeating after 10)."""
+    import matplotlib.style
+
+    cycle = [entry["color"] for entry in matplotlib.style.library["tableau-colorblind10"]["axes.prop_cycle"]]
+    return [cycle[k % len(cycle)] for k in range(n)]
+
+
+def _log_axis(axis) -> None:
+    """Ticks at 1, 2 and 5 times each power of ten, all labelled (a log axis spanning < 1 decade keeps labels)."""
+    from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullLocator
+
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(LogFormatterSciNotation(labelOnlyBase=False))
+    axis.set_minor_locator(NullLocator())
 
 
 def _figure(figsize: tuple[float, float]):
@@ -45,6 +69,7 @@ def plot_loss(run: TrainingRun):
     for framework, result in run.results.items():
         ax.plot(result.steps, result.loss_history, label=framework, **registry.get(framework).style)
     ax.set_yscale("log")
+    _log_axis(ax.yaxis)
     ax.set_xlabel("step k")
     ax.set_ylabel("batch loss at the start of step k")
     ax.set_title(_title(run), fontsize=9)
@@ -71,7 +96,12 @@ def plot_divergence(run: TrainingRun):
     ax.set_yscale("log")
     ax.set_xlabel("step k")
     ax.set_ylabel("max relative parameter difference after step k")
-    ax.set_title(_title(run) + f"\n(a difference of exactly 0 is drawn at {ZERO_FLOOR:g})", fontsize=9)
+    ax.set_title(
+        _title(run) + "\nmax over parameters of |theta - theta_scratch| / |theta_scratch|; it spikes where a parameter\n"
+        f"passes near 0 (a tiny |theta_scratch|); a difference of exactly 0 is drawn at {ZERO_FLOOR:g}",
+        fontsize=8,
+        wrap=True,
+    )
     ax.legend()
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
@@ -97,7 +127,7 @@ def plot_boundary(run: TrainingRun):
     Each region is a filled contour with one level band per class; the training data is
     scattered on top, coloured by class.
     """
-    import matplotlib
+    from matplotlib.patches import Patch
 
     X, y = run.case.X, np.asarray(run.case.y).reshape(-1)
     margin = 0.1 * (X.max(axis=0) - X.min(axis=0))
@@ -106,25 +136,34 @@ def plot_boundary(run: TrainingRun):
     points = np.c_[g0.ravel(), g1.ravel()]
     frameworks = list(run.results)
     n_classes = max(2, run.case.spec.sizes[-1])
-    fig = _figure((4.2 * len(frameworks), 4.2))
+    names = run.case.classes or tuple(f"class {k}" for k in range(n_classes))
+    features = run.case.features or ("input 1", "input 2")
+    colours = class_colours(n_classes)
+    fig = _figure((4.2 * len(frameworks), 4.6))
     axes = fig.subplots(1, len(frameworks), squeeze=False)
-    # class k: region in Pastel1's k-th colour, points in Set1's k-th (its saturated twin)
-    region_colours = [matplotlib.colormaps["Pastel1"](k) for k in range(n_classes)]
     for ax, framework in zip(axes[0], frameworks, strict=True):
         regions = predicted_class(run, framework, points).reshape(g0.shape)
-        ax.contourf(g0, g1, regions, levels=np.arange(n_classes + 1) - 0.5, colors=region_colours, alpha=0.9)
-        ax.scatter(X[:, 0], X[:, 1], c=y, cmap="Set1", vmin=0, vmax=8, s=8, edgecolors="k", linewidths=0.2)
+        levels = np.arange(n_classes + 1) - 0.5
+        ax.contourf(g0, g1, regions, levels=levels, colors=colours, alpha=REGION_ALPHA)
+        ax.scatter(X[:, 0], X[:, 1], c=[colours[int(k)] for k in y], s=10, edgecolors="k", linewidths=0.3)
         accuracy = run.results[framework].accuracy
         ax.set_title(f"{framework}: accuracy {accuracy:.3f}", fontsize=9)
         ax.set_xlim(lo[0], hi[0])
         ax.set_ylim(lo[1], hi[1])
+        ax.set_xlabel(features[0])
+        ax.set_ylabel(features[1])
+    handles = [Patch(facecolor=colours[k], edgecolor="k", label=names[k]) for k in range(n_classes)]
+    fig.legend(handles=handles, loc="lower center", ncol=n_classes, fontsize=8, frameon=False)
     fig.suptitle(_title(run), fontsize=9, wrap=True)  # wraps within a one-panel figure
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.06, 1, 1))  # room for the class legend below the panels
     return fig
 
 
 def write_plots(run: TrainingRun, directory: str | Path, prefix: str) -> list[Path]:
-    """All plots that apply to ``run``, as ``directory/prefix-{loss,divergence,boundary}.png`` (100 dpi)."""
+    """All plots that apply to ``run``, as ``directory/prefix-{loss,divergence,boundary}.png`` (100 dpi).
+
+    Each file written is announced on stderr (``wrote PATH``), so a run's outputs are never silent.
+    """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     figures = {"loss": plot_loss(run)}
@@ -136,4 +175,5 @@ def write_plots(run: TrainingRun, directory: str | Path, prefix: str) -> list[Pa
     for kind, fig in figures.items():
         paths.append(directory / f"{prefix}-{kind}.png")
         fig.savefig(paths[-1], dpi=100)
+        sys.stderr.write(f"wrote {paths[-1]}\n")
     return paths

@@ -10,6 +10,7 @@ so the tolerances are compare/parity/tolerances.py's).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -157,7 +158,7 @@ def run_training(
     params = check_params(case.spec, case.params, "float64")
     X = check_inputs(case.spec, case.X, "float64")
     y = check_targets(case.spec, case.y, X.shape[0], "float64")
-    checked = Case(case.name, case.spec, params, X, y, case.learning_rate, case.source)
+    checked = dataclasses.replace(case, params=params, X=X, y=y)
     batches = make_batches(X.shape[0], batch_size, steps=steps, epochs=epochs, seed=seed)
     eta = learning_rate if learning_rate is not None else default_learning_rate(optimizer, case.learning_rate)
     hyper = matched(optimizer, eta)
