@@ -172,6 +172,24 @@ NET_LIMITS = ("params", "activations", "layers", "batch")
 FILE_LIMITS = ("file_bytes", "members", "compression_ratio")
 
 
+FORMAT_ALIASES = {"table": "text"}  # the name parity, train and bench used for text before
+
+
+def format_option(*formats: str) -> ArgumentParser:
+    """``--format text|FORMATS...`` (default text), the same word for the human-readable form everywhere.
+
+    ``table`` is still accepted and means ``text``.
+    """
+
+    def parse(value: str) -> str:
+        return FORMAT_ALIASES.get(value, value)
+
+    parent = ArgumentParser(add_help=False)
+    choices = ("text", *formats)
+    parent.add_argument("--format", type=parse, choices=choices, default="text", help=f"{' | '.join(choices)} (default: text)")
+    return parent
+
+
 def limits_option(*names: str) -> ArgumentParser:
     """``--max-params N`` ... for the limits ``names`` (core.limits): each raises one limit deliberately."""
     parent = ArgumentParser(add_help=False)

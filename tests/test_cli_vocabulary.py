@@ -70,3 +70,24 @@ def test_ctrl_c_is_one_line_and_exit_130():
     assert run.returncode == 130, err
     assert err.strip().splitlines()[-1] == "python -m compare train: error: interrupted (Ctrl-C); nothing more was written"
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("subcommand", "formats"),
+    [
+        ("parity", {"text", "json"}),
+        ("train", {"text", "json"}),
+        ("check", {"text", "json"}),
+        ("bench", {"text", "json"}),
+        ("explain", {"text", "markdown"}),
+    ],
+)
+def test_every_subcommand_calls_its_human_format_text(subcommand, formats):
+    import importlib
+
+    from compare.cli import SUBCOMMANDS
+
+    parser = importlib.import_module(SUBCOMMANDS[subcommand]).build_parser()
+    (action,) = [a for a in parser._actions if "--format" in a.option_strings]
+    assert set(action.choices) == formats and action.default == "text"
+    assert action.type("table") == "text"  # the old word still works

@@ -46,6 +46,7 @@ def build_parser(prog: str = "python -m compare bench") -> Any:
     from compare.options import (
         NET_LIMITS,
         ArgumentParser,
+        format_option,
         limits_option,
         name_list,
         positive_float,
@@ -56,7 +57,7 @@ def build_parser(prog: str = "python -m compare bench") -> Any:
 
     parser = ArgumentParser(
         prog=prog,
-        parents=[limits_option(*NET_LIMITS, "repeats", "block_ms")],
+        parents=[limits_option(*NET_LIMITS, "repeats", "block_ms"), format_option("json")],
         description="Time one training step (forward + loss + backward + SGD update) in scratch, torch (eager) and "
         "Keras (a compiled tf.function step, and model.train_on_batch), on the lecture nets and on a sweep of "
         f"{SWEEP_SPEC.format(w='w')} over hidden widths w and batch sizes m.",
@@ -121,7 +122,6 @@ def build_parser(prog: str = "python -m compare bench") -> Any:
         "--help) against the import floor python -c 'import torch, keras'",
     )
     parser.add_argument("--runs", type=positive_int, default=7, help="--startup: timed runs per command, interleaved (default 7)")
-    parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.add_argument("--plot", metavar="PNG", help="also write time per step against width (log-log) to PNG")
     return parser
 
@@ -415,7 +415,7 @@ def _run(args: argparse.Namespace) -> int:
     from compare.bench import report as bench_report
 
     progress = None
-    if args.format == "table" and sys.stderr.isatty():
+    if args.format == "text" and sys.stderr.isatty():
         progress = lambda text: sys.stderr.write(f"\r\x1b[K timing {text}")  # noqa: E731
     result = run(args, progress)
     if progress:

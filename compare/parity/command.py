@@ -18,6 +18,7 @@ from compare.options import (
     ArgumentParser,
     case_options,
     dtype_option,
+    format_option,
     frameworks_option,
     limits_from,
     limits_option,
@@ -39,6 +40,7 @@ def build_parser(prog: str = "python -m compare") -> ArgumentParser:
             case_options("every built-in case"),
             dtype_option("both"),
             frameworks_option(),
+            format_option("json"),
             limits_option(*NET_LIMITS, *FILE_LIMITS),
             threads_option(),
         ],
@@ -48,7 +50,6 @@ def build_parser(prog: str = "python -m compare") -> ArgumentParser:
         f"subcommands: {', '.join(SUBCOMMANDS)} (python -m compare SUBCOMMAND --help; parity is the default). "
         "Exit codes: 0 all agree, 1 something differs, 2 bad usage or input.",
     )
-    parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.add_argument("--save-weights", metavar="DIR", help="write each case's initial weights to DIR/<case>.safetensors")
     return parser
 

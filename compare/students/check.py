@@ -19,6 +19,7 @@ from compare.options import (
     EXIT_MISMATCH,
     EXIT_OK,
     ArgumentParser,
+    format_option,
     frameworks_option,
     non_negative_float,
     positive_float,
@@ -38,7 +39,7 @@ def build_parser(prog: str = "python -m compare check") -> ArgumentParser:
     """The ``check`` parser."""
     parser = ArgumentParser(
         prog=prog,
-        parents=[frameworks_option()],
+        parents=[frameworks_option(), format_option("json")],
         description="Check your own backprop function against scratch, PyTorch and Keras; on a mismatch, "
         "get a hint naming the lecture equation. Your function: backprop(params, X, y) -> (loss, grads) "
         "(see docs/students.md). This runs the code in FILE, in its own process.",
@@ -102,7 +103,6 @@ def build_parser(prog: str = "python -m compare check") -> ArgumentParser:
         help="how long your file's top-level code, and each call, may run (default: 5)",
     )
     parser.add_argument("--seed", type=seed_arg, default=0, help="seed for weights of cases without published ones (default 0)")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
     return parser
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from compare import registry
 from compare.data.cases import Case
 from compare.data.files import writable_file
-from compare.options import EXIT_MISMATCH, EXIT_OK, ArgumentParser, frameworks_option, seed_arg
+from compare.options import EXIT_MISMATCH, EXIT_OK, ArgumentParser, format_option, frameworks_option, seed_arg
 from compare.output import MARK, versions_line
 from compare.registry import REFERENCE
 from compare.students.slides import SLIDE_NUMBERS, SLIDE_SYMBOLS
@@ -93,14 +93,13 @@ def build_parser(prog: str = "python -m compare explain") -> ArgumentParser:
 
     parser = ArgumentParser(
         prog=prog,
-        parents=[frameworks_option()],
+        parents=[frameworks_option(), format_option("markdown")],
         description="Print a built-in case's forward and backward pass step by step, as the slides do: "
         "the lecture's symbol, the formula with the numbers put in, scratch's value and each framework's beside it, "
         "and the slide's printed number where the slide gives one.",
         epilog="Exit codes: 0 every implementation agrees with scratch, 1 one differs, 2 bad usage or input.",
     )
     parser.add_argument("case", choices=tuple(CASES), metavar="CASE", help=f"one of: {', '.join(CASES)}")
-    parser.add_argument("--format", choices=("text", "markdown"), default="text")
     parser.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
     parser.add_argument("--sample", type=int, default=1, help="which sample's z, a and delta to show (1-based, default 1)")
     parser.add_argument("--seed", type=seed_arg, default=0, help="seed for weights of cases without published ones (default 0)")

@@ -24,6 +24,7 @@ from compare.options import (
     ArgumentParser,
     case_options,
     dtype_option,
+    format_option,
     frameworks_option,
     limits_from,
     limits_option,
@@ -57,6 +58,7 @@ def build_parser(prog: str = "python -m compare train") -> ArgumentParser:
             case_options(DEFAULT_CASE, seed_help),
             dtype_option("float64"),
             frameworks_option(),
+            format_option("json"),
             limits_option(*NET_LIMITS, *FILE_LIMITS, "steps", "history"),
             threads_option(),
         ],
@@ -93,7 +95,6 @@ def build_parser(prog: str = "python -m compare train") -> ArgumentParser:
         help="give the frameworks their own default hyperparameters for the optimizer (eta too, unless "
         "--learning-rate is given) and show how far they drift from scratch",
     )
-    parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.add_argument(
         "--every",
         type=positive_int,
