@@ -238,3 +238,33 @@ def test_thread_settings_never_wrap_between_name_and_number(width):
     assert any(w[:2] == ["tensorflow:", "intra_op=2,"] for w in words), lines  # the key and its first setting together
     for token in ("threads=2", "inter_op=1"):
         assert any(token in w for w in words), (token, lines)
+
+
+def test_json_records_the_load_average_before_and_after(quick_json):
+    result, _, _ = quick_json
+    load = result["load_average"]
+    assert len(load["before"]) == len(load["after"]) == 3  # 1, 5 and 15 minutes
+    assert all(x >= 0 for x in load["before"] + load["after"])
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "warns"),
+    [(0.2, 0.9, False), (1.0, 1.0, False), (1.01, 0.1, True), (0.1, 3.9, True)],  # 2 CPUs: busy above 1.0
+)
+def test_a_busy_machine_gets_a_warning(before, after, warns):
+    from compare.bench.report import load_warning
+
+    result = {"machine": {"cpus": 2}, "load_average": {"before": [before, 0, 0], "after": [after, 0, 0]}}
+    warning = load_warning(result)
+    assert (warning is not None) == warns
+    if warns:
+        assert f"load average {max(before, after):.1f} on 2 CPUs" in warning and "upper bounds" in warning
+
+
+def test_each_cell_shows_the_spread_of_its_blocks():
+    from compare.bench.report import _cell
+
+    cell = _cell(
+        {"median_us": 200.0, "min_us": 190.0, "max_us": 250.0, "ratio_to_scratch": 1.0, "gflops": 1.0, "fraction_of_peak": 0.5}
+    )
+    assert cell.splitlines()[-1] == "spread 30%"  # (250 - 190) / 200

@@ -21,6 +21,7 @@ import argparse
 import gc
 import importlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -245,6 +246,7 @@ def run(args: argparse.Namespace, progress=None) -> dict:
     from compare.threads import apply, cpus, step_flops
     from core.validate import prepare
 
+    load_before = os.getloadavg()
     requested = registry.with_reference(args.implementations)  # the reference's bench step has its name
     elsewhere = {name: steps for name, steps in by_owner(requested).items() if not registry.get(name).runs_here()}
     implementations = tuple(step for step in requested if not any(step in steps for steps in elsewhere.values()))
@@ -291,6 +293,7 @@ def run(args: argparse.Namespace, progress=None) -> dict:
     return {
         "dtype": args.dtype,
         "machine": machine(),
+        "load_average": {"before": list(load_before), "after": list(os.getloadavg())},  # 1, 5 and 15 minutes
         "threads": threads | ({"processes": workers} if workers else {}),
         "matmul_peak_gflops": {"numpy": peak, "n": args.matmul_size},
         "repeats": args.repeats,

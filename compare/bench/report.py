@@ -12,13 +12,32 @@ def dumps(result: dict) -> str:
     return write(result)
 
 
+BUSY = 0.5  # a load average above this many runnable tasks per CPU: other work shares the machine
+
+
 def _cell(r: dict) -> str:
     us, pct = r["median_us"], 100 * r["fraction_of_peak"]
+    spread = 100 * (r["max_us"] - r["min_us"]) / us
     return (
         (f"{us:,.0f} µs" if us >= 100 else f"{us:.1f} µs")
         + f"\n×{r['ratio_to_scratch']:.2f}\n"
         + f"{r['gflops']:.3g} GF/s "
         + (f"{pct:.0f}%" if pct >= 1 else f"{pct:.1g}%")
+        + f"\nspread {spread:.0f}%"
+    )
+
+
+def load_warning(result: dict) -> str | None:
+    """A warning when the 1-minute load average, before or after, exceeds :data:`BUSY` per CPU; else None."""
+    load, cpus = result.get("load_average"), result["machine"]["cpus"]
+    if not load:
+        return None
+    worst = max(load["before"][0], load["after"][0])
+    if worst <= BUSY * cpus:
+        return None
+    return (
+        f"warning: load average {worst:.1f} on {cpus} CPUs while timing: other work shared the machine, so times are "
+        "upper bounds and ratios between implementations may be skewed; rerun on a quiet machine"
     )
 
 
@@ -81,9 +100,15 @@ def render_table(result: dict, console=None) -> None:
     console.print(table)
     console.print(setup_grid(result))
     console.print(
-        f"median of {result['repeats']} timed blocks after warm-up; FLOPs count the matmuls of forward and backward, "
-        "6 m sum n_(l-1) n_l"
+        f"median of {result['repeats']} timed blocks after warm-up (spread: (max - min) / median of the blocks); "
+        "FLOPs count the matmuls of forward and backward, 6 m sum n_(l-1) n_l"
     )
+    if "load_average" in result:
+        load = result["load_average"]
+        console.print(f"load average (1 min): {load['before'][0]:.2f} before, {load['after'][0]:.2f} after")
+    warning = load_warning(result)
+    if warning:
+        console.print(warning, style="bold")
 
 
 LINES = ("-", "--", ":", "-.")
