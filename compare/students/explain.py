@@ -21,6 +21,7 @@ from compare.output import MARK, versions_line
 from compare.registry import REFERENCE
 from compare.students.slides import SLIDE_NUMBERS, SLIDE_SYMBOLS
 from compare.students.steps import Step, explain_case, fmt, short
+from core.errors import InputError
 
 __all__ = ["build_parser", "explain_case", "main", "render_markdown", "render_text"]
 
@@ -101,6 +102,9 @@ def build_parser(prog: str = "python -m compare explain") -> ArgumentParser:
     )
     parser.add_argument("case", choices=tuple(CASES), metavar="CASE", help=f"one of: {', '.join(CASES)}")
     parser.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
+    parser.add_argument(
+        "--plot", metavar="PNG", help="also draw the network (z, a, weights; delta, gradients) for the sample to PNG"
+    )
     parser.add_argument("--sample", type=int, default=1, help="which sample's z, a and delta to show (1-based, default 1)")
     parser.add_argument("--seed", type=seed_arg, default=0, help="seed for weights of cases without published ones (default 0)")
     return parser
@@ -110,6 +114,9 @@ def main(argv: Sequence[str], prog: str = "python -m compare explain") -> int:
     """Explain one case; 0 every implementation agrees with scratch, 1 one differs."""
     args = build_parser(prog).parse_args(list(argv))
     output = writable_file(args.output, "--output") if args.output else None
+    if args.plot and not args.plot.lower().endswith(".png"):
+        raise InputError(f"--plot: expected a .png file name, got {args.plot!r}")
+    picture = writable_file(args.plot, "--plot") if args.plot else None
     frameworks = registry.with_reference(args.frameworks)
     case, steps = explain_case(args.case, frameworks, args.seed, args.sample - 1)
     render = render_markdown if args.format == "markdown" else render_text
@@ -118,5 +125,11 @@ def main(argv: Sequence[str], prog: str = "python -m compare explain") -> int:
         output.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+    if picture is not None:
+        from compare.students.network_plot import plot_network
+
+        trace = registry.get(REFERENCE).evaluate(case.spec, case.params, case.X, case.y, "float64")
+        plot_network(trace, case.name, args.sample - 1, case.params).savefig(picture, dpi=100)
+        sys.stderr.write(f"wrote {picture}\n")
     agree = all(all(step.agrees.values()) for step in steps)
     return EXIT_OK if agree else EXIT_MISMATCH
