@@ -254,6 +254,10 @@ MUTANTS: list[Mutant] = [
         "if False:\n        pass",
         "tests/test_bad_input.py",
         "NaN X accepted",
+        (  # the check moved into one helper for every array: X, weights and targets
+            '    if not np.all(np.isfinite(value)):\n        raise InputError(f"{name}: contains NaN or inf")',
+            "    if False:\n        pass",
+        ),
     ),
     m(
         "V3",
@@ -296,6 +300,7 @@ MUTANTS: list[Mutant] = [
         "np.load(path, allow_pickle=True)",
         "tests/test_bad_input.py tests/test_files.py",
         "npz with pickle allowed",
+        ("np.lib.format.read_array(stream, allow_pickle=False)", "np.lib.format.read_array(stream, allow_pickle=True)"),
     ),
     m(
         "F2",
@@ -304,6 +309,10 @@ MUTANTS: list[Mutant] = [
         "missing = []",
         "tests/test_bad_input.py",
         "data without X or y",
+        (  # the .npz reader's (the first of the two readers)
+            '("X", "y"))\n    missing = [key for key in ("X", "y") if key not in arrays]',
+            '("X", "y"))\n    missing = []',
+        ),
     ),
     # the CLI and the reports
     m(
@@ -341,6 +350,7 @@ MUTANTS: list[Mutant] = [
         "if args.repeats < 0:",
         "tests/test_bench.py",
         "--repeats 0 accepted",
+        ('"--repeats", type=positive_int', '"--repeats", type=int'),  # the flag's type refuses it now
     ),
     m(
         "J1",
