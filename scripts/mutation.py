@@ -365,7 +365,7 @@ MUTANTS: list[Mutant] = [
         "compare/parity/report.py",
         '"passed": all(r.passed for r in results)',
         '"passed": True',
-        "tests/test_cli.py",
+        "tests/test_json.py tests/test_cli.py",
         "JSON always passed",
     ),
     # training

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from compare import registry
 from compare.data.cases import Case
 from compare.output import NON_FINITE_LISTED, dumps, json_number
 from compare.parity.harness import run_case
@@ -127,3 +128,24 @@ def test_the_process_messages_exempted_are_messages_between_processes():
         text = (ROOT / name).read_text(encoding="utf-8")
         assert _json_dumps_calls(ROOT / name), name  # stale entries fail here
         assert "json.loads" in text, name  # it reads the other end's messages too
+
+
+def test_a_differing_implementation_makes_the_json_say_not_passed():
+    """The top-level and the case's "passed" follow the checks (an implementation far off at z1)."""
+    import copy
+
+    from compare.data.cases import get_case
+    from compare.parity.harness import CaseResult, compare_traces
+    from compare.parity.report import to_json
+
+    case = get_case("worked-2-2-2")
+    scratch = registry.get("scratch").evaluate(case.spec, case.params, case.X, case.y, "float64")
+    off = copy.deepcopy(scratch)
+    off.z[1] = off.z[1] + 1e-6  # far outside float64's tolerance
+    result = CaseResult(case.name, case.spec, "float64", {"scratch": scratch, "torch": off})
+    result.checks = compare_traces("torch", off, scratch, "float64")
+    report = to_json([result])
+    assert report["passed"] is False and report["cases"][0]["passed"] is False
+    agreeing = CaseResult(case.name, case.spec, "float64", {"scratch": scratch, "torch": scratch})
+    agreeing.checks = compare_traces("torch", scratch, scratch, "float64")
+    assert to_json([agreeing])["passed"] is True  # the control: the same report with agreeing traces passes
