@@ -34,7 +34,7 @@ def test_exit_0_and_json_shape_on_user_files_made_with_numpy(tmp_path):
     assert set(report["versions"]) >= {name for impl in registry.IMPLEMENTATIONS.values() for name in impl.versions}
     assert [(c["spec"], c["dtype"]) for c in report["cases"]] == [(str(spec), "float64"), (str(spec), "float32")]
     case = report["cases"][0]
-    assert set(case) == {"name", "spec", "dtype", "passed", "results", "checks"}
+    assert set(case) == {"name", "spec", "dtype", "mode", "passed", "results", "checks"} and case["mode"] == "train"
     assert set(case["results"]) == set(registry.NAMES)
     torch_result = case["results"]["torch"]
     assert np.asarray(torch_result["output"]).shape == (20, 3)

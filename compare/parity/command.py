@@ -43,7 +43,7 @@ def main(argv: Sequence[str], prog: str = "python -m compare") -> int:
     args = build_parser(prog).parse_args(list(argv))
     from compare.data.cases import load_cases
     from compare.data.files import save_weights, writable_dir
-    from compare.parity.harness import run_cases
+    from compare.parity.harness import modes_of, run_cases
 
     cases = load_cases(args.arch, args.weights, args.data, args.seed)
     registry.start_workers(args.frameworks)  # other Keras backends import in their own processes meanwhile
@@ -51,7 +51,8 @@ def main(argv: Sequence[str], prog: str = "python -m compare") -> int:
         directory = writable_dir(args.save_weights, "--save-weights")
         for case in cases:
             save_weights(directory / f"{case.name.replace(':', '_').replace(',', '_')}.safetensors", case.params)
-    results = run_cases([(case, dtype) for case in cases for dtype in DTYPES[args.dtype]], args.frameworks)
+    runs = [(case, dtype, mode) for case in cases for dtype in DTYPES[args.dtype] for mode in modes_of(case.spec)]
+    results = run_cases(runs, args.frameworks)
     from compare.parity import report
 
     if args.format == "json":
