@@ -34,6 +34,7 @@ from core.optimizers import OPTIMIZERS
 if TYPE_CHECKING:
     from compare.parity.harness import Check
     from compare.training.run import TrainingRun
+    from core.training import TrainResult
 
 DEFAULT_STEPS = 100
 DEFAULT_CASE = "spiral-2-4-3"
@@ -123,6 +124,11 @@ def to_json(runs: Sequence[TrainingRun]) -> dict[str, Any]:
                         "final_params": {k: v.tolist() for k, v in result.final_params.items()},
                         "accuracy": result.accuracy,
                     }
+                    | (
+                        {"batch_norm": result.batch_norm, "running_variance": result.running_variance}
+                        if result.batch_norm
+                        else {}
+                    )
                     for fw, result in run.results.items()
                 },
                 "checks": [check_json(c) for c in run.checks],
@@ -210,6 +216,57 @@ def _checks_table(run: TrainingRun, frameworks: Sequence[str]) -> Any:
     return table
 
 
+BATCH_NORM_FIELDS = (("new_weight", "momentum"), ("epsilon", "eps"), ("running_variance", "variance"))
+DRIFT_RTOL = 1e-9  # a setting this close to scratch's (Keras's 1 - 0.9 = 0.09999999999999998) only rounds differently
+
+
+def drift_causes(framework: TrainResult, reference: TrainResult) -> list[str]:
+    """The batch-norm settings in which a framework differs from the scratch run it is checked with (momentum, eps, ...)."""
+    mine, theirs = framework.batch_norm, reference.batch_norm
+    causes = []
+    for key, words in BATCH_NORM_FIELDS:
+        if key not in mine or key not in theirs:
+            continue
+        a, b = mine[key], theirs[key]
+        if isinstance(a, float) and isinstance(b, float):
+            if abs(a - b) > DRIFT_RTOL * abs(b):
+                causes.append(words)
+        elif a != b:
+            causes.append(words)
+    return causes
+
+
+def _batch_norm_table(run: TrainingRun) -> Any:
+    """What each implementation's batch norms hold, and how each framework's differ from its scratch run."""
+    from rich import box
+    from rich.table import Table
+
+    title = "batch norm as each holds it (w: the new batch's weight in the running averages)"
+    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
+    for column in ("", "native layer", "w", "eps", "running var", "drift causes"):
+        table.add_column(column, no_wrap=True)
+    for fw, result in run.results.items():
+        held = result.batch_norm
+        causes = "" if fw == registry.REFERENCE else ", ".join(drift_causes(result, run.reference_for(fw))) or "none"
+        table.add_row(fw, str(held["native"]), *(_setting_text(held[key]) for key, _ in BATCH_NORM_FIELDS), causes)
+    return table
+
+
+def _batch_norm_note(run: TrainingRun) -> str:
+    if run.framework_defaults:
+        return "each framework against scratch with the matched settings and the textbook (unbiased) running variance"
+    return "each framework against scratch with the matched settings and that framework's own running-variance convention"
+
+
+def _dropout_line(run: TrainingRun) -> list[str]:
+    if not run.case.spec.has_dropout:
+        return []
+    return [
+        "dropout: each draws its own masks per step and layer (scratch's column: its own); "
+        "each framework is checked against scratch on that framework's masks"
+    ]
+
+
 def render_table(runs: Sequence[TrainingRun], out: Any = None) -> None:
     """Per run: the loss every k steps for each implementation, then each framework's checks against scratch."""
     from compare.output import versions_line
@@ -218,6 +275,11 @@ def render_table(runs: Sequence[TrainingRun], out: Any = None) -> None:
     for run in runs:
         out.print(_title(run), markup=False)  # a line, not a Table title: a title is only as wide as its table
         out.print(_loss_table(run))
+        if any(run.case.spec.batch_norm):
+            out.print(_batch_norm_table(run))
+            out.print(_batch_norm_note(run), markup=False, highlight=False)
+        for line in _dropout_line(run):
+            out.print(line, markup=False, highlight=False)
         if run.framework_defaults:  # why the trajectories drift: the hyperparameters each one holds
             for fw, result in run.results.items():
                 out.print(f"{fw} holds: {_settings_text(result.settings)}", markup=False)

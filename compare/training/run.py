@@ -6,6 +6,14 @@ and returns a :class:`core.training.TrainResult`. The checks compare, for each
 framework against scratch: the recorded loss history, the loss on the whole
 dataset after the last step, and every final parameter (compare.parity.harness.compare_arrays,
 so the tolerances are compare/parity/tolerances.py's).
+
+With batch norm or dropout each framework trains first, drawing its own dropout masks (one
+per step and layer) and storing its own running-variance convention; scratch then trains
+again with that framework's masks and convention, and the framework is checked against that
+run (:attr:`TrainingRun.references`). The running statistics are among the final parameters,
+and the inference-mode output on the whole dataset is checked too. With ``--framework-defaults``
+the frameworks' batch norms get their own defaults too, while scratch keeps the matched ones
+and the textbook (unbiased) running variance: the drift that remains has these causes.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from compare import registry
 from compare.data.cases import Case
 from compare.parity.harness import REFERENCE, Check, compare_arrays
 from compare.training.batches import make_batches
+from core.normalization import MATCHED
 from core.optimizers import Hyperparameters, check_name, matched
 from core.optimizers import optimizer as optimizer_record
 from core.training import StepCallback, TrainResult
@@ -54,6 +63,7 @@ class TrainingRun:
     freeze_biases: bool
     results: dict[str, TrainResult] = field(default_factory=dict)
     checks: list[Check] = field(default_factory=list)
+    references: dict[str, TrainResult] = field(default_factory=dict)  # framework -> the scratch run it was checked with
 
     @property
     def steps(self) -> int:
@@ -68,6 +78,10 @@ class TrainingRun:
     def checks_for(self, framework: str) -> list[Check]:
         """The checks of one framework."""
         return [c for c in self.checks if c.framework == framework]
+
+    def reference_for(self, framework: str) -> TrainResult:
+        """The scratch run ``framework`` is checked against (scratch's own, for a plain net)."""
+        return self.references.get(framework, self.results[REFERENCE])
 
 
 def train_with(framework: str, case: Case, **kwargs: Any) -> TrainResult:
@@ -85,6 +99,8 @@ def compare_results(framework: str, actual: TrainResult, expected: TrainResult, 
     checks += [
         compare_arrays(framework, name, actual.final_params[name], value, dtype) for name, value in expected.final_params.items()
     ]
+    if expected.final_output is not None and actual.final_output is not None:  # batch norm or dropout: inference mode's
+        checks.append(compare_arrays(framework, "final_output", actual.final_output, expected.final_output, dtype))
     return checks
 
 
@@ -144,11 +160,36 @@ def run_training(
     # a mapping instead of Hyperparameters asks each framework for its own defaults, except eta when given
     theirs = ({} if learning_rate is None else {"learning_rate": learning_rate}) if framework_defaults else hyper
     run = TrainingRun(case.name, checked, dtype, optimizer, hyper, framework_defaults, batch_size, l2, l2_used, freeze_biases)
-    common = dict(optimizer=optimizer, batches=batches, l2=l2_used, freeze_biases=freeze_biases, dtype=dtype, every=every)
+    common: dict[str, Any] = dict(
+        optimizer=optimizer, batches=batches, l2=l2_used, freeze_biases=freeze_biases, dtype=dtype, every=every
+    )
+    modal = case.spec.mode_dependent
+    if modal:
+        common["seed"] = seed  # the dropout stream too
+
     run.results[REFERENCE] = train_with(REFERENCE, checked, hyper=hyper, on_step=on_step, **common)
     for framework in frameworks:
         if framework == REFERENCE:
             continue
-        run.results[framework] = train_with(framework, checked, hyper=theirs, on_step=on_step, **common)
-        run.checks += compare_results(framework, run.results[framework], run.results[REFERENCE], dtype)
+        # None: the framework's own batch-norm defaults (torch_impl.layers, keras_impl.layers)
+        batch_norm: dict[str, Any] = {"batch_norm": None if framework_defaults else MATCHED} if modal else {}
+        run.results[framework] = train_with(framework, checked, hyper=theirs, on_step=on_step, **common, **batch_norm)
+        if modal:
+            run.references[framework] = train_with(
+                REFERENCE, checked, hyper=hyper, **common, **replay(run.results[framework], framework_defaults)
+            )
+        run.checks += compare_results(framework, run.results[framework], run.reference_for(framework), dtype)
     return run
+
+
+def replay(result: TrainResult, framework_defaults: bool) -> dict[str, Any]:
+    """What scratch needs to repeat a framework's run: its dropout masks, and (matched runs) its running-variance convention.
+
+    Under ``--framework-defaults`` scratch keeps the textbook convention, so that the drift shows it.
+    """
+    out: dict[str, Any] = {}
+    if result.masks:
+        out["masks"] = result.masks
+    if result.running_variance and not framework_defaults:
+        out["running_variance"] = result.running_variance
+    return out
