@@ -152,3 +152,19 @@ def test_framework_defaults_show_the_batch_norm_drift_and_name_its_causes():
     assert all(row.rstrip().endswith("none") for row in torch_rows)  # torch's defaults are the matched settings
     assert all(row.rstrip().endswith("momentum, eps, variance") for row in keras_rows)
     assert "✗" in next(line for line in lines if line.strip().startswith("running_mean1"))  # and the running mean drifts
+    # cause by cause: each Keras setting alone moves the running variance and the inference output, and scratch with all
+    # three reproduces each Keras backend to rounding (the named causes are the whole drift; torch's defaults need none)
+    drift = {}
+    for line in lines:
+        words = line.split()
+        for cause in ("momentum only", "eps only", "variance only", "unexplained"):
+            if line.strip().startswith(("keras ", "keras-jax ", "keras-torch ")) and f" {cause} " in line:
+                drift[(words[0], cause)] = [float(v) for v in words[-3:]]  # running_mean1, running_var1, final_output
+    assert {fw for fw, _ in drift} == {"keras", "keras-jax", "keras-torch"}
+    for (fw, cause), (mean, var, output) in drift.items():
+        if cause == "unexplained":
+            assert max(mean, var, output) < 1e-12, (fw, mean, var, output)
+        else:
+            assert var > 1e-4 and output > 1e-4, (fw, cause, var, output)
+        if cause == "momentum only":
+            assert mean > 1, (fw, mean)  # w 0.01 instead of 0.1: the running mean is still mostly its start after 20 steps

@@ -34,7 +34,6 @@ from core.optimizers import OPTIMIZERS
 if TYPE_CHECKING:
     from compare.parity.harness import Check
     from compare.training.run import TrainingRun
-    from core.training import TrainResult
 
 DEFAULT_STEPS = 100
 DEFAULT_CASE = "spiral-2-4-3"
@@ -133,6 +132,21 @@ def to_json(runs: Sequence[TrainingRun]) -> dict[str, Any]:
                 },
                 "checks": [check_json(c) for c in run.checks],
             }
+            | (
+                {
+                    "batch_norm_drift": [
+                        {
+                            "framework": d.framework,
+                            "cause": d.cause,
+                            "setting": d.setting,
+                            "checks": [check_json(c) for c in d.checks],
+                        }
+                        for d in run.drift
+                    ]
+                }
+                if run.drift
+                else {}
+            )
         )
     return {"passed": all(run.passed for run in runs), "versions": versions(), "runs": out}
 
@@ -216,30 +230,12 @@ def _checks_table(run: TrainingRun, frameworks: Sequence[str]) -> Any:
     return table
 
 
-BATCH_NORM_FIELDS = (("new_weight", "momentum"), ("epsilon", "eps"), ("running_variance", "variance"))
-DRIFT_RTOL = 1e-9  # a setting this close to scratch's (Keras's 1 - 0.9 = 0.09999999999999998) only rounds differently
-
-
-def drift_causes(framework: TrainResult, reference: TrainResult) -> list[str]:
-    """The batch-norm settings in which a framework differs from the scratch run it is checked with (momentum, eps, ...)."""
-    mine, theirs = framework.batch_norm, reference.batch_norm
-    causes = []
-    for key, words in BATCH_NORM_FIELDS:
-        if key not in mine or key not in theirs:
-            continue
-        a, b = mine[key], theirs[key]
-        if isinstance(a, float) and isinstance(b, float):
-            if abs(a - b) > DRIFT_RTOL * abs(b):
-                causes.append(words)
-        elif a != b:
-            causes.append(words)
-    return causes
-
-
 def _batch_norm_table(run: TrainingRun) -> Any:
     """What each implementation's batch norms hold, and how each framework's differ from its scratch run."""
     from rich import box
     from rich.table import Table
+
+    from compare.training.run import BATCH_NORM_FIELDS, drift_causes
 
     title = "batch norm as each holds it (w: the new batch's weight in the running averages)"
     table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
@@ -249,6 +245,34 @@ def _batch_norm_table(run: TrainingRun) -> Any:
         held = result.batch_norm
         causes = "" if fw == registry.REFERENCE else ", ".join(drift_causes(result, run.reference_for(fw))) or "none"
         table.add_row(fw, str(held["native"]), *(_setting_text(held[key]) for key, _ in BATCH_NORM_FIELDS), causes)
+    return table
+
+
+DRIFT_WORDS = {
+    "momentum": "momentum only",
+    "eps": "eps only",
+    "variance": "variance only",
+    "all": "all of them",
+    "framework": "the framework",
+    "rest": "unexplained",
+}
+
+
+def _drift_table(run: TrainingRun) -> Any:
+    """The batch-norm drift cause by cause: scratch on each framework's masks with one of its settings at a time."""
+    from rich import box
+    from rich.table import Table
+
+    title = (
+        "batch-norm drift by cause: scratch on each framework's masks with its settings one at a time, then all, "
+        "then the framework; unexplained: the framework against scratch with all (max relative difference)"
+    )
+    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
+    quantities = [c.quantity for c in run.drift[0].checks]
+    for column in ("", "cause", "setting", *quantities):
+        table.add_column(column, no_wrap=True)
+    for row in run.drift:
+        table.add_row(row.framework, DRIFT_WORDS[row.cause], row.setting, *(f"{c.max_rel_err:.1e}" for c in row.checks))
     return table
 
 
@@ -278,6 +302,8 @@ def render_table(runs: Sequence[TrainingRun], out: Any = None) -> None:
         if any(run.case.spec.batch_norm):
             out.print(_batch_norm_table(run))
             out.print(_batch_norm_note(run), markup=False, highlight=False)
+        if run.drift:
+            out.print(_drift_table(run))
         for line in _dropout_line(run):
             out.print(line, markup=False, highlight=False)
         if run.framework_defaults:  # why the trajectories drift: the hyperparameters each one holds
