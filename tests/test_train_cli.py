@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -168,3 +169,9 @@ def test_framework_defaults_show_the_batch_norm_drift_and_name_its_causes():
             assert var > 1e-4 and output > 1e-4, (fw, cause, var, output)
         if cause == "momentum only":
             assert mean > 1, (fw, mean)  # w 0.01 instead of 0.1: the running mean is still mostly its start after 20 steps
+    # docs/training.md quotes the keras rows of this very command: they must be what it prints
+    page = (Path(__file__).resolve().parents[1] / "docs" / "training.md").read_text(encoding="utf-8")
+    quoted = page.split("--steps 20 --framework-defaults`", 1)[1].split("```", 2)[1]
+    printed = {tuple(line.split()) for line in lines}
+    for line in quoted.strip().splitlines():
+        assert tuple(line.split()) in printed, f"docs/training.md quotes {line.strip()!r}, the command does not print it"
