@@ -72,3 +72,29 @@ def test_a_batch_norm_backward_without_the_mean_terms_gets_that_hint():
 def test_dropout_is_refused_with_the_reason():
     with pytest.raises(InputError, match="layer 1 has dropout, whose random mask your function cannot know"):
         check_function(_backprop, "3-5-3:bn+tanh+dropout=0.2,softmax:cce")
+
+
+def _torch_backprop(params, X, y, detach_statistics=False):
+    """The same net written with torch autograd (a student's framework code): F.batch_norm in training mode, or by hand
+    with the batch statistics detached, which is the same classic mistake in framework form."""
+    import torch
+    import torch.nn.functional as F
+
+    t = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in params.items()}
+    z1 = torch.tensor(X, dtype=torch.float64) @ t["W1"].T
+    if detach_statistics:
+        mu, var = z1.mean(dim=0).detach(), z1.var(dim=0, correction=0).detach()
+        bn = t["gamma1"] * (z1 - mu) / torch.sqrt(var + EPS) + t["beta1"]
+    else:
+        bn = F.batch_norm(z1, None, None, t["gamma1"], t["beta1"], training=True, eps=EPS)
+    z2 = torch.tanh(bn) @ t["W2"].T + t["b2"]
+    loss = F.cross_entropy(z2, torch.as_tensor(y, dtype=torch.long))
+    loss.backward()
+    return loss.item(), {k: v.grad.numpy() for k, v in t.items() if v.grad is not None}  # not the running statistics
+
+
+def test_a_torch_autograd_batch_norm_agrees_and_detached_statistics_get_the_same_hint():
+    assert check_function(_torch_backprop, ARCH, frameworks=("scratch", "torch")).passed
+    result = check_function(lambda p, X, y: _torch_backprop(p, X, y, detach_statistics=True), ARCH, frameworks=("scratch",))
+    assert not result.passed
+    assert [h.key for h in result.hints] == ["bn_backward_without_mean_terms"]

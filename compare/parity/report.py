@@ -135,4 +135,5 @@ def render_table(results: Sequence[CaseResult], out: Any = None) -> None:
     if skipped_line():
         out.print(skipped_line(), highlight=False, markup=False)
     failed = [r for r in results if not r.passed]
-    out.print(f"{len(results) - len(failed)} of {len(results)} case x dtype runs agree" + ("" if not failed else "; see ✗ rows"))
+    runs = "case x dtype x mode" if any(r.spec.mode_dependent for r in results) else "case x dtype"
+    out.print(f"{len(results) - len(failed)} of {len(results)} {runs} runs agree" + ("" if not failed else "; see ✗ rows"))
