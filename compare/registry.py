@@ -29,9 +29,15 @@ from typing import Any
 
 from compare.parity.known_differences import (
     JAX_LEAKY_DERIVATIVE_AT_ZERO,
+    KERAS_BATCH_NORM_ONE_ROW,
+    KERAS_BIASED_RUNNING_VARIANCE,
+    KERAS_DROPOUT_DIVIDES,
+    KERAS_MOMENTUM_COMPLEMENT,
+    KERAS_TORCH_ONE_PASS_VARIANCE,
     TF_HYPERPARAMETERS_FLOAT32,
     TF_LEAKY_SLOPE_FLOAT32,
     TORCH_BACKEND_OPTIMIZERS,
+    TORCH_DROPOUT_SCALE_FLOAT32,
     KnownDifference,
 )
 from core.errors import InputError
@@ -99,13 +105,13 @@ class Implementation:
             return found
         return partial(_remote, self, function)
 
-    def submit_evaluate(self, *args: Any) -> Future[Any]:
+    def submit_evaluate(self, *args: Any, **kwargs: Any) -> Future[Any]:
         """:attr:`evaluate` started now: in its worker while this process goes on, or here at once."""
         if self.runs_here():
-            return _done(self.evaluate, *args)
+            return _done(self.evaluate, *args, **kwargs)
         from compare import workers
 
-        future = workers.worker(self.name, self.environment).submit(*workers.evaluate_request(*args))
+        future = workers.worker(self.name, self.environment).submit(*workers.evaluate_request(*args, **kwargs))
         return _then(future, lambda reply: workers.trace_from(*reply))
 
     def submit_train(self, *args: Any, **kwargs: Any) -> Future[Any]:
@@ -172,6 +178,7 @@ def _remote(impl: Implementation, function: str, *args: Any, **kwargs: Any) -> A
 
 
 REFERENCE = "scratch"
+KERAS_BATCH_NORM = (KERAS_BIASED_RUNNING_VARIANCE, KERAS_MOMENTUM_COMPLEMENT, KERAS_BATCH_NORM_ONE_ROW)  # every Keras backend
 
 IMPLEMENTATIONS: dict[str, Implementation] = {
     impl.name: impl
@@ -193,6 +200,7 @@ IMPLEMENTATIONS: dict[str, Implementation] = {
             versions={"torch": ("torch",)},
             style={"linestyle": "--", "linewidth": 1.5, "color": "C1"},
             bench=(BenchStep("torch", "compare.bench.steps:torch_step", "C1"),),
+            known_differences=(TORCH_DROPOUT_SCALE_FLOAT32,),
         ),
         Implementation(
             name="keras",
@@ -205,7 +213,7 @@ IMPLEMENTATIONS: dict[str, Implementation] = {
                 BenchStep("keras-function", "compare.bench.steps:keras_function_step", "C2"),
                 BenchStep("keras-train_on_batch", "compare.bench.steps:keras_train_on_batch_step", "C3"),
             ),
-            known_differences=(TF_LEAKY_SLOPE_FLOAT32, TF_HYPERPARAMETERS_FLOAT32),
+            known_differences=(TF_LEAKY_SLOPE_FLOAT32, TF_HYPERPARAMETERS_FLOAT32, *KERAS_BATCH_NORM),
             environment={"KERAS_BACKEND": "tensorflow"},
         ),
         Implementation(
@@ -216,7 +224,7 @@ IMPLEMENTATIONS: dict[str, Implementation] = {
             versions={"jax": ("jax",), "jaxlib": ("jaxlib",), "keras": ("keras",)},
             style={"linestyle": "-.", "linewidth": 1.5, "color": "C4"},
             bench=(BenchStep("keras-jax-jit", "compare.bench.steps:keras_step", "C4"),),
-            known_differences=(JAX_LEAKY_DERIVATIVE_AT_ZERO,),
+            known_differences=(JAX_LEAKY_DERIVATIVE_AT_ZERO, *KERAS_BATCH_NORM, KERAS_DROPOUT_DIVIDES),
             environment={"KERAS_BACKEND": "jax"},
         ),
         Implementation(
@@ -227,7 +235,7 @@ IMPLEMENTATIONS: dict[str, Implementation] = {
             versions={"torch": ("torch",), "keras": ("keras",)},
             style={"linestyle": (0, (3, 1, 1, 1)), "linewidth": 1.5, "color": "C5"},
             bench=(BenchStep("keras-torch-eager", "compare.bench.steps:keras_step", "C5"),),
-            known_differences=(TORCH_BACKEND_OPTIMIZERS,),
+            known_differences=(TORCH_BACKEND_OPTIMIZERS, *KERAS_BATCH_NORM, KERAS_DROPOUT_DIVIDES, KERAS_TORCH_ONE_PASS_VARIANCE),
             environment={"KERAS_BACKEND": "torch"},
         ),
     )

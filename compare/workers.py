@@ -30,6 +30,7 @@ from typing import IO, Any
 import numpy as np
 
 from core.errors import InputError
+from core.normalization import BatchNormSettings
 from core.optimizers import Hyperparameters
 from core.spec import parse_spec
 from core.trace import Trace
@@ -84,21 +85,31 @@ def _unprefixed(prefix: str, arrays: Arrays, key_type: type = str) -> dict[Any, 
     return {key_type(k[len(start) :]): v for k, v in arrays.items() if k.startswith(start) and "/" not in k[len(start) :]}
 
 
+# per-layer dicts of a Trace: (Trace attribute, wire prefix); running and intermediates are keyed by name
+_TRACE_LAYERS = (("z", "z"), ("a", "a"), ("delta", "delta"), ("bn", "bn"), ("h", "h"), ("masks", "mask"))
+_TRACE_NAMED = (("grads", "g"), ("running", "run"), ("intermediates", "x"))
+
+
 def trace_message(trace: Trace) -> tuple[dict[str, Any], Arrays]:
     """A Trace as (meta, arrays)."""
-    arrays = _prefixed("z", trace.z) | _prefixed("a", trace.a) | _prefixed("delta", trace.delta) | _prefixed("g", trace.grads)
-    return {"spec": str(trace.spec), "loss": trace.loss}, arrays
+    arrays: Arrays = {}
+    for attribute, prefix in _TRACE_LAYERS + _TRACE_NAMED:
+        arrays |= _prefixed(prefix, getattr(trace, attribute))
+    meta = {"spec": str(trace.spec), "loss": trace.loss, "mode": trace.mode, "running_variance": trace.running_variance}
+    return meta, arrays
 
 
 def trace_from(meta: Mapping[str, Any], arrays: Arrays) -> Trace:
     """The inverse of :func:`trace_message`."""
+    layers = {attribute: _unprefixed(prefix, arrays, int) for attribute, prefix in _TRACE_LAYERS}
+    named = {attribute: _unprefixed(prefix, arrays) for attribute, prefix in _TRACE_NAMED}
     return Trace(
         spec=parse_spec(meta["spec"]),
-        z=_unprefixed("z", arrays, int),
-        a=_unprefixed("a", arrays, int),
         loss=float(meta["loss"]),
-        delta=_unprefixed("delta", arrays, int),
-        grads=_unprefixed("g", arrays),
+        mode=meta["mode"],
+        running_variance=meta["running_variance"],
+        **layers,
+        **named,
     )
 
 
@@ -107,6 +118,10 @@ def result_message(result: TrainResult) -> tuple[dict[str, Any], Arrays]:
     arrays = _prefixed("final", result.final_params)
     for i, params in enumerate(result.param_history):
         arrays |= _prefixed(f"history/{i}", params)
+    for k, masks in enumerate(result.masks):
+        arrays |= _prefixed(f"masks/{k}", masks)
+    if result.final_output is not None:
+        arrays["final_output"] = result.final_output
     meta = {
         "steps": result.steps,
         "loss_history": result.loss_history,
@@ -114,6 +129,9 @@ def result_message(result: TrainResult) -> tuple[dict[str, Any], Arrays]:
         "accuracy": result.accuracy,
         "settings": result.settings,
         "recorded": len(result.param_history),
+        "masked_steps": len(result.masks),
+        "running_variance": result.running_variance,
+        "batch_norm": result.batch_norm,
     }
     return meta, arrays
 
@@ -129,15 +147,21 @@ def result_from(meta: Mapping[str, Any], arrays: Arrays) -> TrainResult:
         float(meta["final_loss"]),
         meta["accuracy"],
         dict(meta["settings"]),
+        masks=[_unprefixed(f"masks/{k}", arrays, int) for k in range(meta["masked_steps"])],
+        running_variance=meta["running_variance"],
+        batch_norm=dict(meta["batch_norm"]),
+        final_output=arrays.get("final_output"),
     )
 
 
 # --- the calls a worker answers --------------------------------------------------------------------
 
 
-def evaluate_request(spec: Any, params: Mapping[str, Any], X: Any, y: Any, dtype: str = "float64") -> tuple[dict, Arrays]:
-    """``model.evaluate(spec, params, X, y, dtype)`` as a request."""
-    return {"call": "evaluate", "spec": str(spec), "dtype": dtype}, _prefixed("p", params) | {
+def evaluate_request(
+    spec: Any, params: Mapping[str, Any], X: Any, y: Any, dtype: str = "float64", **kwargs: Any
+) -> tuple[dict, Arrays]:
+    """``model.evaluate(spec, params, X, y, dtype, **kwargs)`` as a request (``mode``, ``seed``: plain values)."""
+    return {"call": "evaluate", "spec": str(spec), "dtype": dtype, "kwargs": kwargs}, _prefixed("p", params) | {
         "X": np.asarray(X),
         "y": np.asarray(y),
     }
@@ -149,13 +173,16 @@ def train_request(spec: Any, params: Mapping[str, Any], X: Any, y: Any, **kwargs
     batches = kwargs.pop("batches")
     kwargs.pop("on_step", None)
     matched = isinstance(hyper, Hyperparameters)
-    meta = {
+    meta: dict[str, Any] = {
         "call": "train",
         "spec": str(spec),
         "hyper": asdict(hyper) if matched else dict(hyper),
         "matched": matched,
-        "kwargs": kwargs,
     }
+    if "batch_norm" in kwargs:  # BatchNormSettings, or None for the framework's own defaults
+        settings = kwargs.pop("batch_norm")
+        meta["batch_norm"] = None if settings is None else asdict(settings)
+    meta["kwargs"] = kwargs
     arrays = _prefixed("p", params) | {"X": np.asarray(X), "y": np.asarray(y)}
     arrays |= {f"batch/{i}": np.asarray(batch) for i, batch in enumerate(batches)}
     return meta, arrays
@@ -172,10 +199,14 @@ def answer(impl: Any, meta: Mapping[str, Any], arrays: Arrays) -> tuple[dict[str
         return {}, {"weights": impl.module("init").draw(*meta["args"])}
     spec, params = parse_spec(meta["spec"]), _unprefixed("p", arrays)
     if meta["call"] == "evaluate":
-        return trace_message(impl.module("model").evaluate(spec, params, arrays["X"], arrays["y"], meta["dtype"]))
+        evaluate = impl.module("model").evaluate
+        return trace_message(evaluate(spec, params, arrays["X"], arrays["y"], meta["dtype"], **meta["kwargs"]))
     hyper = Hyperparameters(**meta["hyper"]) if meta["matched"] else meta["hyper"]
     batches = [arrays[f"batch/{i}"] for i in range(sum(k.startswith("batch/") for k in arrays))]
-    result = impl.module("train").train(spec, params, arrays["X"], arrays["y"], hyper=hyper, batches=batches, **meta["kwargs"])
+    kwargs = dict(meta["kwargs"])
+    if "batch_norm" in meta:
+        kwargs["batch_norm"] = None if meta["batch_norm"] is None else BatchNormSettings(**meta["batch_norm"])
+    result = impl.module("train").train(spec, params, arrays["X"], arrays["y"], hyper=hyper, batches=batches, **kwargs)
     return result_message(result)
 
 

@@ -21,7 +21,7 @@ from core.limits import check_history, check_steps, param_count
 from core.optimizers import check_name
 from core.regularization import check_l2
 from core.spec import Spec
-from core.validate import prepare
+from core.validate import check_batch_for_mode, prepare
 
 StepCallback = Callable[[int], None]
 
@@ -41,6 +41,13 @@ class TrainResult:
             cce: argmax), or None for sse / mse.
         settings: the optimizer's hyperparameters as the implementation holds them
             (numbers, flags such as ``nesterov``, and pairs such as torch's ``betas``).
+        masks: with dropout, per step k (all of them, in order) the keep masks it drew,
+            ``{l: (B_k, n_l)}`` bool; scratch replays them (one mask per step and layer).
+        running_variance: which batch variance its running statistics average (core.normalization),
+            ``""`` without batch norm.
+        batch_norm: the batch norms' settings as the implementation holds them (its own names), for reports.
+        final_output: a_L on the whole dataset at ``final_params``, ``(m, n_L)``, in inference mode;
+            only for nets with batch norm or dropout (where ``final_loss`` and ``accuracy`` are inference-mode too).
     """
 
     steps: list[int]
@@ -50,6 +57,10 @@ class TrainResult:
     final_loss: float
     accuracy: float | None
     settings: dict[str, object] = field(default_factory=dict)
+    masks: list[dict[int, np.ndarray]] = field(default_factory=list)
+    running_variance: str = ""
+    batch_norm: dict[str, object] = field(default_factory=dict)
+    final_output: np.ndarray | None = None
 
 
 def recorded(k: int, n_steps: int, every: int) -> bool:
@@ -119,9 +130,34 @@ def prepare_training(
     checked_params, checked_X, checked_y = prepare(spec, params, X, y, dtype)
     check_l2(l2, checked_X.shape[0])
     checked_batches = check_batches(batches, checked_X.shape[0])
+    for k, batch in enumerate(checked_batches):
+        check_batch_for_mode(spec, batch.size, "train", f"batches[{k}] (a batch size that leaves a last batch of 1 row)")
     check_every(every)
     check_history(recorded_count(len(checked_batches), every), param_count(spec), every)
     return checked_params, checked_X, checked_y, checked_batches
+
+
+def check_masks(
+    spec: Spec, masks: Sequence[Mapping[int, np.ndarray]], batches: Sequence[np.ndarray]
+) -> list[dict[int, np.ndarray]]:
+    """One ``{l: (B_k, n_l)}`` bool mask per step and dropout layer, as a list (replayed from another implementation).
+
+    Raises:
+        InputError: a wrong number of steps, a missing layer or a wrong shape.
+    """
+    layers = [l for l in range(1, spec.n_layers + 1) if spec.dropout_rate(l) is not None]
+    if len(masks) != len(batches):
+        raise InputError(f"masks: expected one per step ({len(batches)}), got {len(masks)}")
+    out = []
+    for k, (step, batch) in enumerate(zip(masks, batches, strict=True)):
+        checked: dict[int, np.ndarray] = {}
+        for l in layers:
+            shape = (batch.size, spec.sizes[l])
+            if l not in step or np.shape(step[l]) != shape:
+                raise InputError(f"masks[{k}][{l}]: expected a {shape} keep mask, got {np.shape(step[l]) if l in step else None}")
+            checked[l] = np.asarray(step[l], dtype=bool)
+        out.append(checked)
+    return out
 
 
 def accuracy(spec: Spec, a_L: np.ndarray, y: np.ndarray) -> float | None:
@@ -133,6 +169,14 @@ def accuracy(spec: Spec, a_L: np.ndarray, y: np.ndarray) -> float | None:
     return None
 
 
+def is_bias(name: str) -> bool:
+    """True for ``b_l`` (not for a batch norm's ``beta_l``)."""
+    return name[:1] == "b" and name[1:].isdigit()
+
+
 def trained_names(spec: Spec, freeze_biases: bool) -> list[str]:
-    """The canonical names the optimizer updates: every W_l, and b_l unless biases are frozen."""
-    return [name for name in spec.param_shapes() if not (freeze_biases and name.startswith("b"))]
+    """The canonical names the optimizer updates: every W_l (and gamma_l, beta_l), and b_l unless biases are frozen.
+
+    The running statistics are never among them: batch norm updates them itself, in training mode.
+    """
+    return [name for name in spec.param_shapes() if not (freeze_biases and is_bias(name))]

@@ -81,23 +81,29 @@ def check_params(spec: Spec, params: Mapping[str, object], dtype: str | np.dtype
     """Check canonical parameters against ``spec`` and cast them to ``dtype``.
 
     Expects exactly ``W1, b1, ..., WL, bL`` with ``W_l`` of shape ``(n_l, n_{l-1})``
-    and ``b_l`` of shape ``(n_l,)``, real floating point and finite.
+    and ``b_l`` of shape ``(n_l,)``, real floating point and finite; a layer with batch
+    norm has ``gamma_l``, ``beta_l``, ``running_mean_l`` and ``running_var_l`` (each ``(n_l,)``,
+    the variances >= 0) instead of ``b_l`` (:meth:`core.spec.Spec.canonical_shapes`).
 
     Returns:
         A new dict of C-contiguous arrays of ``dtype``, in the order W1, b1, W2, ...
 
     Raises:
-        InputError: missing or extra keys, a wrong shape, a non-float dtype, or NaN/inf.
+        InputError: missing or extra keys, a wrong shape, a non-float dtype, NaN/inf, or a negative running variance.
     """
     dt = as_dtype(dtype)
     check_net(spec)
-    expected = spec.param_shapes()
+    expected = spec.canonical_shapes()
     missing = [k for k in expected if k not in params]
     extra = [k for k in params if k not in expected]
     if missing:
         raise InputError(f"weights for spec {spec}: missing {', '.join(missing)}")
     if extra:
-        raise InputError(f"weights for spec {spec}: unexpected {', '.join(map(str, extra))} (expected {', '.join(expected)})")
+        why = [f"layer {k[1:]} has batch norm, whose beta{k[1:]} is the shift" for k in extra if f"beta{str(k)[1:]}" in expected]
+        raise InputError(
+            f"weights for spec {spec}: unexpected {', '.join(map(str, extra))} (expected {', '.join(expected)})"
+            + (f"; {'; '.join(why)}" if why else "")
+        )
     out: dict[str, np.ndarray] = {}
     for name, shape in expected.items():
         value = _check_array(name, params[name])
@@ -105,8 +111,25 @@ def check_params(spec: Spec, params: Mapping[str, object], dtype: str | np.dtype
             raise InputError(f"{name}: expected shape {shape}, got {value.shape} for spec {spec}")
         if value.dtype.kind != "f":
             raise InputError(f"{name}: expected a floating-point array, got dtype {value.dtype}")
+        if name.startswith("running_var") and np.any(value < 0):
+            raise InputError(f"{name}: a variance must be >= 0, got a minimum of {value.min():g}")
         out[name] = _cast_finite(name, value, dt)
     return out
+
+
+def check_batch_for_mode(spec: Spec, m: int, mode: str, what: str = "X") -> None:
+    """Batch norm in training mode needs at least 2 rows: the batch variance of one row is 0.
+
+    torch refuses such a batch (``Expected more than 1 value per channel when training``,
+    torch/nn/functional.py:2853-2856); Keras silently outputs beta (known difference); so do we refuse it.
+
+    Raises:
+        InputError: a spec with batch norm, training mode and m < 2.
+    """
+    if mode == "train" and any(spec.batch_norm) and m < 2:
+        raise InputError(
+            f"{what}: batch norm in training mode needs at least 2 rows per batch (one row's batch variance is 0), got {m}"
+        )
 
 
 def check_inputs(spec: Spec, X: object, dtype: str | np.dtype = "float64") -> np.ndarray:

@@ -15,12 +15,15 @@ from typing import Any
 import keras
 import numpy as np
 
+from core.normalization import DROPOUT_SEED, MATCHED, BatchNormSettings
 from core.optimizers import Hyperparameters
 from core.spec import Spec
 from core.training import StepCallback, TrainResult, accuracy, prepare_training, recorded
 from keras_impl.convert import read_params
 from keras_impl.gradients import train_step
-from keras_impl.model import build_model
+from keras_impl.layers import RUNNING_VARIANCE
+from keras_impl.layers import settings as layer_settings
+from keras_impl.model import Inner, build_model
 from keras_impl.optimizers import make_optimizer, settings
 from keras_impl.regularization import regularizer
 
@@ -39,11 +42,15 @@ def train(
     dtype: str = "float64",
     every: int = 1,
     on_step: StepCallback | None = None,
+    batch_norm: BatchNormSettings | None = MATCHED,
+    seed: int = DROPOUT_SEED,
 ) -> TrainResult:
     """Train ``len(batches)`` steps with ``keras.optimizers`` (see scratch.train.train for the arguments).
 
     ``hyper`` may also be a mapping such as ``{"learning_rate": 0.01}``: Keras's own default
     hyperparameters except those values (:func:`keras_impl.optimizers.own_defaults`, ``--framework-defaults``).
+    ``batch_norm`` None gives every ``BatchNormalization`` Keras's own defaults (momentum 0.99, epsilon 1e-3).
+    Dropout layers are seeded from ``seed``; the masks they drew are in the result.
 
     Raises:
         InputError: bad shapes, values, optimizer name, hyperparameters or batches.
@@ -52,36 +59,47 @@ def train(
         spec, params, X, y, optimizer=optimizer, batches=batches, l2=l2, every=every, dtype=dtype
     )
     n = X_np.shape[0]
-    model = build_model(spec, params, dtype, kernel_regularizer=regularizer(l2, n))
-    trained = [dense.kernel for dense in model.denses] + ([] if freeze_biases else [dense.bias for dense in model.denses])
+    model = build_model(spec, params, dtype, kernel_regularizer=regularizer(l2, n), batch_norm=batch_norm, seed=seed)
+    trained = [dense.kernel for dense in model.denses]
+    trained += [] if freeze_biases else [dense.bias for dense in model.denses if dense.use_bias]
+    trained += [v for norm in model.norms.values() for v in (norm.gamma, norm.beta)]  # the penalty sums W_l only
     native = make_optimizer(optimizer, hyper, trained)
+    L = spec.n_layers
 
     def loss_fn(X_b: Any, y_b: Any) -> tuple[Any, Any]:
-        """(batch loss + the L2 terms of every kernel, batch loss)."""
-        z_L, a_L = model(X_b)
-        data_loss = model.loss(z_L, a_L, y_b)
+        """(batch loss + the L2 terms of every kernel, (batch loss, each dropout's keep derivative))."""
+        inner = Inner()
+        z, a = model.trace(X_b, training=True, inner=inner)
+        data_loss = model.loss(z[L], a[L], y_b)
         penalty = [loss for dense in model.denses for loss in dense.losses]  # L2 terms, [] without l2
-        return (data_loss + sum(penalty) if penalty else data_loss), data_loss
+        return (data_loss + sum(penalty) if penalty else data_loss), (data_loss, inner.keep)
 
-    step = train_step(loss_fn, trained, native)
-    steps, losses, history = [], [], []
+    step = train_step(loss_fn, trained, native, model.state)
+    steps, losses, history, masks = [], [], [], []
+    numpy = keras.ops.convert_to_numpy
     for k, index in enumerate(batches, start=1):
-        batch_loss = step(keras.ops.convert_to_tensor(X_np[index], dtype=dtype), keras.ops.convert_to_tensor(y_np[index]))
+        batch_loss, keep = step(keras.ops.convert_to_tensor(X_np[index], dtype=dtype), keras.ops.convert_to_tensor(y_np[index]))
+        if spec.has_dropout:
+            masks.append({l: numpy(value) != 0 for l, value in keep.items()})
         if recorded(k, len(batches), every):
             steps.append(k)
-            losses.append(float(keras.ops.convert_to_numpy(batch_loss)))
-            history.append(read_params(model.denses))
+            losses.append(float(numpy(batch_loss)))
+            history.append(read_params(model.denses, model.norms))
         if on_step is not None:
             on_step(k)
     X_t = keras.ops.convert_to_tensor(X_np, dtype=dtype)
-    z_L, a_L = model(X_t)
-    final_loss = float(keras.ops.convert_to_numpy(model.loss(z_L, a_L, keras.ops.convert_to_tensor(y_np))))
+    z_L, a_L = model(X_t, training=False)  # inference mode: the moving statistics, no dropout
+    final_loss = float(numpy(model.loss(z_L, a_L, keras.ops.convert_to_tensor(y_np))))
     return TrainResult(
         steps,
         losses,
         history,
-        read_params(model.denses),
+        read_params(model.denses, model.norms),
         final_loss,
-        accuracy(spec, keras.ops.convert_to_numpy(a_L), y_np),
+        accuracy(spec, numpy(a_L), y_np),
         settings(native),
+        masks=masks,
+        running_variance=RUNNING_VARIANCE if model.norms else "",
+        batch_norm=layer_settings(next(iter(model.norms.values()))) if model.norms else {},
+        final_output=np.array(numpy(a_L)) if spec.mode_dependent else None,
     )

@@ -11,27 +11,44 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
+from core.normalization import TRAIN
 from core.spec import Spec
 from core.validate import prepare
-from scratch.model import forward, loss
+from scratch.model import draw_masks, forward, loss
 
 
-def numerical_gradients(spec: Spec, params: Mapping[str, object], X: object, y: object, h: float = 1e-6) -> dict[str, np.ndarray]:
+def numerical_gradients(
+    spec: Spec,
+    params: Mapping[str, object],
+    X: object,
+    y: object,
+    h: float = 1e-6,
+    *,
+    mode: str = TRAIN,
+    masks: Mapping[int, np.ndarray] | None = None,
+) -> dict[str, np.ndarray]:
     """Gradients of the scalar loss by central differences, in float64.
 
+    With batch norm or dropout, the loss is that of ``mode`` with the dropout ``masks`` held
+    fixed (training mode; by default scratch's own draw, the one :func:`scratch.model.evaluate`
+    makes); the running statistics are state, not differentiated.
+
     Returns:
-        ``{"W1": (n_1, n_0), "b1": (n_1,), ...}`` in the canonical layout.
+        ``{"W1": (n_1, n_0), "b1": (n_1,), ...}`` in the canonical layout (the trained parameters).
 
     Raises:
         InputError: bad shapes, keys, dtypes or values.
     """
     params, X, y = prepare(spec, params, X, y, "float64")
+    buffers = {name: params[name] for name in spec.buffer_shapes()}
+    if masks is None and spec.has_dropout and mode == TRAIN:
+        masks = draw_masks(spec, X.shape[0])  # the masks scratch.model.evaluate draws by default
 
     def loss_at(work: Mapping[str, np.ndarray]) -> float:
-        z, a = forward(spec, work, X)
+        z, a = forward(spec, {**work, **buffers}, X, mode=mode, masks=masks)
         return loss(spec, z, a, y)
 
-    return central_differences(loss_at, params, h)
+    return central_differences(loss_at, {name: params[name] for name in spec.param_shapes()}, h)
 
 
 def central_differences(

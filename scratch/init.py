@@ -58,6 +58,11 @@ def init_params(spec: Spec, seed: int = DEFAULT_SEED) -> dict[str, np.ndarray]:
 
     Each layer gets its activation's initialiser (core.activations: He normal for
     relu and leaky_relu, Xavier uniform for the others); every bias is U(-0.1, 0.1).
+    A layer with batch norm gets, instead of its bias, gamma_l ~ U(0.9, 1.1) and
+    beta_l ~ U(-0.1, 0.1) (near the frameworks' 1 and 0, but not equal, so that a
+    gamma or beta bug shows), and running statistics running_mean_l ~ U(-0.1, 0.1),
+    running_var_l ~ U(0.8, 1.2) (near the frameworks' initial 0 and 1, so that an
+    inference-mode bug that ignores them shows).
 
     Raises:
         InputError: a seed outside [0, 2**32 - 1], or a net larger than the limits (core.limits), before any draw.
@@ -66,6 +71,13 @@ def init_params(spec: Spec, seed: int = DEFAULT_SEED) -> dict[str, np.ndarray]:
     rng = np.random.RandomState(check_seed(seed))
     params: dict[str, np.ndarray] = {}
     for l, activation in enumerate(spec.activations, start=1):
-        params[f"W{l}"] = INITIALISERS[ACTIVATIONS[activation].init](rng, spec.sizes[l], spec.sizes[l - 1])
-        params[f"b{l}"] = rng.uniform(-BIAS_SCALE, BIAS_SCALE, size=spec.sizes[l])
+        n = spec.sizes[l]
+        params[f"W{l}"] = INITIALISERS[ACTIVATIONS[activation].init](rng, n, spec.sizes[l - 1])
+        if not spec.has_batch_norm(l):
+            params[f"b{l}"] = rng.uniform(-BIAS_SCALE, BIAS_SCALE, size=n)
+            continue
+        params[f"gamma{l}"] = rng.uniform(1 - BIAS_SCALE, 1 + BIAS_SCALE, size=n)
+        params[f"beta{l}"] = rng.uniform(-BIAS_SCALE, BIAS_SCALE, size=n)
+        params[f"running_mean{l}"] = rng.uniform(-BIAS_SCALE, BIAS_SCALE, size=n)
+        params[f"running_var{l}"] = rng.uniform(1 - 2 * BIAS_SCALE, 1 + 2 * BIAS_SCALE, size=n)
     return params

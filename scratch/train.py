@@ -3,7 +3,9 @@
 ``train`` has the same signature and returns the same record in scratch, torch_impl
 and keras_impl (the contract is core.training). Each step: forward on the batch, the
 loss, the backward pass, the L2 gradient added, one optimizer update (CS60050
-backprop: batch, mini-batch and stochastic gradient descent).
+backprop: batch, mini-batch and stochastic gradient descent). With batch norm, the step
+also updates the running statistics; with dropout, it draws (or is given) one mask per
+layer. The final loss and accuracy are inference mode's.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from core.normalization import DROPOUT_SEED, INFERENCE, MATCHED, UNBIASED, BatchNormSettings, check_running_variance
 from core.optimizers import Hyperparameters
 from core.spec import Spec
-from core.training import StepCallback, TrainResult, accuracy, prepare_training, recorded, trained_names
-from scratch.model import backward, forward, loss
+from core.training import StepCallback, TrainResult, accuracy, check_masks, prepare_training, recorded, trained_names
+from scratch.layers import draw_mask
+from scratch.layers import settings as layer_settings
+from scratch.model import Internals, backward, forward, loss
 from scratch.optimizers import make_optimizer, settings
 from scratch.regularization import l2_gradients
 
@@ -34,6 +39,10 @@ def train(
     dtype: str = "float64",
     every: int = 1,
     on_step: StepCallback | None = None,
+    batch_norm: BatchNormSettings | None = MATCHED,
+    seed: int = DROPOUT_SEED,
+    masks: Sequence[Mapping[int, np.ndarray]] | None = None,
+    running_variance: str = UNBIASED,
 ) -> TrainResult:
     """Train ``len(batches)`` steps with the textbook rule ``optimizer``.
 
@@ -50,30 +59,65 @@ def train(
         dtype: ``"float32"`` or ``"float64"``.
         every: record the loss and parameters every ``every`` steps (plus the first and last).
         on_step: called with k after each step (a progress bar).
+        batch_norm: the batch norms' new-batch weight and eps (None: the same, scratch has no other defaults).
+        seed: the seed of scratch's own dropout masks, one draw per step and layer from ``RandomState(seed)``.
+        masks: per step, ``{l: (B_k, n_l)}`` keep masks to use instead (another implementation's, replayed).
+        running_variance: the batch variance the running variance averages (core.normalization).
 
     Raises:
-        InputError: bad shapes, values, optimizer name, hyperparameters or batches.
+        InputError: bad shapes, values, optimizer name, hyperparameters, batches, masks or convention.
     """
     params, X, y, batches = prepare_training(
         spec, params, X, y, optimizer=optimizer, batches=batches, l2=l2, every=every, dtype=dtype
     )
+    check_running_variance(running_variance)
+    settings_bn = batch_norm or MATCHED
+    step_masks = check_masks(spec, masks, batches) if masks is not None and spec.has_dropout else None
+    rng = np.random.RandomState(seed)
     n = X.shape[0]
     names = trained_names(spec, freeze_biases)
     rule = make_optimizer(optimizer, hyper, {name: params[name] for name in names})
-    steps, losses, history = [], [], []
+    steps, losses, history, used = [], [], [], []
     for k, index in enumerate(batches, start=1):
-        z, a = forward(spec, params, X[index])
+        mask = step_masks[k - 1] if step_masks is not None else _draw(spec, index.size, rng)
+        internals = Internals()
+        z, a = forward(
+            spec, params, X[index], masks=mask, batch_norm=settings_bn, running_variance=running_variance, internals=internals
+        )
         batch_loss = loss(spec, z, a, y[index])
-        _, grads = backward(spec, params, z, a, y[index])
+        _, grads = backward(spec, params, z, a, y[index], internals if spec.mode_dependent else None)
         if l2:
             penalty = l2_gradients(params, l2, n)
             grads = {name: grads[name] + penalty[name] for name in grads}
-        params = rule.step(params, {name: grads[name] for name in names})
+        params = rule.step(params, {name: grads[name] for name in names}) | internals.running  # batch norm's own update
+        if spec.has_dropout:
+            used.append(internals.masks)
         if recorded(k, len(batches), every):
             steps.append(k)
             losses.append(batch_loss)
             history.append({name: p.copy() for name, p in params.items()})
         if on_step is not None:
             on_step(k)
-    z, a = forward(spec, params, X)
-    return TrainResult(steps, losses, history, params, loss(spec, z, a, y), accuracy(spec, a[spec.n_layers], y), settings(rule))
+    z, a = forward(spec, params, X, mode=INFERENCE, batch_norm=settings_bn)  # a plain net computes the same in both modes
+    return TrainResult(
+        steps,
+        losses,
+        history,
+        params,
+        loss(spec, z, a, y),
+        accuracy(spec, a[spec.n_layers], y),
+        settings(rule),
+        masks=used,
+        running_variance=running_variance if any(spec.batch_norm) else "",
+        batch_norm=layer_settings(settings_bn, running_variance) if any(spec.batch_norm) else {},
+        final_output=a[spec.n_layers].copy() if spec.mode_dependent else None,
+    )
+
+
+def _draw(spec: Spec, rows: int, rng: np.random.RandomState) -> dict[int, np.ndarray]:
+    """scratch's own keep masks for one step of ``rows`` rows, layer by layer from ``rng``."""
+    return {
+        l: draw_mask(rng, (rows, spec.sizes[l]), rate)
+        for l in range(1, spec.n_layers + 1)
+        if (rate := spec.dropout_rate(l)) is not None
+    }

@@ -14,6 +14,8 @@ change is undone when the variant returns (even on an exception).
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 from collections.abc import Callable, Mapping
 from unittest import mock
 
@@ -23,6 +25,7 @@ from core.spec import Spec
 from core.trace import Trace
 from core.validate import prepare
 from scratch.activations import DERIVATIVE, FORWARD
+from scratch.layers import batch_norm_backward, update_running
 from scratch.losses import output_delta
 from scratch.model import backward, evaluate, forward, loss
 
@@ -159,6 +162,54 @@ def dropped_bias_gradient(spec: Spec, params, X, y, dtype: str = "float64") -> T
     return _trace(spec, params, X, y, backward_pass=backward_without_bias)
 
 
+# --- batch norm and dropout: each variant takes evaluate's keyword arguments (mode, masks, running_variance) ---
+
+
+def _patched(**replacements: Callable) -> Callable:
+    """scratch.model.evaluate with batch-norm or dropout functions (as imported into scratch.model) replaced."""
+
+    def variant(spec: Spec, params, X, y, dtype: str = "float64", **kwargs) -> Trace:
+        with contextlib.ExitStack() as stack:
+            for target, replacement in replacements.items():
+                stack.enter_context(mock.patch(f"scratch.model.{target}", replacement))
+            return evaluate(spec, params, X, y, dtype, **kwargs)
+
+    return variant
+
+
+# dL/dz = dL/dzhat / sqrt(var + eps) in training mode: the batch statistics' own dependence on z (the mean terms) dropped
+bn_backward_without_mean_terms = _patched(
+    batch_norm_backward=lambda dbn, cache: batch_norm_backward(dbn, dataclasses.replace(cache, training=False))
+)
+bn_backward_without_mean_terms.__doc__ = "Batch norm's backward in training mode as if mu and var were constants."
+
+# a = h * mask: the kept units not scaled by 1/(1 - p), forward and back
+dropout_without_scale = _patched(
+    dropout_forward=lambda h, mask, rate: h * mask.astype(h.dtype), dropout_backward=lambda da, mask, rate: da * mask
+)
+dropout_without_scale.__doc__ = "Dropout that zeroes units but never scales the kept ones by 1/(1 - p)."
+
+# running <- (1 - 0.9) running + 0.9 batch for torch's momentum 0.1: Keras's momentum read as torch's (or the reverse)
+running_stats_wrong_momentum = _patched(
+    update_running=lambda mean, var, mu, batch_var, m, new_weight, convention: update_running(
+        mean, var, mu, batch_var, m, 1 - new_weight, convention
+    ),
+)
+running_stats_wrong_momentum.__doc__ = "The running statistics weight the old value by the new batch's weight."
+
+
+def dropout_at_inference(spec: Spec, params, X, y, dtype: str = "float64", mode: str = "train", **kwargs) -> Trace:
+    """Dropout left on in inference mode: the inference pass drops (and scales) units with scratch's own mask.
+
+    Only for nets without batch norm (which training mode would also change): the wrong pass is a
+    training-mode pass with scratch's own masks, reported as the inference pass it claims to be.
+    """
+    if mode != "inference":
+        return evaluate(spec, params, X, y, dtype, mode=mode, **kwargs)
+    trace = evaluate(spec, params, X, y, dtype, mode="train")
+    return dataclasses.replace(trace, mode="inference", h={}, masks={})
+
+
 PLANTED = {
     "transposed_w": transposed_w,
     "missing_1_over_m": missing_one_over_m,
@@ -170,6 +221,10 @@ PLANTED = {
     "dropped_bias_gradient": dropped_bias_gradient,
     "softmax_without_max_shift": softmax_without_max_shift,
     "wrong_leaky_slope": wrong_leaky_slope,
+    "bn_backward_without_mean_terms": bn_backward_without_mean_terms,
+    "dropout_without_scale": dropout_without_scale,
+    "dropout_at_inference": dropout_at_inference,
+    "running_stats_wrong_momentum": running_stats_wrong_momentum,
 }
 
 

@@ -18,7 +18,7 @@ def run_cli(*args):
 
 
 def test_exit_0_and_json_shape_on_user_files_made_with_numpy(tmp_path):
-    """Issue 2's done-when: a SPEC with weights and data a user made with NumPy alone."""
+    """A SPEC with weights and data a user made with NumPy alone."""
     rng = np.random.RandomState(7)
     spec = parse_spec("2-4-3:relu,softmax:cce")
     weights = {"W1": rng.randn(4, 2), "b1": rng.randn(4) * 0.1, "W2": rng.randn(3, 4), "b2": np.zeros(3)}
@@ -34,7 +34,7 @@ def test_exit_0_and_json_shape_on_user_files_made_with_numpy(tmp_path):
     assert set(report["versions"]) >= {name for impl in registry.IMPLEMENTATIONS.values() for name in impl.versions}
     assert [(c["spec"], c["dtype"]) for c in report["cases"]] == [(str(spec), "float64"), (str(spec), "float32")]
     case = report["cases"][0]
-    assert set(case) == {"name", "spec", "dtype", "passed", "results", "checks"}
+    assert set(case) == {"name", "spec", "dtype", "mode", "passed", "results", "checks"} and case["mode"] == "train"
     assert set(case["results"]) == set(registry.NAMES)
     torch_result = case["results"]["torch"]
     assert np.asarray(torch_result["output"]).shape == (20, 3)

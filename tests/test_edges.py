@@ -25,7 +25,7 @@ from core.spec import parse_spec
 from helpers import has_known_difference, honest_dtype, known_on
 from scratch.model import evaluate
 
-# the largest |z| each dtype is asked to survive (issue 4): exp(1e3) overflows float64
+# the largest |z| each dtype is asked to survive: exp(1e3) overflows float64
 # (limit ~709.8), exp(80) is still finite in float32 (limit ~88.7) but exp(80)^2 is not
 Z_EDGE = {"float64": 1e3, "float32": 80.0}
 OUTPUTS = [  # (output activation, loss, n_L)

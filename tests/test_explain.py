@@ -184,3 +184,65 @@ def test_cli_exits_1_when_an_implementation_differs():
     # by hand, with kernel = W1 instead of W1^T: net_h1 = w1*i1 + w3*i2 + b1 = 0.15*0.05 + 0.25*0.1 + 0.35 = 0.3825
     assert "torch 0.3775 ✓   keras 0.3825 ✗" in done.stdout, done.stdout
     assert len(re.findall(r"keras \S+ ✗", done.stdout)) >= 8  # every forward value of the net is off
+
+
+@pytest.fixture(scope="module")
+def regularised():
+    case, steps = explain_case("fish-2-4-3-bn-dropout", sample=3)
+    return case, steps, {step.symbol: step for step in steps}
+
+
+def test_batch_norm_and_dropout_steps_are_shown_in_computation_order(regularised):
+    _, steps, by_symbol = regularised
+    order = [step.symbol for step in steps]
+    for unit in ("^[1]_1", "^[1]_4"):
+        forward = [f"z{unit}", f"mu{unit}", f"var{unit}", f"zhat{unit}", f"bn{unit}", f"running_mean{unit}+", f"h{unit}"]
+        assert [order.index(s) for s in forward] == sorted(order.index(s) for s in forward), forward
+        assert order.index(f"mask{unit}") < order.index(f"a{unit}") < order.index("L")
+        backward = [f"da{unit}", f"dh{unit}", f"dbn{unit}", f"dgamma{unit}", f"dbeta{unit}", f"delta{unit}", "gamma^[1]_1+"]
+        assert [order.index(s) for s in backward] == sorted(order.index(s) for s in backward), backward
+    assert "db^[1]_1" not in by_symbol and "b^[1]_1+" not in by_symbol  # no bias before batch norm
+    assert {"gamma^[1]_2+", "beta^[1]_3+", "w^[1]_41+"} <= set(by_symbol)
+
+
+def test_batch_norm_numbers_follow_from_the_shown_ones(regularised):
+    """Each batch-norm step's value is its formula applied to the values shown before it (sample 4 of 6)."""
+    case, _, s = regularised
+    z = [s[f"z^[1]_{j}"].values["scratch"] for j in range(1, 5)]
+    for j in range(1, 5):
+        unit = f"^[1]_{j}"
+        mu, var = s[f"mu{unit}"].values["scratch"], s[f"var{unit}"].values["scratch"]
+        zhat = (z[j - 1] - mu) / math.sqrt(var + 1e-5)
+        assert s[f"zhat{unit}"].values["scratch"] == pytest.approx(zhat, rel=1e-12)
+        bn = case.params["gamma1"][j - 1] * zhat + case.params["beta1"][j - 1]
+        assert s[f"bn{unit}"].values["scratch"] == pytest.approx(bn, rel=1e-12)
+        h = max(0.0, bn)
+        assert s[f"h{unit}"].values["scratch"] == pytest.approx(h, rel=1e-12, abs=1e-15)
+        assert s[f"a{unit}"].values["scratch"] == pytest.approx(h * s[f"mask{unit}"].values["scratch"] / 0.5, rel=1e-12)
+        mean = 0.9 * case.params["running_mean1"][j - 1] + 0.1 * mu
+        assert s[f"running_mean{unit}+"].values["scratch"] == pytest.approx(mean, rel=1e-12)
+        assert s[f"running_var{unit}+"].values["scratch"] == pytest.approx(
+            0.9 * case.params["running_var1"][j - 1] + 0.1 * var * 6 / 5
+        )
+
+
+def test_every_framework_agrees_on_its_own_masks(regularised):
+    _, steps, by_symbol = regularised
+    assert all(all(step.agrees.values()) for step in steps)
+    assert set(by_symbol["mask^[1]_1"].values) == set(registry.NAMES)  # each implementation's own draw is shown
+    assert set(by_symbol["mu^[1]_1"].values) == set(by_symbol["dbn^[1]_1"].values) == {"scratch"}  # not exposed
+
+
+def test_inference_mode_shows_the_running_statistics_and_no_dropout():
+    _, steps = explain_case("fish-2-4-3-bn-dropout", frameworks=registry.OTHERS[:1], mode="inference")
+    symbols = [step.symbol for step in steps]
+    assert "mask^[1]_1" not in symbols and "running_mean^[1]_1+" not in symbols and "mu^[1]_1" not in symbols
+    zhat = next(step for step in steps if step.symbol == "zhat^[1]_1")
+    assert "running mean and variance" in zhat.formula and all(all(step.agrees.values()) for step in steps)
+
+
+def test_cli_explains_batch_norm_and_dropout_with_exit_0(capsys):
+    assert main(["fish-2-4-3-bn-dropout", "--frameworks", "torch", "--sample", "4"]) == 0
+    out = capsys.readouterr().out
+    assert "the two mean terms are mu's and var's own dependence on z" in out
+    assert "dropout: each implementation draws its own masks" in out

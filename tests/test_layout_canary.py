@@ -1,4 +1,4 @@
-"""A transposed load must make parity fail, and the report must say where (issue 2).
+"""A transposed load must make parity fail, and the report must say where.
 
 The worked 2-2-2 example has square, asymmetric W1 and W2, so a layout bug in
 one framework's translation does not raise a shape error: only the numbers show it.

@@ -5,38 +5,44 @@ import pytest
 
 from compare import registry
 from compare.data.cases import CASES, get_case
-from compare.parity.harness import first_divergence, run_case
+from compare.parity.harness import first_divergence, modes_of, quantity_names, run_case
 
 FRAMEWORKS = registry.OTHERS
 DTYPES = ("float64", "float32")
 CANCELLATION = 1e-6  # an entry below this fraction of its quantity's largest entry is the difference of near-equal sums
 
 
+CASE_MODES = [
+    pytest.param(name, mode, id=name if len(modes_of(get_case(name).spec)) == 1 else f"{name}-{mode}")
+    for name in CASES
+    for mode in modes_of(get_case(name).spec)
+]  # a case with batch norm or dropout runs in training and in inference mode
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("framework", FRAMEWORKS)
-@pytest.mark.parametrize("case_name", list(CASES))
-def test_framework_agrees_with_scratch(case_name, framework, dtype):
-    result = run_case(get_case(case_name), dtype, [framework])
+@pytest.mark.parametrize(("case_name", "mode"), CASE_MODES)
+def test_framework_agrees_with_scratch(case_name, mode, framework, dtype):
+    result = run_case(get_case(case_name), dtype, [framework], mode=mode)
     checks = result.checks_for(framework)
-    quantities = {c.quantity for c in checks}
-    L = result.spec.n_layers
-    # every forward value, the loss, every delta and every gradient was compared
-    assert {f"a{L}", "loss", "delta1", "dW1", "db1", f"dW{L}"} <= quantities
+    # every forward value, the loss, every delta and every gradient was compared, in computation order
+    assert [c.quantity for c in checks] == quantity_names(result.spec, mode)
     failed = first_divergence(checks)
     assert failed is None, f"{framework} first differs at {failed.quantity}: {failed}"
 
 
-@pytest.mark.parametrize("case_name", list(CASES))
-def test_float64_agreement_is_within_1e_10_relative(case_name):
+@pytest.mark.parametrize(("case_name", "mode"), CASE_MODES)
+def test_float64_agreement_is_within_1e_10_relative(case_name, mode):
     """float64: every entry within 1e-10 relative, except entries cancelled to a millionth of their quantity's scale.
 
     Such an entry (a delta or bias gradient summing terms of opposite sign) carries the absolute
     rounding of its terms; test_cancelled_entries_are_within_rounding_of_the_exact_value shows on
-    one that scratch and the framework are both that far from the exact value.
+    one that scratch and the framework are both that far from the exact value. With dropout each
+    framework is measured against scratch on that framework's own masks (result.references).
     """
-    result = run_case(get_case(case_name), "float64", FRAMEWORKS)
-    reference = dict(result.traces[registry.REFERENCE].quantities())
+    result = run_case(get_case(case_name), "float64", FRAMEWORKS, mode=mode)
     for framework in FRAMEWORKS:
+        reference = dict(result.references[framework].quantities())
         for name, value in result.traces[framework].quantities():
             expected = np.asarray(reference[name], dtype=np.float64)
             kept = np.abs(expected) > CANCELLATION * np.abs(expected).max()

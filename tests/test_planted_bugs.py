@@ -98,7 +98,7 @@ PLANTS = [
 
 
 def test_every_planted_bug_is_exercised():
-    assert {p.values[0] for p in PLANTS} == set(PLANTED)
+    assert {p.values[0] for p in PLANTS} | {p.values[0] for p in REGULARISER_PLANTS} == set(PLANTED)
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
@@ -173,3 +173,59 @@ def test_unshifted_softmax_overflows_float32_at_logit_100():
     assert run_case(case, "float32", ["torch"]).passed
     result = run_case(case, "float32", ["torch"], evaluators={registry.REFERENCE: PLANTED["softmax_without_max_shift"]})
     assert [c.quantity for c in result.checks if not c.passed][0] == "a2"
+
+
+# Batch norm and dropout (mode, case, first differing quantity), reasoned from where each bug enters the maths:
+# - backward without the mean terms: the forward pass and delta_L are right; delta_l of the batch-norm layer is not.
+# - dropout without 1/(1 - p): z1 and h1 and the mask are right; a1 = h1 * mask is not scaled.
+# - dropout left on at inference: z1 is right; a1 has dropped (and scaled) units in inference mode.
+# - running statistics with the momentum conventions mixed up: bn1 (batch statistics) is right; running_mean1 is not.
+REGULARISER_PLANTS = [
+    pytest.param(
+        "bn_backward_without_mean_terms",
+        lambda: _random_case("3-5-3:bn+tanh,softmax:cce", 8, 6),
+        "train",
+        "delta1",
+        id="bn_backward_without_mean_terms",
+    ),
+    pytest.param(
+        "dropout_without_scale",
+        lambda: _random_case("3-6-2:relu+dropout=0.5,linear:mse", 8, 7),
+        "train",
+        "a1",
+        id="dropout_without_scale",
+    ),
+    pytest.param(
+        "dropout_at_inference",
+        lambda: _random_case("3-6-3:tanh+dropout=0.25,softmax:cce", 8, 8),
+        "inference",
+        "a1",
+        id="dropout_at_inference",
+    ),
+    pytest.param(
+        "running_stats_wrong_momentum",
+        lambda: _random_case("3-5-2:bn+relu+dropout=0.2,sigmoid:sse", 8, 9),
+        "train",
+        "running_mean1",
+        id="running_stats_wrong_momentum",
+    ),
+]
+
+
+def test_every_regulariser_plant_is_a_planted_bug():
+    assert {p.values[0] for p in REGULARISER_PLANTS} <= set(PLANTED)
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+@pytest.mark.parametrize(("bug", "make_case", "mode", "first"), REGULARISER_PLANTS)
+def test_batch_norm_and_dropout_bugs_are_caught_and_located(bug, make_case, mode, first, framework):
+    case = make_case()
+    assert run_case(case, "float64", [framework], mode=mode).passed, f"the real scratch must agree with {framework}"
+
+    result = run_case(case, "float64", [framework], evaluators={registry.REFERENCE: PLANTED[bug]}, mode=mode)
+
+    checks = result.checks_for(framework)
+    failing = [c.quantity for c in checks if not c.passed]
+    assert failing and failing[0] == first, f"{bug}: first differing quantity {failing[:1]}, expected {first}; all: {failing}"
+    names = [c.quantity for c in checks]
+    assert all(c.passed for c in checks[: names.index(first)])

@@ -3,8 +3,10 @@
 The blocks of one ``##`` section share a namespace and run top to bottom; each
 section starts fresh. The asserts inside the blocks compare the scratch, PyTorch
 and Keras lines with each other and, for the worked example, with the slide's numbers.
-Each net's section must show every step of issue 6 §3 itself (forward, loss, backward,
-update, momentum, L2), each as one block with the scratch, PyTorch and Keras lines.
+Each net's section must show every step itself (forward, loss, backward,
+update, momentum, L2), each as one block with the scratch, PyTorch and Keras lines; the
+batch-norm and dropout section its own five (forward, backward, running statistics,
+inference mode, dropout).
 """
 
 from __future__ import annotations
@@ -23,7 +25,10 @@ PAGE = Path(__file__).resolve().parents[1] / "docs" / "rosetta.md"
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
 
-STEPS = ("Forward", "Loss", "Backward", "Update", "An optimizer step: momentum", "L2")  # issue 6 §3
+STEPS = ("Forward", "Loss", "Backward", "Update", "An optimizer step: momentum", "L2")
+NETS = ("Net 1", "Net 2", "Net 3")
+REGULARISERS = "Batch norm and dropout"  # the Amrita FFNN intro's regularisers, each step four ways too
+REGULARISER_STEPS = ("Batch norm forward", "Batch norm backward", "Running statistics", "Inference mode", "Dropout")
 
 
 def sections() -> list[tuple[str, list[str]]]:
@@ -49,19 +54,21 @@ BACKENDS_SECTION = "Keras's gradient line on each backend"
 
 
 def net_sections() -> list[tuple[str, list[str]]]:
-    return [(t, b) for t, b in sections() if t.startswith("Net ")]
+    """The sections written four ways (the nets, then batch norm and dropout)."""
+    return [(t, b) for t, b in sections() if t.startswith((*NETS, REGULARISERS))]
 
 
-def test_page_covers_the_three_nets_and_the_backends():
-    assert [title.split(":")[0] for title, _ in sections()] == ["Net 1", "Net 2", "Net 3", BACKENDS_SECTION]
+def test_page_covers_the_three_nets_the_backends_and_the_regularisers():
+    assert [title.split(":")[0] for title, _ in sections()] == [*NETS, BACKENDS_SECTION, REGULARISERS]
 
 
 @pytest.mark.parametrize("title", [pytest.param(t, id=t.split(":")[0].replace(" ", "-").lower()) for t, _ in net_sections()])
 def test_each_net_shows_every_step_four_ways(title):
-    """Each net has its own six steps, in order, each with one block that runs all three and asserts they agree."""
+    """Each net has its own six steps (batch norm and dropout their five), in order, each with one block that runs all three."""
     found = steps(title)
-    assert len(found) == len(STEPS), [heading for heading, _ in found]
-    for (heading, blocks), step in zip(found, STEPS, strict=True):
+    expected = REGULARISER_STEPS if title.startswith(REGULARISERS) else STEPS
+    assert len(found) == len(expected), [heading for heading, _ in found]
+    for (heading, blocks), step in zip(found, expected, strict=True):
         assert heading.startswith(step), (heading, step)
         assert len(blocks) == 1, heading
         assert all(mark in blocks[0] for mark in ("# scratch", "# PyTorch", "# Keras", "assert")), heading

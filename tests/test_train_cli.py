@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -122,3 +123,55 @@ def test_framework_defaults_table_shows_the_hyperparameters_each_implementation_
 def test_matched_run_prints_no_settings_lines(capsys):
     assert main(["train", "--steps", "1", "--frameworks", "scratch,torch"]) == 0
     assert "holds:" not in capsys.readouterr().out
+
+
+def test_batch_norm_and_dropout_train_with_every_optimizer_in_mini_batches_and_agree():
+    """The spiral with batch norm and dropout: all six optimizers, batches of 128 (the last of 44 rows), every implementation."""
+    result = run_cli(
+        "--arch", "spiral-2-32-3-bn-dropout", "--optimizer", "all", "--steps", "3", "--batch-size", "128", "--format", "json"
+    )
+    assert result.returncode == 0, result.stderr
+    runs = json.loads(result.stdout)["runs"]
+    assert [run["optimizer"]["name"] for run in runs] == ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
+    for run in runs:
+        assert {"running_mean1", "running_var1", "gamma1", "beta1", "final_output"} <= {c["quantity"] for c in run["checks"]}
+        assert all(c["passed"] for c in run["checks"]), run["optimizer"]["name"]
+        held = {fw: r["batch_norm"]["new_weight"] for fw, r in run["results"].items()}
+        assert all(w == pytest.approx(0.1, rel=1e-15) for w in held.values())  # the matched momentum on both sides
+
+
+def test_framework_defaults_show_the_batch_norm_drift_and_name_its_causes():
+    """SGD with eta given has no other default, so what drifts is batch norm's: Keras's momentum, eps and variance."""
+    result = run_cli(
+        "--arch", "fish-2-4-3-bn-dropout", "--optimizer", "sgd", "--learning-rate", "0.1", "--steps", "20", "--framework-defaults"
+    )
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    torch_rows = [line for line in lines if "BatchNorm1d(momentum=0.1, eps=1e-05)" in line]
+    keras_rows = [line for line in lines if "BatchNormalization(momentum=0.99, epsilon=0.001)" in line]
+    assert torch_rows and keras_rows and "drift causes" in result.stdout
+    assert all(row.rstrip().endswith("none") for row in torch_rows)  # torch's defaults are the matched settings
+    assert all(row.rstrip().endswith("momentum, eps, variance") for row in keras_rows)
+    assert "✗" in next(line for line in lines if line.strip().startswith("running_mean1"))  # and the running mean drifts
+    # cause by cause: each Keras setting alone moves the running variance and the inference output, and scratch with all
+    # three reproduces each Keras backend to rounding (the named causes are the whole drift; torch's defaults need none)
+    drift = {}
+    for line in lines:
+        words = line.split()
+        for cause in ("momentum only", "eps only", "variance only", "unexplained"):
+            if line.strip().startswith(("keras ", "keras-jax ", "keras-torch ")) and f" {cause} " in line:
+                drift[(words[0], cause)] = [float(v) for v in words[-3:]]  # running_mean1, running_var1, final_output
+    assert {fw for fw, _ in drift} == {"keras", "keras-jax", "keras-torch"}
+    for (fw, cause), (mean, var, output) in drift.items():
+        if cause == "unexplained":
+            assert max(mean, var, output) < 1e-12, (fw, mean, var, output)
+        else:
+            assert var > 1e-4 and output > 1e-4, (fw, cause, var, output)
+        if cause == "momentum only":
+            assert mean > 1, (fw, mean)  # w 0.01 instead of 0.1: the running mean is still mostly its start after 20 steps
+    # docs/training.md quotes the keras rows of this very command: they must be what it prints
+    page = (Path(__file__).resolve().parents[1] / "docs" / "training.md").read_text(encoding="utf-8")
+    quoted = page.split("--steps 20 --framework-defaults`", 1)[1].split("```", 2)[1]
+    printed = {tuple(line.split()) for line in lines}
+    for line in quoted.strip().splitlines():
+        assert tuple(line.split()) in printed, f"docs/training.md quotes {line.strip()!r}, the command does not print it"

@@ -26,15 +26,22 @@ def l2_factor(l2: float, n: int) -> float:
 
 
 def param_groups(model: MLP, l2: float, n: int, freeze_biases: bool) -> list[dict[str, Any]]:
-    """Weights with ``weight_decay = lambda / n``; biases with 0, or left out (and requires_grad off) when frozen."""
-    weights = [linear.weight for linear in model.linears]
-    biases = [linear.bias for linear in model.linears]
+    """Weights with ``weight_decay = lambda / n``; biases with 0, or left out (and requires_grad off) when frozen.
+
+    Batch norms' gamma and beta train with weight decay 0 (the penalty sums W_l only), whether or not
+    the biases are frozen; their running statistics are buffers, which no optimizer sees.
+    """
+    weights = [linear.weight for linear in model.linear_layers]
+    biases = [linear.bias for linear in model.linear_layers if linear.bias is not None]
     groups: list[dict[str, Any]] = [{"params": weights, "weight_decay": l2_factor(l2, n)}]
     if freeze_biases:
         for bias in biases:
             bias.requires_grad_(False)
     else:
         groups.append({"params": biases, "weight_decay": 0.0})  # CS60050 backprop: biases are not penalised
+    norms = [p for norm in model.norm_layers.values() for p in (norm.weight, norm.bias)]
+    if norms:
+        groups.append({"params": norms, "weight_decay": 0.0})
     return groups
 
 

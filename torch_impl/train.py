@@ -12,11 +12,14 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import torch
 
+from core.normalization import DROPOUT_SEED, MATCHED, BatchNormSettings
 from core.optimizers import Hyperparameters
 from core.spec import Spec
 from core.training import StepCallback, TrainResult, accuracy, prepare_training, recorded
 from torch_impl.convert import read_params
-from torch_impl.model import build_model, to_tensors
+from torch_impl.layers import RUNNING_VARIANCE
+from torch_impl.layers import settings as layer_settings
+from torch_impl.model import Inner, build_model, to_tensors
 from torch_impl.optimizers import make_optimizer, settings
 from torch_impl.regularization import param_groups
 
@@ -35,11 +38,15 @@ def train(
     dtype: str = "float64",
     every: int = 1,
     on_step: StepCallback | None = None,
+    batch_norm: BatchNormSettings | None = MATCHED,
+    seed: int = DROPOUT_SEED,
 ) -> TrainResult:
     """Train ``len(batches)`` steps with ``torch.optim`` (see scratch.train.train for the arguments).
 
     ``hyper`` may also be a mapping such as ``{"learning_rate": 0.01}``: torch's own default
     hyperparameters except those values (:func:`torch_impl.optimizers.own_defaults`, ``--framework-defaults``).
+    ``batch_norm`` None gives every ``nn.BatchNorm1d`` torch's own defaults (momentum 0.1, eps 1e-5).
+    Dropout draws from ``torch.manual_seed(seed)``; the masks it drew are in the result.
 
     Raises:
         InputError: bad shapes, values, optimizer name, hyperparameters or batches.
@@ -48,27 +55,45 @@ def train(
         spec, params, X, y, optimizer=optimizer, batches=batches, l2=l2, every=every, dtype=dtype
     )
     n = X_np.shape[0]
-    model = build_model(spec, params, dtype)
+    model = build_model(spec, params, dtype, batch_norm)
+    model.train()  # batch statistics and dropout for every step; eval() for the final pass
     X_t, y_t = to_tensors(X_np, y_np)
     native = make_optimizer(optimizer, hyper, param_groups(model, l2, n, freeze_biases))
     loss_fn = model.loss
-    steps, losses, history = [], [], []
-    for k, index in enumerate(batches, start=1):
-        rows = torch.from_numpy(index)
-        native.zero_grad()
-        z_L, a_L = model(X_t[rows])
-        batch_loss = loss_fn(z_L, a_L, y_t[rows])
-        batch_loss.backward()
-        native.step()
-        if recorded(k, len(batches), every):
-            steps.append(k)
-            losses.append(float(batch_loss.item()))
-            history.append(read_params(model.linear_layers))
-        if on_step is not None:
-            on_step(k)
+    L, norms = spec.n_layers, model.norm_layers
+    steps, losses, history, masks = [], [], [], []
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)  # the dropout stream, one draw per step and layer
+        for k, index in enumerate(batches, start=1):
+            rows = torch.from_numpy(index)
+            native.zero_grad()
+            inner = Inner()
+            z, a = model.trace(X_t[rows], inner)
+            batch_loss = loss_fn(z[L], a[L], y_t[rows])
+            batch_loss.backward()
+            native.step()
+            if spec.has_dropout:
+                masks.append({l: mask.numpy() for l, mask in inner.masks.items()})
+            if recorded(k, len(batches), every):
+                steps.append(k)
+                losses.append(float(batch_loss.item()))
+                history.append(read_params(model.linear_layers, norms))
+            if on_step is not None:
+                on_step(k)
+    model.eval()  # inference mode: the running statistics, no dropout (a plain net computes the same in both)
     with torch.no_grad():
         z_L, a_L = model(X_t)
         final_loss = float(loss_fn(z_L, a_L, y_t).item())
     return TrainResult(
-        steps, losses, history, read_params(model.linear_layers), final_loss, accuracy(spec, a_L.numpy(), y_np), settings(native)
+        steps,
+        losses,
+        history,
+        read_params(model.linear_layers, norms),
+        final_loss,
+        accuracy(spec, a_L.numpy(), y_np),
+        settings(native),
+        masks=masks,
+        running_variance=RUNNING_VARIANCE if norms else "",
+        batch_norm=layer_settings(next(iter(norms.values()))) if norms else {},
+        final_output=a_L.numpy().copy() if spec.mode_dependent else None,
     )

@@ -154,6 +154,34 @@ def fish_2_4_3(seed: int = DEFAULT_SEED) -> Case:
     )
 
 
+def spiral_batch_norm_dropout(seed: int = DEFAULT_SEED) -> Case:
+    """The spiral with a wider hidden layer (32 units), batch norm before its ReLU and dropout 0.2 after it, eta 0.5.
+
+    The Amrita FFNN intro's hyper-parameter slide lists both among the regularisers; Session-5
+    backprop's net and data are the rest. Its linear map has no bias (batch norm's beta1 is the shift).
+    """
+    return _seeded(
+        "spiral-2-32-3-bn-dropout",
+        "2-32-3:bn+relu+dropout=0.2,softmax:cce",
+        datasets.spiral,
+        seed,
+        0.5,
+        "Session-5 backprop's spiral; batch norm and drop-out from the Amrita FFNN intro's hyper-parameter slide",
+    )
+
+
+def fish_batch_norm_dropout(seed: int = DEFAULT_SEED) -> Case:
+    """Session-5 backprop's six-row fish table through batch norm, ReLU and dropout 0.5: small enough to explain by hand."""
+    return _seeded(
+        "fish-2-4-3-bn-dropout",
+        "2-4-3:bn+relu+dropout=0.5,softmax:cce",
+        datasets.fish,
+        seed,
+        0.1,
+        "Session-5 backprop's fish table; batch norm and drop-out from the Amrita FFNN intro's hyper-parameter slide",
+    )
+
+
 CASES: dict[str, Callable[[int], Case]] = {
     "worked-2-2-2": worked_2_2_2,
     "lecture-4-4-1-bce": lecture_4_4_1,
@@ -162,6 +190,8 @@ CASES: dict[str, Callable[[int], Case]] = {
     "spiral-2-4-3": spiral_2_4_3,
     "iris-2-4-3": iris_2_4_3,
     "fish-2-4-3": fish_2_4_3,
+    "spiral-2-32-3-bn-dropout": spiral_batch_norm_dropout,
+    "fish-2-4-3-bn-dropout": fish_batch_norm_dropout,
 }
 
 

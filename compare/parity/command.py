@@ -65,7 +65,7 @@ def _run(args: Any) -> int:
     """Check every input (files, cases, each dtype), then run and report."""
     from compare.data.cases import load_cases
     from compare.data.files import save_weights, writable_dir
-    from compare.parity.harness import run_cases
+    from compare.parity.harness import modes_of, run_cases
     from core.validate import prepare
 
     directory = writable_dir(args.save_weights, "--save-weights") if args.save_weights else None
@@ -78,7 +78,8 @@ def _run(args: Any) -> int:
     if directory is not None:
         for case in cases:
             save_weights(directory / f"{case.name.replace(':', '_').replace(',', '_')}.safetensors", case.params)
-    results = run_cases([(case, dtype) for case in cases for dtype in DTYPES[args.dtype]], args.frameworks)
+    runs = [(case, dtype, mode) for case in cases for dtype in DTYPES[args.dtype] for mode in modes_of(case.spec)]
+    results = run_cases(runs, args.frameworks)
     from compare.parity import report
 
     if args.format == "json":

@@ -3,6 +3,13 @@
 Comparison goes quantity by quantity in the order the maths computes them
 (forward z_l, a_l per layer -> loss -> delta_l from the output down -> gradients),
 so the first failing check names where two implementations part.
+
+A net with batch norm or dropout runs in training and in inference mode. In training
+mode each framework's dropout draws its own mask, and its batch norm stores its own
+convention of the running variance (core.normalization); the harness hands both, read from
+the framework's Trace, to scratch, and compares the framework with that scratch pass: the
+comparison tests everything but the random stream (whose keep rate and scale
+tests/test_dropout_statistics.py checks) and the one convention no framework lets us set.
 """
 
 from __future__ import annotations
@@ -16,26 +23,64 @@ import numpy as np
 from compare import registry
 from compare.data.cases import Case
 from compare.parity.tolerances import tolerance_for
+from core.normalization import MODES, TRAIN, check_mode
 from core.spec import Spec
 from core.trace import Trace
+from core.trace import quantity_names as trace_quantity_names
 from core.validate import check_inputs, check_params, check_targets
 
 REFERENCE = registry.REFERENCE
 
-# evaluate(spec, params, X, y, dtype) -> Trace, the signature every implementation's model module exports
-Evaluate = Callable[[Spec, Mapping[str, np.ndarray], np.ndarray, np.ndarray, str], Trace]
+# evaluate(spec, params, X, y, dtype, **mode) -> Trace, the signature every implementation's model module exports
+Evaluate = Callable[..., Trace]
 
 
 def evaluate_with(
-    framework: str, spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, dtype: str
+    framework: str,
+    spec: Spec,
+    params: Mapping[str, np.ndarray],
+    X: np.ndarray,
+    y: np.ndarray,
+    dtype: str,
+    mode: str = TRAIN,
 ) -> Trace:
     """``<implementation>.model.evaluate(spec, params, X, y, dtype)`` for ``framework`` in the registry.
+
+    ``mode`` is passed only for a net with batch norm or dropout (a plain net is the same in both).
 
     Raises:
         InputError: an unknown framework name, or bad input for the implementation.
     """
-    trace: Trace = registry.get(framework).evaluate(spec, params, X, y, dtype)
+    trace: Trace = registry.get(framework).evaluate(spec, params, X, y, dtype, **mode_kwargs(spec, mode))
     return trace
+
+
+def mode_kwargs(spec: Spec, mode: str) -> dict[str, object]:
+    """``{"mode": mode}`` for a net with batch norm or dropout, ``{}`` for a plain one (called as before)."""
+    return {"mode": mode} if spec.mode_dependent else {}
+
+
+def replay_kwargs(trace: Trace) -> dict[str, object]:
+    """What scratch needs to repeat a framework's pass: its mode, its dropout masks, its running-variance convention."""
+    out: dict[str, object] = mode_kwargs(trace.spec, trace.mode)
+    if trace.masks:
+        out["masks"] = trace.masks
+    if trace.running_variance:
+        out["running_variance"] = trace.running_variance
+    return out
+
+
+def reference_for(
+    trace: Trace, reference: Trace, evaluate: Evaluate, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, dtype: str
+) -> Trace:
+    """The scratch pass a framework's ``trace`` is compared with.
+
+    ``reference`` itself for a plain net; else ``evaluate`` (scratch's) repeated with the
+    framework's mode, masks and running-variance convention (:func:`replay_kwargs`).
+    """
+    if not trace.spec.mode_dependent:
+        return reference
+    return evaluate(trace.spec, params, X, y, dtype, **replay_kwargs(trace))
 
 
 @dataclass
@@ -72,17 +117,13 @@ def compare_arrays(framework: str, quantity: str, actual: np.ndarray, expected: 
     return Check(framework, quantity, max_abs, max_rel, tol.atol, tol.rtol, passed)
 
 
-def quantity_names(spec: Spec) -> list[str]:
-    """Every quantity a full :class:`Trace` holds, in computation order.
+def quantity_names(spec: Spec, mode: str = TRAIN) -> list[str]:
+    """Every quantity a full :class:`Trace` holds, in computation order (core.trace.quantity_names).
 
-    ``z1, a1, ..., zL, aL, loss, deltaL, ..., delta1, dWL, dbL, ..., dW1, db1``
+    ``z1, a1, ..., zL, aL, loss, deltaL, ..., delta1, dWL, dbL, ..., dW1, db1`` for a plain net
     (the order of :meth:`Trace.quantities`).
     """
-    L = spec.n_layers
-    names = [q for l in range(1, L + 1) for q in (f"z{l}", f"a{l}")] + ["loss"]
-    names += [f"delta{l}" for l in range(L, 0, -1)]
-    names += [q for l in range(L, 0, -1) for q in (f"dW{l}", f"db{l}")]
-    return names
+    return trace_quantity_names(spec, mode)
 
 
 def describe_quantity(quantity: str, spec: Spec | None = None) -> str:
@@ -95,11 +136,18 @@ def describe_quantity(quantity: str, spec: Spec | None = None) -> str:
     if quantity == "output":
         return "the output a_L"
     for prefix, words in (
+        ("running_mean", "batch norm's running mean after the pass"),
+        ("running_var", "batch norm's running variance after the pass"),
         ("delta", "delta (backward)"),
+        ("dgamma", "batch norm scale gradient"),
+        ("dbeta", "batch norm shift gradient"),
         ("dW", "weight gradient"),
         ("db", "bias gradient"),
-        ("z", "pre-activation"),
-        ("a", "activation"),
+        ("bn", "batch norm output (the activation's input)"),
+        ("mask", "dropout keep mask"),
+        ("h", "activation (before dropout)"),
+        ("z", "pre-activation" if spec is None or not spec.mode_dependent else "linear map output"),
+        ("a", "activation" if spec is None or not spec.has_dropout else "output (after any dropout)"),
     ):
         layer = quantity[len(prefix) :]
         if quantity.startswith(prefix) and layer.isdigit():
@@ -123,7 +171,7 @@ def compare_traces(framework: str, actual: Trace, expected: Trace, dtype: str) -
     """
     got, reference = dict(actual.quantities()), dict(expected.quantities())
     checks = []
-    for name in quantity_names(expected.spec):
+    for name in quantity_names(expected.spec, expected.mode):
         if name in got and name in reference:
             checks.append(compare_arrays(framework, name, got[name], reference[name], dtype))
         elif name in got or name in reference:
@@ -145,6 +193,8 @@ class CaseResult:
     dtype: str
     traces: dict[str, Trace]
     checks: list[Check] = field(default_factory=list)
+    mode: str = TRAIN
+    references: dict[str, Trace] = field(default_factory=dict)  # framework -> the scratch pass it was compared with
 
     @property
     def non_finite(self) -> list[str]:
@@ -177,53 +227,69 @@ def _checked(case: Case) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]
     return params, X, check_targets(case.spec, case.y, X.shape[0], "float64")
 
 
+def modes_of(spec: Spec) -> tuple[str, ...]:
+    """The modes a parity run covers: training and inference for a net with batch norm or dropout, else one."""
+    return MODES if spec.mode_dependent else (TRAIN,)
+
+
+Run = tuple[Case, str] | tuple[Case, str, str]  # (case, dtype) or (case, dtype, mode)
+
+
 def run_cases(
-    runs: Sequence[tuple[Case, str]], frameworks: Iterable[str], evaluators: Mapping[str, Evaluate] | None = None
+    runs: Sequence[Run], frameworks: Iterable[str], evaluators: Mapping[str, Evaluate] | None = None
 ) -> list[CaseResult]:
-    """:func:`run_case` for every ``(case, dtype)`` of ``runs``, the workers' share started first.
+    """:func:`run_case` for every ``(case, dtype[, mode])`` of ``runs``, the workers' share started first.
 
     Every input is checked before anything runs. Implementations that run in a worker
     process (compare.registry) get all their requests at once and answer them while this
-    process computes its own; the results come back in the order of ``runs``.
+    process computes its own; the results come back in the order of ``runs``. Each
+    framework is compared with the scratch pass :func:`reference_for` gives it.
 
     Raises:
-        InputError: bad weights or data for a case's spec (before any evaluation).
+        InputError: bad weights or data for a case's spec, or a bad mode (before any evaluation).
     """
     evaluators = dict(evaluators or {})
     frameworks = [fw for fw in registry.with_reference(frameworks)]
-    inputs = [_checked(case) for case, _ in runs]
-    futures: list[dict[str, Future[Trace]]] = [{} for _ in runs]
+    full = [(run[0], run[1], check_mode(run[2]) if len(run) > 2 else TRAIN) for run in runs]
+    inputs = [_checked(case) for case, _, _ in full]
+    futures: list[dict[str, Future[Trace]]] = [{} for _ in full]
     for framework in frameworks:  # the workers' share first, so that they work while we do
         impl = registry.get(framework)
         if framework not in evaluators and not impl.runs_here():
-            for pending, (case, dtype), (params, X, y) in zip(futures, runs, inputs, strict=True):
-                pending[framework] = impl.submit_evaluate(case.spec, params, X, y, dtype)
+            for pending, (case, dtype, mode), (params, X, y) in zip(futures, full, inputs, strict=True):
+                pending[framework] = impl.submit_evaluate(case.spec, params, X, y, dtype, **mode_kwargs(case.spec, mode))
     results = []
-    for pending, (case, dtype), (params, X, y) in zip(futures, runs, inputs, strict=True):
+    for pending, (case, dtype, mode), (params, X, y) in zip(futures, full, inputs, strict=True):
         traces: dict[str, Trace] = {}
+        kwargs = mode_kwargs(case.spec, mode)
         for framework in frameworks:
             if framework in pending:
                 traces[framework] = pending[framework].result()
             elif framework in evaluators:
-                traces[framework] = evaluators[framework](case.spec, params, X, y, dtype)
+                traces[framework] = evaluators[framework](case.spec, params, X, y, dtype, **kwargs)
             else:
-                traces[framework] = evaluate_with(framework, case.spec, params, X, y, dtype)
-        result = CaseResult(case.name, case.spec, dtype, traces)
+                traces[framework] = evaluate_with(framework, case.spec, params, X, y, dtype, mode)
+        result = CaseResult(case.name, case.spec, dtype, traces, mode=mode)
+        scratch = evaluators.get(REFERENCE, registry.get(REFERENCE).evaluate)
         for framework in frameworks[1:]:
-            result.checks += compare_traces(framework, traces[framework], traces[REFERENCE], dtype)
+            reference = reference_for(traces[framework], traces[REFERENCE], scratch, params, X, y, dtype)
+            result.references[framework] = reference
+            result.checks += compare_traces(framework, traces[framework], reference, dtype)
         results.append(result)
     return results
 
 
-def run_case(case: Case, dtype: str, frameworks: Iterable[str], evaluators: Mapping[str, Evaluate] | None = None) -> CaseResult:
+def run_case(
+    case: Case, dtype: str, frameworks: Iterable[str], evaluators: Mapping[str, Evaluate] | None = None, mode: str = TRAIN
+) -> CaseResult:
     """Evaluate ``case`` with scratch and each of ``frameworks``; compare each with scratch.
 
     Inputs are checked once up front, so bad input fails before any framework is imported.
     ``evaluators`` optionally replaces an implementation's ``evaluate`` by name, e.g.
     ``{"scratch": planted_bug}`` to check that the comparison catches a wrong reference
-    (tests/planted_bugs.py).
+    (tests/planted_bugs.py). ``mode`` matters only for a net with batch norm or dropout.
 
     Raises:
         InputError: bad weights or data for the case's spec.
     """
-    return run_cases([(case, dtype)], frameworks, evaluators)[0]
+    return run_cases([(case, dtype, mode)], frameworks, evaluators)[0]

@@ -102,3 +102,67 @@ def known_cause(spec: Spec, dtype: str, framework: str, quantity: str) -> str | 
     from compare import registry  # the registry lists each implementation's known differences (and imports this module)
 
     return next((d.note for d in registry.get(framework).known_differences if d.applies(spec, dtype, quantity)), None)
+
+
+def batch_norm_quantity(dtype: str) -> Applies:
+    """Applies at a batch norm's output, the activation after it, or its running variance, in ``dtype``."""
+
+    def applies(spec: Spec, run_dtype: str, quantity: str) -> bool:
+        return run_dtype == dtype and quantity.startswith(("bn", "running_var")) and any(spec.batch_norm)
+
+    return applies
+
+
+KERAS_BIASED_RUNNING_VARIANCE = KnownDifference(
+    key="biased_running_variance",
+    note="known: Keras's BatchNormalization averages the biased batch variance into moving_variance (torch and "
+    "Ioffe & Szegedy: the unbiased m/(m - 1) one) and has no argument for the other; the harness runs scratch "
+    "with Keras's convention (docs/training.md)",
+    source="keras/src/layers/normalization/batch_normalization.py:385-391 (moving_variance * momentum + variance * "
+    "(1 - momentum), variance from ops.moments); torch/nn/modules/batchnorm.py:321-324 (running_var: torch.var(correction=1))",
+    applies=never,
+)
+
+KERAS_BATCH_NORM_ONE_ROW = KnownDifference(
+    key="batch_norm_one_row",
+    note="known: Keras's BatchNormalization trains on a batch of one row without complaint (variance 0, output = beta, "
+    "moving_variance pulled towards 0); torch raises and so does every implementation here (core.validate)",
+    source="keras/src/layers/normalization/batch_normalization.py:363-364 (ops.moments of one row); "
+    "torch/nn/functional.py:2853-2856 (_verify_batch_size: Expected more than 1 value per channel when training)",
+    applies=never,
+)
+
+KERAS_MOMENTUM_COMPLEMENT = KnownDifference(
+    key="momentum_complement",
+    note="known: Keras weights the new batch by 1 - momentum, computed in Python: momentum 0.9 gives "
+    "0.09999999999999998, not 0.1 (2.8e-17 apart; below every tolerance)",
+    source="keras/src/layers/normalization/batch_normalization.py:385-391 (mean * (1.0 - self.momentum))",
+    applies=never,
+)
+
+KERAS_DROPOUT_DIVIDES = KnownDifference(
+    key="dropout_divides",
+    note="known: on JAX and torch Keras scales kept units by inputs / (1 - rate), not inputs * (1 / (1 - rate)) as "
+    "TensorFlow, torch and scratch do: 1 ulp apart for some rates (below every tolerance)",
+    source="keras/src/backend/jax/random.py:83-85 and keras/src/backend/torch/random.py:164-168 (inputs / keep_prob); "
+    "tensorflow/python/ops/nn_ops.py:5790-5792 (x * (1 / keep_prob))",
+    applies=never,
+)
+
+KERAS_TORCH_ONE_PASS_VARIANCE = KnownDifference(
+    key="one_pass_variance",
+    note="known: on the torch backend Keras computes the batch variance as E[x^2] - E[x]^2 in one pass, which loses "
+    "digits when a unit's mean is large against its spread (float32 first); the other backends subtract the mean first",
+    source="keras/src/backend/torch/nn.py:976-982 (moments); keras/src/backend/jax/nn.py:1053-1054 (jnp.var); "
+    "tensorflow/python/ops/nn_impl.py:1264-1287 (tf.nn.moments)",
+    applies=batch_norm_quantity("float32"),
+)
+
+TORCH_DROPOUT_SCALE_FLOAT32 = KnownDifference(
+    key="dropout_scale_float32",
+    note="known: in float32 torch's dropout scale is float32(1) / float32(1 - p), TensorFlow's and scratch's "
+    "float32(1 / (1 - p)): 1 ulp apart for 15 of the rates 0.01..0.99 (not 0.2 or 0.5)",
+    source="aten/src/ATen/native/Dropout.cpp (_dropout_impl: noise.bernoulli_(1 - p); noise.div_(1 - p)); "
+    "tensorflow/python/ops/nn_ops.py:5790 (scale = 1 / keep_prob)",
+    applies=never,
+)

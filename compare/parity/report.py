@@ -16,9 +16,10 @@ from compare.output import (
     threads_line,
     versions,
 )
-from compare.parity.harness import REFERENCE, CaseResult, describe_quantity, first_divergence
+from compare.parity.harness import REFERENCE, CaseResult, describe_quantity, first_divergence, quantity_names
 from compare.parity.known_differences import known_cause
 from compare.registry import skipped
+from core.spec import Spec
 
 
 def divergence(result: CaseResult, framework: str) -> dict[str, Any] | None:
@@ -42,6 +43,15 @@ def divergence(result: CaseResult, framework: str) -> dict[str, Any] | None:
     }
 
 
+def new_quantities(spec: Spec, mode: str) -> list[str]:
+    """Batch norm's and dropout's quantities of a pass, in computation order (none for a plain net).
+
+    ``bn_l``, ``running_mean_l``, ``running_var_l`` (training mode), ``h_l`` and ``mask_l`` (training
+    mode), layer by layer: the table shows them before the output, the loss and the gradients.
+    """
+    return [q for q in quantity_names(spec, mode) if q.startswith(("bn", "running_", "h", "mask"))]
+
+
 def to_json(results: Sequence[CaseResult], threads: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The ``python -m compare --format json`` object (shape documented in the README)."""
     cases = []
@@ -52,6 +62,7 @@ def to_json(results: Sequence[CaseResult], threads: Mapping[str, Any] | None = N
                 "name": r.name,
                 "spec": str(r.spec),
                 "dtype": r.dtype,
+                "mode": r.mode,
                 "passed": r.passed,
                 "results": {
                     fw: {"output": t.output, "loss": float(t.loss), "grads": dict(t.grads)} for fw, t in r.traces.items()
@@ -98,14 +109,15 @@ def render_table(results: Sequence[CaseResult], out: Any = None, threads: Mappin
     table.add_column("max rel err", no_wrap=True, justify="right")
     table.add_column("result", overflow="fold")  # the verdict names where two implementations part
     for r in results:
-        case = f"{r.name}\n{r.dtype}"
+        case = f"{r.name}\n{r.dtype}" + (f"\n{r.mode} mode" if r.spec.mode_dependent else "")
         frameworks = [fw for fw in r.traces if fw != REFERENCE]
         if not frameworks:
             table.add_row(case, REFERENCE, "loss", "", "", "", f"reference only: loss {r.traces[REFERENCE].loss:.6g}")
         if not r.finite:
             table.add_row(case, "", "", MARK[False], "", "", f"not finite (NaN or inf, an overflow): {', '.join(r.non_finite)}")
         L = r.spec.n_layers
-        shown = [("output", f"a{L}"), ("loss", "loss")] + [(f"d{p}", f"d{p}") for p in r.spec.param_shapes()]
+        shown = [(q, q) for q in new_quantities(r.spec, r.mode)]
+        shown += [("output", f"a{L}"), ("loss", "loss")] + [(f"d{p}", f"d{p}") for p in r.spec.param_shapes()]
         for fw in frameworks:
             checks = {c.quantity: c for c in r.checks_for(fw)}
             rows = [(label, checks[q]) for label, q in shown if q in checks]
@@ -139,4 +151,5 @@ def render_table(results: Sequence[CaseResult], out: Any = None, threads: Mappin
     if names == [REFERENCE]:  # only the reference ran: its own checks (finite numbers), no comparison
         out.print(f"only {REFERENCE} ran: nothing was compared (name other implementations with --frameworks)")
         return
-    out.print(f"{len(results) - len(failed)} of {len(results)} case x dtype runs agree" + ("" if not failed else "; see ✗ rows"))
+    runs = "case x dtype x mode" if any(r.spec.mode_dependent for r in results) else "case x dtype"
+    out.print(f"{len(results) - len(failed)} of {len(results)} {runs} runs agree" + ("" if not failed else "; see ✗ rows"))

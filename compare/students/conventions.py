@@ -144,7 +144,7 @@ def _laid_out(convention: str, params: Mapping[str, np.ndarray]) -> dict[str, np
         value = np.array(value, dtype=np.float64)  # a copy: a student's in-place update must not reach us
         if convention == "rows":
             value = value.T.copy() if name.startswith("W") else value.reshape(1, -1)
-        elif convention == "columns" and name.startswith("b"):
+        elif convention == "columns" and value.ndim == 1:  # b_l, and a batch norm's per-unit vectors, as columns
             value = value.reshape(-1, 1)
         out[name] = value
     return out
@@ -210,7 +210,7 @@ def grads_from(convention: str, spec: Spec, grads: Mapping[str, object]) -> dict
             value = np.array(grads[key], dtype=np.float64)
         except (TypeError, ValueError):
             raise InputError(f"gradient {key!r}: cannot be read as a numeric array ({type(grads[key]).__name__})") from None
-        if name.startswith("b"):
+        if len(shape) == 1:  # db_l (and dgamma_l, dbeta_l): any shape holding n_l numbers
             out[name] = value.reshape(-1) if value.size == shape[0] else value
             continue
         student_shape = shape[::-1] if convention == "rows" else shape

@@ -43,6 +43,11 @@ def _header(case: Case, frameworks: Sequence[str]) -> list[str]:
     )
     if case.name in SLIDE_SYMBOLS:
         lines.append(f"symbols: {SLIDE_SYMBOLS[case.name]}")
+    if case.spec.has_dropout and others:
+        lines.append(
+            "dropout: each implementation draws its own masks; a framework's ✓ compares it with scratch repeated on "
+            "that framework's masks (scratch's column is its own draw)"
+        )
     lines.append(versions_line())
     return lines
 
@@ -107,6 +112,12 @@ def build_parser(prog: str = "python -m compare explain") -> ArgumentParser:
     )
     parser.add_argument("--sample", type=int, default=1, help="which sample's z, a and delta to show (1-based, default 1)")
     parser.add_argument("--seed", type=seed_arg, default=0, help="seed for weights of cases without published ones (default 0)")
+    parser.add_argument(
+        "--mode",
+        choices=("train", "inference"),
+        default="train",
+        help="batch norm and dropout: training mode (batch statistics, dropout on) or inference (default train)",
+    )
     return parser
 
 
@@ -118,7 +129,7 @@ def main(argv: Sequence[str], prog: str = "python -m compare explain") -> int:
         raise InputError(f"--plot: expected a .png file name, got {args.plot!r}")
     picture = writable_file(args.plot, "--plot") if args.plot else None
     frameworks = registry.with_reference(args.frameworks)
-    case, steps = explain_case(args.case, frameworks, args.seed, args.sample - 1)
+    case, steps = explain_case(args.case, frameworks, args.seed, args.sample - 1, args.mode)
     render = render_markdown if args.format == "markdown" else render_text
     text = render(case, steps, frameworks)
     if output is not None:

@@ -23,6 +23,7 @@ the lecture's title), and what the student's numbers show.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -37,7 +38,7 @@ from core.spec import Spec
 from core.trace import Trace
 from scratch.activations import DERIVATIVE, FORWARD
 from scratch.losses import output_delta
-from scratch.model import forward, gradients, hidden_delta
+from scratch.model import Internals, backward, forward, gradients, hidden_delta
 
 DTYPE = "float64"  # a student's NumPy code runs in float64, and so does every check here
 
@@ -75,6 +76,7 @@ MISTAKES = (
     "l2_wrong_lambda",
     "summed_reduction",
     "averaged_reduction",
+    "bn_backward_without_mean_terms",
 )
 
 # Derivatives students mis-write, per activation: (as written, g' it computes from z and a = g(z)).
@@ -202,6 +204,12 @@ _SIMPLE: dict[str, Callable[[str, Spec, int, str, Mapping[str, str]], str]] = {
         f"{LOSSES[spec.loss].output_delta} -- your {names} are 2 times too large: "
         "the 1/2 of E = 1/2 (t - o)^2 cancels the 2 of the square's derivative, and yours is missing"
     ),
+    "bn_backward_without_mean_terms": lambda names, spec, m, c, info: (
+        "Ioffe & Szegedy (2015), section 3: dL/dz_i = (dL/dzhat_i - mean_j dL/dzhat_j - zhat_i mean_j dL/dzhat_j zhat_j) "
+        f"/ sqrt(var + eps) -- your {names} match batch norm's backward without its mean terms: in training mode the "
+        "batch mean and variance are functions of every z_i, so dL/dz_i = dL/dzhat_i / sqrt(var + eps) alone (the "
+        "inference-mode gradient) is wrong; dgamma and dbeta are unaffected"
+    ),
 }
 
 
@@ -305,6 +313,22 @@ def wrong_grads(
             return _derivative_at(spec.activations[l - 1], True, z_l, a_l)
 
     return variant_grads(spec, params, X, y, g_prime=g_prime, delta_L=delta_L)[1]
+
+
+def bn_backward_without_mean_terms(
+    spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray
+) -> dict[str, np.ndarray] | None:
+    """Canonical gradients of a training-mode pass whose batch norms back-propagate as if mu and var were constants.
+
+    None without batch norm. Built from scratch's own pieces: its forward pass, then its backward
+    pass with each batch norm's cache marked as inference (scratch.layers.batch_norm_backward).
+    """
+    if not any(spec.batch_norm):
+        return None
+    internals = Internals()
+    z, a = forward(spec, params, X, internals=internals)
+    internals.caches = {l: dataclasses.replace(cache, training=False) for l, cache in internals.caches.items()}
+    return backward(spec, params, z, a, y, internals)[1]
 
 
 def _record_formula(name: str) -> str:
@@ -446,6 +470,10 @@ def _predictions(
     def with_l2(grads: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         return {p: g + l2_grads[p] for p, g in grads.items()}
 
+    if spec.mode_dependent:  # the backward-pass variants below know no batch norm; its own classic mistake instead
+        without = bn_backward_without_mean_terms(spec, params, X, y)
+        return out + ([("bn_backward_without_mean_terms", with_l2(without), {})] if without is not None else [])
+
     for variant in ("hidden_at_a", "all_at_a", "output_at_a"):
         grads = wrong_grads(spec, params, X, y, variant)
         if grads is not None:
@@ -463,7 +491,13 @@ def _predictions(
 
 
 def _backward_order(spec: Spec) -> list[str]:
-    return [p for l in range(spec.n_layers, 0, -1) for p in (f"W{l}", f"b{l}")]
+    return gradient_order(spec)
+
+
+def gradient_order(spec: Spec) -> list[str]:
+    """The trained parameters from the output layer down: ``W_L, b_L, ..., W_1, b_1`` (``gamma_l, beta_l`` with batch norm)."""
+    trained = spec.param_shapes()
+    return [p for l in range(spec.n_layers, 0, -1) for p in (f"W{l}", f"b{l}", f"gamma{l}", f"beta{l}") if p in trained]
 
 
 @dataclass

@@ -98,15 +98,21 @@ def term_short(x: float) -> str:
 
 
 class _Builder:
-    """Collects steps; each value is read from every implementation's Trace by a getter."""
+    """Collects steps; each value is read from every implementation's Trace by a getter.
 
-    def __init__(self, case: Case, traces: Mapping[str, Trace]) -> None:
+    ``references``: per framework, the scratch pass it is compared with (with dropout, scratch
+    repeated on the framework's own masks; compare.parity.harness.reference_for); scratch's own
+    pass otherwise.
+    """
+
+    def __init__(self, case: Case, traces: Mapping[str, Trace], references: Mapping[str, Trace] | None = None) -> None:
         from compare.parity.harness import compare_arrays
 
         self._compare = compare_arrays
         self.case = case
         self.traces = traces
         self.scratch = traces[REFERENCE]
+        self.references = dict(references or {})
         self.steps: list[Step] = []
         self.slides = SLIDE_NUMBERS.get(case.name, {})
         self.notes = SLIDE_NOTES.get(case.name, {})
@@ -116,7 +122,9 @@ class _Builder:
         traces = self.traces if everywhere else {REFERENCE: self.scratch}
         values = {fw: float(get(t)) for fw, t in traces.items()}
         agrees = {
-            fw: self._compare(fw, symbol, np.asarray(v), np.asarray(values[REFERENCE]), DTYPE).passed
+            fw: self._compare(
+                fw, symbol, np.asarray(v), np.asarray(float(get(self.references.get(fw, self.scratch)))), DTYPE
+            ).passed
             for fw, v in values.items()
             if fw != REFERENCE
         }
@@ -309,29 +317,140 @@ def _unit(l: int, j: int) -> dict[str, str]:
     return {"z": f"z^[{l}]_{j}", "a": f"a^[{l}]_{j}"}
 
 
+SHOWN_ROWS = 8  # a batch statistic lists every sample's number up to this batch size
+
+
 def _forward_steps(b: _Builder, i: int, note: str) -> None:
-    """z^[l]_j = sum_k w^[l]_jk a^[l-1]_k + b^[l]_j and a^[l]_j = g(z^[l]_j), for sample i."""
+    """z^[l]_j = sum_k w^[l]_jk a^[l-1]_k + b^[l]_j and a^[l]_j = g(z^[l]_j), for sample i (batch norm and dropout between)."""
     spec, p, s = b.case.spec, b.case.params, b.scratch
     for l in range(1, spec.n_layers + 1):
         act, n_prev = spec.activations[l - 1], spec.sizes[l - 1]
+        normed = spec.has_batch_norm(l)
         for j in range(spec.sizes[l]):
             terms = " + ".join(f"w^[{l}]_{j + 1}{k + 1} a^[{l - 1}]_{k + 1}" for k in range(n_prev))
             numbers = " + ".join(f"{term_short(p[f'W{l}'][j, k])}*{term(s.a[l - 1][i, k])}" for k in range(n_prev))
+            bias = "" if normed else f" + b^[{l}]_{j + 1}"
             b.add(
                 FORWARD,
                 f"z^[{l}]_{j + 1}",
-                f"{terms} + b^[{l}]_{j + 1}{note}",
-                f"{numbers} + {term_short(p[f'b{l}'][j])}",
+                f"{terms}{bias}{note}" + (" (no bias: batch norm's beta is the shift)" if normed else ""),
+                numbers + ("" if normed else f" + {term_short(p[f'b{l}'][j])}"),
                 lambda tr, l=l, j=j: tr.z[l][i, j],
             )
+        if normed:
+            _batch_norm_steps(b, l, i, note)
+        into = f"bn^[{l}]" if normed else f"z^[{l}]"
+        inputs = s.bn[l] if normed else s.z[l]
+        rate = spec.dropout_rate(l)
+        dropped = rate is not None and s.mode == "train"
         for j in range(spec.sizes[l]):
             if act == "softmax":
                 formula = f"e^(z^[{l}]_{j + 1}) / sum_k e^(z^[{l}]_k)"
                 numbers = f"e^{term(s.z[l][i, j])} / ({' + '.join(f'e^{term(v)}' for v in s.z[l][i])})"
             else:
-                formula = f"{act}(z^[{l}]_{j + 1}) = " + ACTIVATIONS[act].formula.format(z=f"z^[{l}]_{j + 1}")
-                numbers = ACTIVATIONS[act].formula.format(z=term(s.z[l][i, j]))
-            b.add(FORWARD, f"a^[{l}]_{j + 1}", formula, numbers, lambda tr, l=l, j=j: tr.a[l][i, j])
+                formula = f"{act}({into}_{j + 1}) = " + ACTIVATIONS[act].formula.format(z=f"{into}_{j + 1}")
+                numbers = ACTIVATIONS[act].formula.format(z=term(inputs[i, j]))
+            symbol = f"h^[{l}]_{j + 1}" if dropped else f"a^[{l}]_{j + 1}"
+            b.add(FORWARD, symbol, formula, numbers, lambda tr, l=l, j=j, d=dropped: (tr.h if d else tr.a)[l][i, j])
+        if rate is not None:
+            _dropout_steps(b, l, i, rate)
+
+
+def _batch_norm_steps(b: _Builder, l: int, i: int, note: str) -> None:
+    """mu, var (scratch's; batch statistics in training mode), zhat, bn = gamma zhat + beta, and the running statistics."""
+    from core.normalization import MATCHED
+
+    s, p = b.scratch, b.case.params
+    m, eps, w = s.a[0].shape[0], MATCHED.epsilon, MATCHED.new_weight
+    training = s.mode == "train"
+    for j in range(b.case.spec.sizes[l]):
+        unit = f"^[{l}]_{j + 1}"
+        column = s.z[l][:, j]
+        listed = m <= SHOWN_ROWS
+        mu = float(s.intermediates[f"mu{l}"][j])
+        var = float(s.intermediates[f"var{l}"][j])
+        if training:
+            b.add(
+                FORWARD,
+                f"mu{unit}",
+                f"(1/m) sum over the m = {m} samples of z{unit} (Ioffe & Szegedy, Algorithm 1)",
+                f"(1/{m})({' + '.join(term(v) for v in column)})" if listed else "",
+                lambda tr, j=j: tr.intermediates[f"mu{l}"][j],
+                everywhere=False,
+            )
+            b.add(
+                FORWARD,
+                f"var{unit}",
+                f"(1/m) sum over the samples of (z{unit} - mu{unit})^2 (the biased variance: divide by m)",
+                f"(1/{m})({' + '.join(f'({term(v)} - {term(mu)})^2' for v in column)})" if listed else "",
+                lambda tr, j=j: tr.intermediates[f"var{l}"][j],
+                everywhere=False,
+            )
+        stats = "mu, var" if training else "the running mean and variance"
+        b.add(
+            FORWARD,
+            f"zhat{unit}",
+            f"(z{unit} - mu{unit}) / sqrt(var{unit} + eps), eps = {eps:g}{note}" + ("" if training else f" ({stats})"),
+            f"({term(s.z[l][i, j])} - {term(mu)}) / sqrt({term(var)} + {eps:g})",
+            lambda tr, j=j: tr.intermediates[f"zhat{l}"][i, j],
+            everywhere=False,
+        )
+        zhat = float(s.intermediates[f"zhat{l}"][i, j])
+        b.add(
+            FORWARD,
+            f"bn{unit}",
+            f"gamma{unit} zhat{unit} + beta{unit}{note}",
+            f"{term_short(float(p[f'gamma{l}'][j]))}*{term(zhat)} + {term_short(float(p[f'beta{l}'][j]))}",
+            lambda tr, j=j: tr.bn[l][i, j],
+        )
+        if not training:
+            continue
+        old_mean, old_var = float(p[f"running_mean{l}"][j]), float(p[f"running_var{l}"][j])
+        b.add(
+            FORWARD,
+            f"running_mean{unit}+",
+            f"(1 - w) running_mean{unit} + w mu{unit}, w = {w:g} (torch momentum {w:g}, Keras momentum {1 - w:g})",
+            f"(1 - {w:g})*{term_short(old_mean)} + {w:g}*{term(mu)}",
+            lambda tr, j=j: tr.running[f"running_mean{l}"][j],
+        )
+        b.add(
+            FORWARD,
+            f"running_var{unit}+",
+            f"(1 - w) running_var{unit} + w m/(m - 1) var{unit} (scratch and torch: unbiased; "
+            "Keras averages var itself, and is compared with scratch doing so)",
+            f"(1 - {w:g})*{term_short(old_var)} + {w:g}*{m}/{m - 1}*{term(var)}",
+            lambda tr, j=j: tr.running[f"running_var{l}"][j],
+        )
+
+
+def _dropout_steps(b: _Builder, l: int, i: int, rate: float) -> None:
+    """mask^[l]_j (each implementation's own draw) and a^[l]_j = h mask / (1 - p) in training mode; a = h in inference."""
+    s = b.scratch
+    for j in range(b.case.spec.sizes[l]):
+        unit = f"^[{l}]_{j + 1}"
+        if s.mode != "train":
+            b.add(
+                FORWARD,
+                f"a{unit}",
+                f"h{unit}: inference mode keeps every unit and scales none (dropout p = {rate:g})",
+                "",
+                lambda tr, j=j: tr.a[l][i, j],
+            )
+            continue
+        b.add(
+            FORWARD,
+            f"mask{unit}",
+            f"1 with probability 1 - p = {1 - rate:g}, else 0 (each implementation draws its own)",
+            "",
+            lambda tr, j=j: tr.masks[l][i, j],
+        )
+        b.add(
+            FORWARD,
+            f"a{unit}",
+            f"h{unit} mask{unit} / (1 - p) (inverted dropout, p = {rate:g})",
+            f"{term(s.h[l][i, j])}*{int(s.masks[l][i, j])}/{1 - rate:g}",
+            lambda tr, j=j: tr.a[l][i, j],
+        )
 
 
 def _loss_step(b: _Builder, i: int) -> None:
@@ -366,6 +485,72 @@ def _delta_formula(spec: Any, l: int, j: int) -> str:
     return f"sum_i w^[{l + 1}]_i{j} delta^[{l + 1}]_i * {derivative} (CS60050 backprop)"
 
 
+def _regulariser_backward_steps(b: _Builder, l: int, i: int, note: str) -> None:
+    """A hidden layer with batch norm or dropout: da, dh, dbn (scratch's), dgamma, dbeta and delta = dL/dz (per sample)."""
+    from core.normalization import MATCHED
+    from scratch.activations import DERIVATIVE
+    from scratch.layers import dropout_backward
+
+    spec, p, s = b.case.spec, b.case.params, b.scratch
+    n = spec.sizes[l]
+    rate, normed = spec.dropout_rate(l), spec.has_batch_norm(l)
+    da = s.delta[l + 1] @ p[f"W{l + 1}"]
+    dropped = rate is not None and s.mode == "train"
+    dh = dropout_backward(da, s.masks[l], rate) if dropped and rate is not None else da
+    h = s.h[l] if dropped else s.a[l]
+    u = s.bn[l] if normed else s.z[l]
+    dbn = dh * DERIVATIVE[spec.activations[l - 1]](u, h)
+    into = "bn" if normed else "z"
+    for j in range(n):
+        unit = f"^[{l}]_{j + 1}"
+        back = " + ".join(f"{term_short(p[f'W{l + 1}'][r, j])}*{term(s.delta[l + 1][i, r])}" for r in range(spec.sizes[l + 1]))
+        b.add(BACKWARD, f"da{unit}", f"sum_r w^[{l + 1}]_r{j + 1} delta^[{l + 1}]_r{note}", back, lambda tr, j=j: da[i, j], False)
+        if dropped and rate is not None:
+            b.add(
+                BACKWARD,
+                f"dh{unit}",
+                f"da{unit} mask{unit} / (1 - p): a dropped unit passes nothing back",
+                f"{term(da[i, j])}*{int(s.masks[l][i, j])}/{1 - rate:g}",
+                lambda tr, j=j: dh[i, j],
+                everywhere=False,
+            )
+        derivative = ACTIVATIONS[spec.activations[l - 1]].derivative.format(z=f"{into}{unit}", a=f"h{unit}")
+        upstream = f"dh{unit}" if dropped else f"da{unit}"
+        numbers = f"{term(dh[i, j])} * {term(dbn[i, j] / dh[i, j])}" if dh[i, j] != 0 else ""
+        if normed:
+            b.add(BACKWARD, f"dbn{unit}", f"{upstream} * {derivative}", numbers, lambda tr, j=j: dbn[i, j], everywhere=False)
+        else:
+            b.add(BACKWARD, f"delta{unit}", f"{upstream} * {derivative}{note}", numbers, lambda tr, j=j: tr.delta[l][i, j])
+    if not normed:
+        return
+    zhat = s.intermediates[f"zhat{l}"]
+    inv_std = 1.0 / np.sqrt(s.intermediates[f"var{l}"] + MATCHED.epsilon)
+    for j in range(n):
+        unit = f"^[{l}]_{j + 1}"
+        b.add(
+            BACKWARD,
+            f"dgamma{unit}",
+            f"(1/m) sum over samples of dbn{unit} zhat{unit} (Ioffe & Szegedy, section 3)",
+            "",
+            lambda tr, j=j: tr.grads[f"gamma{l}"][j],
+        )
+        b.add(BACKWARD, f"dbeta{unit}", f"(1/m) sum over samples of dbn{unit}", "", lambda tr, j=j: tr.grads[f"beta{l}"][j])
+        if s.mode == "train":
+            mean_d, mean_dz = float(dbn[:, j].mean()), float((dbn[:, j] * zhat[:, j]).mean())
+            formula = (
+                f"gamma{unit} / sqrt(var{unit} + eps) * (dbn{unit} - mean dbn{unit} - zhat{unit} mean(dbn{unit} zhat{unit})): "
+                f"the two mean terms are mu's and var's own dependence on z (Ioffe & Szegedy, section 3){note}"
+            )
+            numbers = (
+                f"{term_short(float(p[f'gamma{l}'][j]))}*{term(float(inv_std[j]))}*({term(float(dbn[i, j]))} - {term(mean_d)}"
+                f" - {term(float(zhat[i, j]))}*{term(mean_dz)})"
+            )
+        else:
+            formula = f"gamma{unit} / sqrt(running_var{unit} + eps) * dbn{unit} (inference: the statistics are constants){note}"
+            numbers = f"{term_short(float(p[f'gamma{l}'][j]))}*{term(float(inv_std[j]))}*{term(float(dbn[i, j]))}"
+        b.add(BACKWARD, f"delta^[{l}]_{j + 1}", formula, numbers, lambda tr, j=j: tr.delta[l][i, j])
+
+
 def _backward_steps(b: _Builder, i: int, note: str) -> None:
     """delta^[l]_j (sample i), dW^[l]_jk and db^[l]_j (over the batch), from the output layer down."""
     from scratch.activations import DERIVATIVE
@@ -373,7 +558,10 @@ def _backward_steps(b: _Builder, i: int, note: str) -> None:
     spec, p, s = b.case.spec, b.case.params, b.scratch
     L, m = spec.n_layers, s.a[0].shape[0]
     for l in range(L, 0, -1):
-        for j in range(spec.sizes[l]):
+        regularised = spec.has_batch_norm(l) or spec.dropout_rate(l) is not None
+        if regularised:
+            _regulariser_backward_steps(b, l, i, note)
+        for j in range(0 if regularised else spec.sizes[l]):
             numbers = ""
             if l < L:
                 g_prime = float(DERIVATIVE[spec.activations[l - 1]](s.z[l][i : i + 1, j], s.a[l][i : i + 1, j])[0])
@@ -397,35 +585,44 @@ def _backward_steps(b: _Builder, i: int, note: str) -> None:
                     formula = f"(1/m) sum over samples of delta^[{l}]_{j + 1} a^[{l - 1}]_{k + 1} (ED5340 L26: (1/m) dZ A^T)"
                     numbers = ""
                 b.add(BACKWARD, f"dW^[{l}]_{j + 1}{k + 1}", formula, numbers, lambda tr, l=l, j=j, k=k: tr.grads[f"W{l}"][j, k])
+            if spec.has_batch_norm(l):
+                continue
             formula = f"delta^[{l}]_{j + 1}" if m == 1 else f"(1/m) sum over samples of delta^[{l}]_{j + 1}"
             b.add(BACKWARD, f"db^[{l}]_{j + 1}", formula, "", lambda tr, l=l, j=j: tr.grads[f"b{l}"][j])
 
 
 def _update_steps(b: _Builder) -> None:
-    """w^[l]_jk+ and b^[l]_j+ = value - eta * gradient, output layer first."""
+    """w^[l]_jk+ and b^[l]_j+ (gamma, beta with batch norm) = value - eta * gradient, output layer first."""
     spec, p, eta = b.case.spec, b.case.params, b.case.learning_rate
+    trained = spec.param_shapes()
     for l in range(spec.n_layers, 0, -1):
-        for name in (f"W{l}", f"b{l}"):
+        for name in (f"{kind}{l}" for kind in ("W", "b", "gamma", "beta") if f"{kind}{l}" in trained):
+            kind = name.rstrip("0123456789")
             for index in np.ndindex(p[name].shape):
                 sub = "".join(str(n + 1) for n in index)
-                sym = f"{name[0].lower()}^[{l}]_{sub}"
+                sym = f"{kind.lower() if len(kind) == 1 else kind}^[{l}]_{sub}"
                 grad = float(b.scratch.grads[name][index])
                 b.add(
                     UPDATE,
                     f"{sym}+",
-                    f"{sym} - eta * d{name[0]}^[{l}]_{sub}",
+                    f"{sym} - eta * d{kind}^[{l}]_{sub}",
                     f"{term_short(float(p[name][index]))} - {term_short(eta)} * {term(grad)}",
                     lambda tr, name=name, index=index: p[name][index] - eta * tr.grads[name][index],
                 )
 
 
-def layer_steps(case: Case, traces: Mapping[str, Trace], sample: int = 0) -> list[Step]:
+def layer_steps(
+    case: Case, traces: Mapping[str, Trace], sample: int = 0, references: Mapping[str, Trace] | None = None
+) -> list[Step]:
     """Any case: z^[l]_j, a^[l]_j, the loss, delta^[l]_j, dW^[l]_jk, db^[l]_j, then the update.
 
     z, a and delta are shown for one sample (row ``sample`` of X); the loss, the
-    gradients and the update are over the whole batch of m samples.
+    gradients and the update are over the whole batch of m samples. A layer with batch
+    norm shows mu, var, zhat, bn and the running statistics, and backwards dbn, dgamma,
+    dbeta and delta with its mean terms; a layer with dropout its mask and the scaled a,
+    and backwards dh. ``references``: per framework, the scratch pass it is compared with.
     """
-    b = _Builder(case, traces)
+    b = _Builder(case, traces, references)
     m = b.scratch.a[0].shape[0]
     note = f" (sample {sample + 1} of {m})" if m > 1 else ""
     _forward_steps(b, sample, note)
@@ -436,23 +633,29 @@ def layer_steps(case: Case, traces: Mapping[str, Trace], sample: int = 0) -> lis
 
 
 def explain_case(
-    name: str, frameworks: Sequence[str] = registry.NAMES, seed: int = 0, sample: int = 0
+    name: str, frameworks: Sequence[str] = registry.NAMES, seed: int = 0, sample: int = 0, mode: str = "train"
 ) -> tuple[Case, list[Step]]:
-    """The built-in case ``name`` and its steps, with each framework's float64 Trace.
+    """The built-in case ``name`` and its steps, with each framework's float64 Trace in ``mode``.
+
+    With dropout, each framework is compared with scratch repeated on that framework's own masks.
 
     Raises:
-        InputError: unknown case or a sample index outside the batch.
+        InputError: unknown case, mode, or a sample index outside the batch.
     """
     from compare.data.cases import get_case
-    from compare.parity.harness import evaluate_with
+    from compare.parity.harness import evaluate_with, reference_for
     from core.errors import InputError
+    from core.normalization import check_mode
     from core.validate import prepare
 
+    check_mode(mode)
     case = get_case(name, seed)
     params, X, y = prepare(case.spec, case.params, case.X, case.y, DTYPE)
     if not 0 <= sample < X.shape[0]:
         raise InputError(f"--sample {sample + 1}: {name} has samples 1..{X.shape[0]}")
-    traces = {fw: evaluate_with(fw, case.spec, params, X, y, DTYPE) for fw in registry.with_reference(frameworks)}
+    traces = {fw: evaluate_with(fw, case.spec, params, X, y, DTYPE, mode) for fw in registry.with_reference(frameworks)}
     if name == "worked-2-2-2":
         return case, worked_example_steps(case, traces)
-    return case, layer_steps(case, traces, sample)
+    scratch = registry.get(REFERENCE).evaluate
+    references = {fw: reference_for(t, traces[REFERENCE], scratch, params, X, y, DTYPE) for fw, t in traces.items()}
+    return case, layer_steps(case, traces, sample, references)

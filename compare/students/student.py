@@ -31,7 +31,7 @@ from compare import registry
 from compare.data.cases import CASES, Case, get_case
 from compare.parity.harness import Check, compare_arrays, evaluate_with
 from compare.students import conventions
-from compare.students.hints import DTYPE, Expected, Hint, agrees, diagnose, expected_for
+from compare.students.hints import DTYPE, Expected, Hint, agrees, diagnose, expected_for, gradient_order
 from compare.students.l2 import FORMS, L2Term
 from compare.students.returns import StudentOutput, read_returned
 from compare.students.sandbox import DEFAULT_TIMEOUT, InProcess, Sandbox, load_in_process, shown
@@ -420,9 +420,8 @@ def check_case(
             result.expected = expected
         if output.loss is not None:
             result.checks.append(compare_arrays(framework, "loss", np.asarray(output.loss), np.asarray(expected.loss), DTYPE))
-        for l in range(case.spec.n_layers, 0, -1):
-            for p in (f"W{l}", f"b{l}"):
-                result.checks.append(compare_arrays(framework, f"d{p}", output.grads[p], expected.grads[p], DTYPE))
+        for p in gradient_order(case.spec):
+            result.checks.append(compare_arrays(framework, f"d{p}", output.grads[p], expected.grads[p], DTYPE))
     assert result.expected is not None
     result.hints = diagnose(
         case.spec, params, X, y, output.loss, output.grads, result.expected, options.convention, options.reduction, output.raw
@@ -456,7 +455,7 @@ def finite_differences(runner: Runner | StudentFunction, case: Case, options: Ch
     )
     loss_right = agrees(np.asarray(output.loss), np.asarray(expected.loss))
     atol = FD_ATOL * max(1.0, abs(output.loss))
-    order = [p for l in range(case.spec.n_layers, 0, -1) for p in (f"W{l}", f"b{l}")]
+    order = gradient_order(case.spec)
     disagree = tuple(
         p
         for p in order
@@ -559,6 +558,13 @@ def _validate(arch: str, frameworks: Iterable[str]) -> tuple[str, ...]:
         if ":" not in arch:
             raise _arch_error(arch)
         parse_spec(arch)
+    spec = get_case(arch).spec if arch in CASES else parse_spec(arch)
+    dropped = [l for l in range(1, spec.n_layers + 1) if (spec.dropout_rate(l) or 0) > 0]
+    if dropped:
+        raise InputError(
+            f"--arch {arch}: layer {dropped[0]} has dropout, whose random mask your function cannot know; "
+            "check the net without dropout (batch norm is fine: it is deterministic in training mode)"
+        )
     return frameworks
 
 

@@ -137,10 +137,30 @@ def to_json(runs: Sequence[TrainingRun]) -> dict[str, Any]:
                         "final_params": result.final_params,
                         "accuracy": result.accuracy,
                     }
+                    | (
+                        {"batch_norm": result.batch_norm, "running_variance": result.running_variance}
+                        if result.batch_norm
+                        else {}
+                    )
                     for fw, result in run.results.items()
                 },
                 "checks": [check_json(c) for c in run.checks],
             }
+            | (
+                {
+                    "batch_norm_drift": [
+                        {
+                            "framework": d.framework,
+                            "cause": d.cause,
+                            "setting": d.setting,
+                            "checks": [check_json(c) for c in d.checks],
+                        }
+                        for d in run.drift
+                    ]
+                }
+                if run.drift
+                else {}
+            )
         )
     return {"passed": all(run.passed for run in runs), "versions": versions(), "runs": out}
 
@@ -224,6 +244,67 @@ def _checks_table(run: TrainingRun, frameworks: Sequence[str]) -> Any:
     return table
 
 
+def _batch_norm_table(run: TrainingRun) -> Any:
+    """What each implementation's batch norms hold, and how each framework's differ from its scratch run."""
+    from rich import box
+    from rich.table import Table
+
+    from compare.training.run import BATCH_NORM_FIELDS, drift_causes
+
+    title = "batch norm as each holds it (w: the new batch's weight in the running averages)"
+    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
+    for column in ("", "native layer", "w", "eps", "running var", "drift causes"):
+        table.add_column(column, no_wrap=True)
+    for fw, result in run.results.items():
+        held = result.batch_norm
+        causes = "" if fw == registry.REFERENCE else ", ".join(drift_causes(result, run.reference_for(fw))) or "none"
+        table.add_row(fw, str(held["native"]), *(_setting_text(held[key]) for key, _ in BATCH_NORM_FIELDS), causes)
+    return table
+
+
+DRIFT_WORDS = {
+    "momentum": "momentum only",
+    "eps": "eps only",
+    "variance": "variance only",
+    "all": "all of them",
+    "framework": "the framework",
+    "rest": "unexplained",
+}
+
+
+def _drift_table(run: TrainingRun) -> Any:
+    """The batch-norm drift cause by cause: scratch on each framework's masks with one of its settings at a time."""
+    from rich import box
+    from rich.table import Table
+
+    title = (
+        "batch-norm drift by cause: scratch on each framework's masks with its settings one at a time, then all, "
+        "then the framework; unexplained: the framework against scratch with all (max relative difference)"
+    )
+    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
+    quantities = [c.quantity for c in run.drift[0].checks]
+    for column in ("", "cause", "setting", *quantities):
+        table.add_column(column, no_wrap=True)
+    for row in run.drift:
+        table.add_row(row.framework, DRIFT_WORDS[row.cause], row.setting, *(f"{c.max_rel_err:.1e}" for c in row.checks))
+    return table
+
+
+def _batch_norm_note(run: TrainingRun) -> str:
+    if run.framework_defaults:
+        return "each framework against scratch with the matched settings and the textbook (unbiased) running variance"
+    return "each framework against scratch with the matched settings and that framework's own running-variance convention"
+
+
+def _dropout_line(run: TrainingRun) -> list[str]:
+    if not run.case.spec.has_dropout:
+        return []
+    return [
+        "dropout: each draws its own masks per step and layer (scratch's column: its own); "
+        "each framework is checked against scratch on that framework's masks"
+    ]
+
+
 def render_table(runs: Sequence[TrainingRun], out: Any = None, threads: Mapping[str, Any] | None = None) -> None:
     """Per run: the loss every k steps for each implementation, then each framework's checks against scratch."""
     from compare.output import versions_line
@@ -234,6 +315,13 @@ def render_table(runs: Sequence[TrainingRun], out: Any = None, threads: Mapping[
         out.print(_loss_table(run))
         if not run.finite:
             out.print(f"{MARK[False]} not finite: a loss or a parameter is NaN or inf (an overflow), which proves nothing")
+        if any(run.case.spec.batch_norm):
+            out.print(_batch_norm_table(run))
+            out.print(_batch_norm_note(run), markup=False, highlight=False)
+        if run.drift:
+            out.print(_drift_table(run))
+        for line in _dropout_line(run):
+            out.print(line, markup=False, highlight=False)
         if run.framework_defaults:  # why the trajectories drift: the hyperparameters each one holds
             for fw, result in run.results.items():
                 out.print(f"{fw} holds: {_settings_text(result.settings)}", markup=False)

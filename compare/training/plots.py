@@ -26,6 +26,7 @@ from compare import registry
 from compare.parity.harness import REFERENCE, evaluate_with
 from compare.parity.tolerances import tolerance_for
 from compare.training.run import TrainingRun, param_divergence
+from core.normalization import INFERENCE
 
 ZERO_FLOOR = 1e-18  # exact agreement (a difference of 0) is drawn here: log axes have no 0
 GRID = 200  # decision-boundary grid points per axis
@@ -86,11 +87,10 @@ def plot_divergence(run: TrainingRun):
     """
     fig = _figure((7, 4.5))
     ax = fig.subplots()
-    reference = run.results[REFERENCE]
     for framework, result in run.results.items():
         if framework == REFERENCE:
             continue
-        divergence = np.maximum(param_divergence(result, reference), ZERO_FLOOR)
+        divergence = np.maximum(param_divergence(result, run.reference_for(framework)), ZERO_FLOOR)
         ax.plot(result.steps, divergence, label=f"{framework} vs scratch", **registry.get(framework).style)
     ax.axhline(tolerance_for(run.dtype).rtol, color="red", linewidth=1, label=f"rtol {run.dtype}")
     ax.set_yscale("log")
@@ -114,10 +114,11 @@ def can_plot_boundary(run: TrainingRun) -> bool:
 
 
 def predicted_class(run: TrainingRun, framework: str, points: np.ndarray) -> np.ndarray:
-    """Class of each point under ``framework``'s final parameters, by its own forward pass."""
+    """Class of each point under ``framework``'s final parameters, by its own forward pass (in inference mode)."""
     spec = run.case.spec
     dummy = np.zeros(len(points), dtype=np.int64)  # targets are required by evaluate; label 0 is valid for bce and cce
-    output = evaluate_with(framework, spec, run.results[framework].final_params, points, dummy, run.dtype).output
+    params = run.results[framework].final_params
+    output = evaluate_with(framework, spec, params, points, dummy, run.dtype, INFERENCE).output
     return (output[:, 0] > 0.5).astype(int) if spec.loss == "bce" else np.argmax(output, axis=1)
 
 

@@ -6,6 +6,14 @@ and returns a :class:`core.training.TrainResult`. The checks compare, for each
 framework against scratch: the recorded loss history, the loss on the whole
 dataset after the last step, and every final parameter (compare.parity.harness.compare_arrays,
 so the tolerances are compare/parity/tolerances.py's).
+
+With batch norm or dropout each framework trains first, drawing its own dropout masks (one
+per step and layer) and storing its own running-variance convention; scratch then trains
+again with that framework's masks and convention, and the framework is checked against that
+run (:attr:`TrainingRun.references`). The running statistics are among the final parameters,
+and the inference-mode output on the whole dataset is checked too. With ``--framework-defaults``
+the frameworks' batch norms get their own defaults too, while scratch keeps the matched ones
+and the textbook (unbiased) running variance: the drift that remains has these causes.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from compare.data.cases import Case
 from compare.parity.harness import REFERENCE, Check, compare_arrays
 from compare.training.batches import make_batches
 from core.errors import InputError
+from core.normalization import MATCHED, BatchNormSettings
 from core.optimizers import Hyperparameters, check_name, matched
 from core.optimizers import optimizer as optimizer_record
 from core.training import StepCallback, TrainResult
@@ -67,6 +76,8 @@ class TrainingRun:
     freeze_biases: bool
     results: dict[str, TrainResult] = field(default_factory=dict)
     checks: list[Check] = field(default_factory=list)
+    references: dict[str, TrainResult] = field(default_factory=dict)  # framework -> the scratch run it was checked with
+    drift: list[DriftCause] = field(default_factory=list)  # --framework-defaults with batch norm: the drift, cause by cause
 
     @property
     def steps(self) -> int:
@@ -92,6 +103,103 @@ class TrainingRun:
         """The checks of one framework."""
         return [c for c in self.checks if c.framework == framework]
 
+    def reference_for(self, framework: str) -> TrainResult:
+        """The scratch run ``framework`` is checked against (scratch's own, for a plain net)."""
+        return self.references.get(framework, self.results[REFERENCE])
+
+
+BATCH_NORM_FIELDS = (("new_weight", "momentum"), ("epsilon", "eps"), ("running_variance", "variance"))
+DRIFT_RTOL = 1e-9  # a setting this close to scratch's (Keras's 1 - 0.9 = 0.09999999999999998) only rounds differently
+
+
+def drift_causes(framework: TrainResult, reference: TrainResult) -> list[str]:
+    """The batch-norm settings in which a framework differs from the scratch run it is checked with (momentum, eps, ...)."""
+    mine, theirs = framework.batch_norm, reference.batch_norm
+    causes = []
+    for key, words in BATCH_NORM_FIELDS:
+        if key not in mine or key not in theirs:
+            continue
+        a, b = mine[key], theirs[key]
+        if isinstance(a, float) and isinstance(b, float):
+            if abs(a - b) > DRIFT_RTOL * abs(b):
+                causes.append(words)
+        elif a != b:
+            causes.append(words)
+    return causes
+
+
+@dataclass
+class DriftCause:
+    """One row of the batch-norm drift by cause: a run against the matched scratch run, on one framework's masks.
+
+    Attributes:
+        framework: whose masks (and whose batch-norm settings) the row is about.
+        cause: ``"momentum"``, ``"eps"``, ``"variance"``, ``"all"`` (scratch with every one of the
+            framework's batch-norm settings), ``"framework"`` (the framework's own run) or
+            ``"rest"`` (the framework against scratch with all its batch-norm settings: what the
+            batch norms do not explain, e.g. the optimizer's defaults).
+        setting: the change, e.g. ``"w 0.1 -> 0.01"``.
+        checks: ``running_mean_l``, ``running_var_l`` and ``final_output`` (inference mode), max relative differences.
+    """
+
+    framework: str
+    cause: str
+    setting: str
+    checks: list[Check]
+
+
+def _drift_checks(framework: str, actual: TrainResult, expected: TrainResult, dtype: str) -> list[Check]:
+    """The running statistics and the inference-mode output of ``actual`` against ``expected``."""
+    names = [name for name in expected.final_params if name.startswith(("running_mean", "running_var"))]
+    checks = [compare_arrays(framework, name, actual.final_params[name], expected.final_params[name], dtype) for name in names]
+    if actual.final_output is not None and expected.final_output is not None:
+        checks.append(compare_arrays(framework, "final_output", actual.final_output, expected.final_output, dtype))
+    return checks
+
+
+def batch_norm_drift(framework: str, result: TrainResult, matched_run: TrainResult, rerun: Any, dtype: str) -> list[DriftCause]:
+    """The drift of ``framework``'s running statistics and inference output from ``matched_run``, cause by cause.
+
+    scratch is trained again on the framework's masks with one of the framework's batch-norm
+    settings at a time (its new-batch weight, its eps, its running-variance convention), then with
+    all of them; ``rerun(**kwargs)`` is that scratch run. The last two rows are the framework's own
+    drift and what is left of it against scratch with all its settings (~1e-15 when the optimizers
+    are matched: the named causes are the whole story).
+    """
+    causes = drift_causes(result, matched_run)
+    if not causes:
+        return []
+    held = result.batch_norm
+    w, eps, variance = float(str(held["new_weight"])), float(str(held["epsilon"])), str(held["running_variance"])
+    theirs = BatchNormSettings(new_weight=w, epsilon=eps)
+    settings: dict[str, tuple[str, dict[str, Any]]] = {
+        "momentum": (f"w {MATCHED.new_weight:g} -> {w:.6g}", {"batch_norm": BatchNormSettings(w, MATCHED.epsilon)}),
+        "eps": (f"eps {MATCHED.epsilon:g} -> {eps:g}", {"batch_norm": BatchNormSettings(MATCHED.new_weight, eps)}),
+        "variance": (f"{matched_run.running_variance} -> {variance}", {"running_variance": variance}),
+    }
+    rows = [
+        DriftCause(
+            framework, cause, settings[cause][0], _drift_checks(framework, rerun(**settings[cause][1]), matched_run, dtype)
+        )
+        for cause in causes
+    ]
+    every_setting = rerun(batch_norm=theirs, running_variance=variance)
+    rows.append(
+        DriftCause(framework, "all", "scratch with all of the above", _drift_checks(framework, every_setting, matched_run, dtype))
+    )
+    rows.append(
+        DriftCause(framework, "framework", f"{framework}'s own run", _drift_checks(framework, result, matched_run, dtype))
+    )
+    rows.append(
+        DriftCause(
+            framework,
+            "rest",
+            f"{framework} vs scratch with all",
+            _drift_checks(framework, result, every_setting, dtype),
+        )
+    )
+    return rows
+
 
 def train_with(framework: str, case: Case, **kwargs: Any) -> TrainResult:
     """``<implementation>.train.train(spec, params, X, y, **kwargs)`` for ``framework`` in the registry."""
@@ -108,6 +216,8 @@ def compare_results(framework: str, actual: TrainResult, expected: TrainResult, 
     checks += [
         compare_arrays(framework, name, actual.final_params[name], value, dtype) for name, value in expected.final_params.items()
     ]
+    if expected.final_output is not None and actual.final_output is not None:  # batch norm or dropout: inference mode's
+        checks.append(compare_arrays(framework, "final_output", actual.final_output, expected.final_output, dtype))
     return checks
 
 
@@ -167,11 +277,43 @@ def run_training(
     # a mapping instead of Hyperparameters asks each framework for its own defaults, except eta when given
     theirs = ({} if learning_rate is None else {"learning_rate": learning_rate}) if framework_defaults else hyper
     run = TrainingRun(case.name, checked, dtype, optimizer, hyper, framework_defaults, batch_size, l2, l2_used, freeze_biases)
-    common = dict(optimizer=optimizer, batches=batches, l2=l2_used, freeze_biases=freeze_biases, dtype=dtype, every=every)
+    common: dict[str, Any] = dict(
+        optimizer=optimizer, batches=batches, l2=l2_used, freeze_biases=freeze_biases, dtype=dtype, every=every
+    )
+    modal = case.spec.mode_dependent
+    if modal:
+        common["seed"] = seed  # the dropout stream too
+
     run.results[REFERENCE] = train_with(REFERENCE, checked, hyper=hyper, on_step=on_step, **common)
     for framework in frameworks:
         if framework == REFERENCE:
             continue
-        run.results[framework] = train_with(framework, checked, hyper=theirs, on_step=on_step, **common)
-        run.checks += compare_results(framework, run.results[framework], run.results[REFERENCE], dtype)
+        # None: the framework's own batch-norm defaults (torch_impl.layers, keras_impl.layers)
+        batch_norm: dict[str, Any] = {"batch_norm": None if framework_defaults else MATCHED} if modal else {}
+        run.results[framework] = train_with(framework, checked, hyper=theirs, on_step=on_step, **common, **batch_norm)
+        if modal:
+            run.references[framework] = train_with(
+                REFERENCE, checked, hyper=hyper, **common, **replay(run.results[framework], framework_defaults)
+            )
+        run.checks += compare_results(framework, run.results[framework], run.reference_for(framework), dtype)
+        if modal and framework_defaults and any(case.spec.batch_norm):
+            masks = replay(run.results[framework], framework_defaults=True)
+
+            def rerun(masks: dict[str, Any] = masks, **settings: Any) -> TrainResult:
+                return train_with(REFERENCE, checked, hyper=hyper, **common, **masks, **settings)
+
+            run.drift += batch_norm_drift(framework, run.results[framework], run.references[framework], rerun, dtype)
     return run
+
+
+def replay(result: TrainResult, framework_defaults: bool) -> dict[str, Any]:
+    """What scratch needs to repeat a framework's run: its dropout masks, and (matched runs) its running-variance convention.
+
+    Under ``--framework-defaults`` scratch keeps the textbook convention, so that the drift shows it.
+    """
+    out: dict[str, Any] = {}
+    if result.masks:
+        out["masks"] = result.masks
+    if result.running_variance and not framework_defaults:
+        out["running_variance"] = result.running_variance
+    return out

@@ -20,6 +20,7 @@ from compare.training.batches import make_batches
 from core.activations import ACTIVATIONS
 from core.errors import InputError
 from core.losses import LOSSES
+from core.normalization import BatchNormSettings
 from core.optimizers import OPTIMIZERS, matched
 from core.trace import Trace
 from helpers import honest_dtype
@@ -193,3 +194,91 @@ def test_every_bench_step_takes_one_sgd_step(step):
     built.sync()
     after = built.params()
     assert all(np.allclose(after[k], expected[k], rtol=1e-12, atol=1e-15) for k in expected)
+
+
+# --- batch norm and dropout (core.spec): native layers, native mode switches, masks and conventions reported ---
+
+REGULARISED_NETS = [
+    pytest.param("3-5-2:bn+tanh,linear:mse", id="bn"),
+    pytest.param("3-5-3:relu+dropout=0.3,softmax:cce", id="dropout"),
+    pytest.param("3-5-4-1:bn+relu+dropout=0.2,bn+sigmoid,sigmoid:bce", id="bn-dropout-2-hidden"),
+]
+
+
+@pytest.mark.parametrize("mode", ["train", "inference"])
+@pytest.mark.parametrize("spec_text", REGULARISED_NETS)
+@pytest.mark.parametrize("framework", registry.OTHERS)
+def test_batch_norm_and_dropout_agree_with_scratch_in_both_modes(framework, spec_text, mode):
+    case = _net(spec_text)
+    result = run_case(case, honest_dtype(framework, case.spec), [framework], mode=mode)
+    checks = result.checks_for(framework)
+    assert [c.quantity for c in checks] == quantity_names(case.spec, mode)
+    first = first_divergence(checks)
+    assert first is None, f"{framework} parts from scratch at {first.quantity} on {spec_text} ({mode}): {first}"
+    trace = result.traces[framework]
+    assert trace.mode == mode and trace.running_variance in (("unbiased", "biased") if any(case.spec.batch_norm) else ("",))
+    if mode == "train" and case.spec.has_dropout:  # its own draw, reported as a boolean keep mask per dropout layer
+        assert all(m.dtype == bool and m.shape == (6, case.spec.sizes[l]) for l, m in trace.masks.items())
+
+
+@pytest.fixture(scope="module")
+def regularised_batches():
+    case = _net("3-5-4-1:bn+relu+dropout=0.2,bn+sigmoid,sigmoid:bce", m=12)
+    return case, make_batches(12, 5, steps=4, seed=2)  # mini-batches of 5, 5 and 2 rows
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+@pytest.mark.parametrize("framework", registry.OTHERS)
+def test_every_optimizer_trains_batch_norm_and_dropout_like_scratch_on_its_masks(framework, name, regularised_batches):
+    """One mask per step and layer, drawn by the framework and replayed by scratch with its running-variance convention."""
+    case, batches = regularised_batches
+    hyper = matched(name, 0.05)
+    result = registry.get(framework).train(case.spec, case.params, case.X, case.y, optimizer=name, hyper=hyper, batches=batches)
+    assert len(result.masks) == len(batches) and all(set(m) == {1} for m in result.masks)
+    assert [m[1].shape for m in result.masks] == [(5, 5), (5, 5), (2, 5), (5, 5)]
+    assert result.running_variance in ("unbiased", "biased")
+    assert set(result.batch_norm) == {"native", "new_weight", "epsilon", "running_variance"}
+    reference = registry.get(registry.REFERENCE).train(
+        case.spec,
+        case.params,
+        case.X,
+        case.y,
+        optimizer=name,
+        hyper=hyper,
+        batches=batches,
+        masks=result.masks,
+        running_variance=result.running_variance,
+    )
+    checks = [
+        compare_arrays(framework, "loss_history", np.array(result.loss_history), np.array(reference.loss_history), "float64")
+    ]
+    checks += [compare_arrays(framework, k, result.final_params[k], v, "float64") for k, v in reference.final_params.items()]
+    checks.append(compare_arrays(framework, "final_output", result.final_output, reference.final_output, "float64"))
+    assert set(result.final_params) == set(case.spec.canonical_shapes())
+    assert all(c.passed for c in checks), [c for c in checks if not c.passed]
+
+
+@pytest.mark.parametrize("framework", registry.OTHERS)
+def test_own_batch_norm_defaults_are_reported_and_explain_the_drift(framework, regularised_batches):
+    """``batch_norm=None`` gives the native layer its own defaults; scratch trained with the settings the result
+    reports (new batch weight, eps, variance convention) and its masks follows it: nothing else drifts."""
+    case, batches = regularised_batches
+    hyper = matched("sgd", 0.05)
+    kwargs = dict(optimizer="sgd", hyper=hyper, batches=batches)
+    own = registry.get(framework).train(case.spec, case.params, case.X, case.y, batch_norm=None, **kwargs)
+    held = own.batch_norm
+    assert 0 < held["new_weight"] <= 1 and held["epsilon"] > 0 and held["running_variance"] == own.running_variance
+    settings = BatchNormSettings(new_weight=held["new_weight"], epsilon=held["epsilon"])
+    explained = registry.get(registry.REFERENCE).train(
+        case.spec,
+        case.params,
+        case.X,
+        case.y,
+        batch_norm=settings,
+        masks=own.masks,
+        running_variance=own.running_variance,
+        **kwargs,
+    )
+    checks = [compare_arrays(framework, k, own.final_params[k], v, "float64") for k, v in explained.final_params.items()]
+    checks.append(compare_arrays(framework, "final_output", own.final_output, explained.final_output, "float64"))
+    assert all(c.passed for c in checks), [c for c in checks if not c.passed]
