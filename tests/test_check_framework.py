@@ -1,0 +1,254 @@
+"""``python -m compare check FILE --framework torch|keras``: students' own PyTorch and Keras files, through the CLI.
+
+Every file of examples/students/ named torch_*.py or keras_*.py holds, in its docstring, the
+command that checks it; each runs once here, as a user runs it (``python -m compare check ...``,
+the file in its own sandbox process), all of them started together by one module-scoped
+fixture. The correct files must exit 0; each planted mistake must exit 1 with exactly the hint
+its docstring names (the expected hint comes from that label, in :data:`PLANTED`, not from the
+checker); the numbers the hints rest on are derived here independently: Mazur's published
+values, or NumPy written out in the test.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import shlex
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from compare.data.cases import get_case
+from compare.students.student import seeded_case
+from core.spec import parse_spec
+from core.validate import prepare
+from scratch.model import evaluate, forward
+
+ROOT = Path(__file__).resolve().parents[1]
+STUDENTS = ROOT / "examples" / "students"
+F64 = {"rtol": 1e-10, "atol": 1e-12}  # compare/parity/tolerances.py, float64
+
+CORRECT = [
+    "torch_worked_2_2_2.py",
+    "torch_lecture_4_4_1.py",
+    "torch_lecture_4_4_3.py",
+    "torch_spiral.py",
+    "keras_worked_2_2_2.py",
+    "keras_lecture_4_4_1.py",
+    "keras_lecture_4_4_3.py",
+    "keras_spiral.py",
+]
+
+# file -> (the hint its docstring's label names, a phrase of the lecture equation or documentation the hint must cite)
+PLANTED = {
+    "torch_double_softmax.py": ("double_softmax", "Session-5 backprop: dz2 = probs - onehot"),
+    "torch_double_sigmoid.py": ("double_sigmoid", "ED5340 L26: dZ[2] = A[2] - Y"),
+    "torch_logits_into_bceloss.py": ("logits_into_probability_loss", "torch.nn.BCELoss"),
+    "torch_mse_mean.py": ("mse_mean", "Mazur's worked example: E_total = sum 1/2 (target - out)^2"),
+    "torch_mse_sum.py": ("mse_sum", "Mazur's worked example: E_total = sum 1/2 (target - out)^2"),
+    "torch_zero_grad_missing.py": ("zero_grad_missing", "ED5340 L26: W = W - alpha dW"),
+    "torch_backward_twice.py": ("backward_twice", "the gradient is accumulated into .grad"),
+    "torch_target_shape.py": ("torch_targets", "target = floats of the input's shape"),
+    "torch_onehot_long_targets.py": ("torch_targets", "torch.nn.CrossEntropyLoss: target = int64 class indices"),
+    "torch_weights_transposed.py": ("weights_layout", "CS60050 backprop: W_l[j, k] = w^l_jk"),
+    "torch_float32_model.py": ("float_dtype", "mat1 and mat2 must have the same dtype"),
+    "torch_sgd_dampening.py": ("optimizer_rule", "Sutskever et al. (2013)"),
+    "keras_double_softmax.py": ("double_softmax", "Session-5 backprop: dz2 = probs - onehot"),
+    "keras_logits_from_logits_false.py": ("logits_into_probability_loss", "from_logits"),
+    "keras_cce_integer_labels.py": ("cce_integer_labels", "one_hot representation"),
+    "keras_sparse_onehot.py": ("sparse_onehot_labels", "labels to be provided as integers"),
+    "keras_weights_not_transposed.py": ("weights_layout", "CS60050 backprop: W_l[j, k] = w^l_jk"),
+    "keras_leaky_default.py": ("leaky_slope", "ED5340 L25: Leaky ReLU = max(0.01 z, z)"),
+    "keras_float32_model.py": ("float_dtype", "keras.layers.Dense casts its input"),
+    "keras_adam_defaults.py": ("optimizer_rule", "Kingma & Ba (2015) Algorithm 1"),
+    "keras_adagrad_defaults.py": ("optimizer_rule", "Duchi, Hazan & Singer (2011)"),
+}
+MISMATCHES = ["torch_wrong_activation.py", "keras_missing_layer.py"]
+
+
+def command(filename: str) -> list[str]:
+    """The ``python -m compare check ...`` line of the file's docstring, as argv after ``python -m compare``."""
+    docstring = ast.get_docstring(ast.parse((STUDENTS / filename).read_text(encoding="utf-8"))) or ""
+    line = next(line.strip() for line in docstring.splitlines() if line.strip().startswith("python -m compare check"))
+    return shlex.split(line)[3:]
+
+
+# run id -> (argv after "python -m compare", extra environment)
+RUNS: dict[str, tuple[list[str], dict[str, str]]] = {name: (command(name), {}) for name in CORRECT + list(PLANTED) + MISMATCHES}
+RUNS["keras_double_softmax.py on torch"] = (command("keras_double_softmax.py"), {"KERAS_BACKEND": "torch"})
+RUNS["torch_float32_model.py in its own dtype"] = (command("torch_float32_model.py")[:-2], {})
+RUNS["torch_no_loss_fn.py"] = (command("torch_no_loss_fn.py"), {})
+
+
+def _cli(argv: list[str], env: dict[str, str]) -> tuple[int, Any, str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "compare", *argv, "--format", "json"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    return done.returncode, json.loads(done.stdout) if done.stdout.strip() else None, done.stderr
+
+
+@pytest.fixture(scope="module")
+def ran() -> dict[str, tuple[int, Any, str]]:
+    """Every run of :data:`RUNS`, three at a time (each is one student process, as the CLI starts it)."""
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        futures = {key: pool.submit(_cli, *run) for key, run in RUNS.items()}
+        return {key: future.result() for key, future in futures.items()}
+
+
+def test_every_torch_and_keras_example_is_run_here():
+    examples = {p.name for p in STUDENTS.glob("*.py") if p.name.startswith(("torch_", "keras_"))}
+    assert examples == set(CORRECT) | set(PLANTED) | set(MISMATCHES) | {"torch_no_loss_fn.py"}
+
+
+@pytest.mark.parametrize("filename", CORRECT)
+def test_a_correct_file_for_each_lecture_net_passes(ran, filename):
+    code, report, stderr = ran[filename]
+    assert code == 0, stderr or [h["message"] for h in report["hints"]]
+    assert report["passed"] and report["hints"] == [] and report["model"]["matches"]
+    assert report["dtype"] == "float64"  # every correct file builds its model in float64
+    checks = [c for case in report["cases"] for c in case["checks"]]
+    assert checks and all(c["passed"] for c in checks)
+    quantities = {c["quantity"] for c in checks}
+    assert {"output", "loss", "dW1", "db1", "W1 after step 2", "loss at step 2"} <= quantities
+
+
+@pytest.mark.parametrize("filename", ["torch_worked_2_2_2.py", "keras_worked_2_2_2.py"])
+def test_one_step_of_the_worked_example_gives_mazurs_updated_weights(ran, filename):
+    """Mazur's worked example prints w5+ = 0.35891648, w6+ = 0.408666186, w7+ = 0.511301270, w8+ = 0.561370121."""
+    case = ran[filename][1]["cases"][0]
+    assert case["name"] == "worked-2-2-2"
+    W2 = np.array(case["yours"]["W2 after step 1"])
+    np.testing.assert_allclose(W2, [[0.35891648, 0.408666186], [0.511301270, 0.561370121]], rtol=0, atol=5e-9)
+    assert abs(case["yours"]["loss at step 1"] - 0.298371109) < 5e-10  # E_total on the slide
+
+
+@pytest.mark.parametrize("filename", list(PLANTED))
+def test_each_planted_mistake_gets_its_hint_and_exit_1(ran, filename):
+    key, cites = PLANTED[filename]
+    code, report, stderr = ran[filename]
+    assert code == 1, stderr
+    assert not report["passed"] and report["model"]["matches"]
+    assert [h["key"] for h in report["hints"]] == [key]
+    assert cites in report["hints"][0]["message"]
+
+
+def _loss(ran: Any, run: str, case: int = 0) -> float:
+    return float(ran[run][1]["cases"][case]["yours"]["loss"])
+
+
+def test_double_softmax_is_the_cross_entropy_of_the_softmax_of_the_probabilities(ran):
+    case = get_case("spiral-2-4-3")
+    params, X, y = prepare(case.spec, case.params, case.X, case.y, "float64")
+    _, a = forward(case.spec, params, X)
+    p = np.exp(a[2]) / np.exp(a[2]).sum(axis=1, keepdims=True)  # softmax applied to the probabilities a_2
+    twice = float(-np.log(p[np.arange(len(y)), y]).mean())
+    assert abs(_loss(ran, "torch_double_softmax.py") - twice) <= F64["atol"] + F64["rtol"] * twice
+    assert abs(_loss(ran, "keras_double_softmax.py on torch") - twice) <= F64["atol"] + F64["rtol"] * twice
+    assert "is the cce of softmax(softmax(z_L))" in ran["keras_double_softmax.py on torch"][1]["hints"][0]["message"]
+
+
+def test_keras_on_tensorflow_rescues_the_double_softmax_and_the_hint_says_so(ran):
+    report = ran["keras_double_softmax.py"][1]
+    right = evaluate(parse_spec("2-4-3:relu,softmax:cce"), *_prepared("spiral-2-4-3")).loss
+    assert abs(_loss(ran, "keras_double_softmax.py") - right) <= F64["atol"] + F64["rtol"] * right
+    assert report["backend"] == "tensorflow"
+    assert "used its logits" in report["hints"][0]["message"] and "from_logits=True" in report["hints"][0]["message"]
+    assert ran["keras_double_softmax.py on torch"][1]["backend"] == "torch"
+
+
+def _prepared(name: str) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    case = get_case(name)
+    return prepare(case.spec, case.params, case.X, case.y, "float64")
+
+
+def test_mse_with_sum_is_twice_mazurs_e_total(ran):
+    assert abs(_loss(ran, "torch_mse_sum.py") - 2 * 0.298371109) < 1e-9  # E_total = 0.298371109 on the slide
+
+
+def test_mse_mean_on_one_output_is_twice_the_lectures_e(ran):
+    spec = parse_spec("2-2-1:sigmoid,sigmoid:sse")
+    seeded = seeded_case(spec)
+    params, X, y = prepare(spec, seeded.params, seeded.X, seeded.y, "float64")
+    _, a = forward(spec, params, X)
+    E = float((0.5 * ((y - a[2]) ** 2).sum(axis=1)).mean())
+    assert abs(_loss(ran, "torch_mse_mean.py") - 2 * E) <= F64["atol"] + F64["rtol"] * 2 * E
+
+
+def test_backward_twice_moves_w5_by_twice_mazurs_gradient(ran):
+    """w5 = 0.40 and dE_total/dw5 = 0.082167041 on the slide: with eta = 0.5 and the gradient doubled, w5 -> 0.317832959."""
+    case = ran["torch_backward_twice.py"][1]["cases"][0]
+    assert abs(case["yours"]["W2 after step 1"][0][0] - (0.40 - 2 * 0.5 * 0.082167041)) < 1e-9
+
+
+def test_without_zero_grad_step_2_differs_by_exactly_step_1s_gradient(ran):
+    case_report = ran["torch_zero_grad_missing.py"][1]["cases"][0]
+    spec = parse_spec("2-4-3:relu,softmax:cce")
+    theta0, X, y = _prepared("spiral-2-4-3")
+    g0 = evaluate(spec, theta0, X, y).grads
+    theta1 = {p: theta0[p] - 1.0 * g0[p] for p in theta0}  # eta = 1.0, SGD
+    g1 = evaluate(spec, theta1, X, y).grads
+    for p in theta0:
+        np.testing.assert_allclose(case_report["yours"][f"{p} after step 1"], theta1[p], **F64)
+        np.testing.assert_allclose(case_report["yours"][f"{p} after step 2"], theta1[p] - 1.0 * (g0[p] + g1[p]), **F64)
+        assert np.abs(g0[p]).max() > 1e-6  # the difference is visible
+    assert "-eta x step 1's d" in ran["torch_zero_grad_missing.py"][1]["hints"][0]["message"]
+
+
+def test_the_layout_hints_name_the_transposed_weights(ran):
+    for filename in ("torch_weights_transposed.py", "keras_weights_not_transposed.py"):
+        report = ran[filename][1]
+        assert report["hints"][0]["params"] == ["W1", "W2"]
+        worked, seeded = report["cases"]
+        assert worked["weights"] == ["transposed", "transposed"] and seeded["weights"] == ["replaced", "replaced"]
+        assert not worked["passed"] and seeded["passed"]
+    assert "load W_l itself" in ran["torch_weights_transposed.py"][1]["hints"][0]["message"]
+    assert "load W_l.T" in ran["keras_weights_not_transposed.py"][1]["hints"][0]["message"]
+
+
+def test_keras_default_leaky_slope_and_optimizer_rules_are_shown_with_numbers(ran):
+    assert "negative_slope=0.3 (keras.layers.LeakyReLU()'s default" in ran["keras_leaky_default.py"][1]["hints"][0]["message"]
+    adam = ran["keras_adam_defaults.py"][1]["hints"][0]["message"]
+    assert "eps = 1e-07 is added to sqrt(v) before the bias correction" in adam and "relative" in adam
+    assert "initial_accumulator_value = 0.1" in ran["keras_adagrad_defaults.py"][1]["hints"][0]["message"]
+    assert "dampening=0.9" in ran["torch_sgd_dampening.py"][1]["hints"][0]["message"]
+
+
+def test_a_float32_model_is_checked_in_float32_unless_float64_is_asked_for(ran):
+    code, report, _ = ran["torch_float32_model.py in its own dtype"]
+    assert code == 0 and report["dtype"] == "float32" and report["dtype_from_model"]
+    assert all(c["rtol"] == 1e-5 for case in report["cases"] for c in case["checks"])  # float32's tolerances
+    assert ran["torch_float32_model.py"][1]["dtype"] == "float64"
+    assert (
+        "your model's parameters are float32 and the data is float64" in ran["keras_float32_model.py"][1]["hints"][0]["message"]
+    )
+
+
+def test_an_architecture_mismatch_names_the_layer_and_compares_nothing(ran):
+    code, report, _ = ran["torch_wrong_activation.py"]
+    assert code == 1 and not report["passed"] and report["cases"] == []
+    assert report["model"]["mismatches"] == [
+        "layer 1: after Linear '0' (2 -> 4) your model applies sigmoid (Sigmoid '1'); 2-4-3:relu,softmax:cce has relu there"
+    ]
+    code, report, _ = ran["keras_missing_layer.py"]
+    assert code == 1 and report["cases"] == []
+    assert (
+        report["model"]["mismatches"][0] == "your model has 1 Dense layer (2 -> 3); 2-4-3:relu,softmax:cce has 2 (2 -> 4, 4 -> 3)"
+    )
+
+
+def test_a_file_without_loss_fn_says_what_is_missing_and_exits_2(ran):
+    code, report, stderr = ran["torch_no_loss_fn.py"]
+    assert code == 2 and report is None
+    assert stderr.count("\n") == 1 and "Traceback" not in stderr
+    assert "torch_no_loss_fn.py: no loss_fn (names defined there: build_model, criterion)" in stderr
