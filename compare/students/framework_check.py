@@ -462,6 +462,7 @@ def _train(run: Run, case: Case, result: FrameworkCase, params: dict[str, np.nda
     )
     reading = run.framework.read_optimizer(answer["optimizer"])
     result.optimizer = reading
+    result.notes += list(reading.notes)
     if "error" in answer:
         error = answer["error"]
         raise InputError(failure_message(error["failure"], "train_step()"))

@@ -128,6 +128,7 @@ class OptimizerReading:
         own: the framework's own rule where it differs from the lecture's (a hypothesis), with its words.
         unsupported: settings the lecture's rules have no counterpart for.
         held: the settings read, in words.
+        notes: where the framework holds a setting as another number than the one given.
     """
 
     rule: str | None
@@ -135,6 +136,7 @@ class OptimizerReading:
     own: tuple[Rule, str] | None = None
     unsupported: tuple[str, ...] = ()
     held: str = ""
+    notes: tuple[str, ...] = ()
 
 
 def _held(name: str, settings: Mapping[str, Any], rate: str) -> str:
@@ -324,7 +326,14 @@ def read_keras_optimizer(optimizer: Mapping[str, Any]) -> OptimizerReading:
     if reader is None or cast.get("learning_rate") is None:
         return OptimizerReading(None, held=held)
     reading = reader(settings, cast)
-    return replace(reading, unsupported=reading.unsupported + tuple(optimizer.get("unsupported", {})), held=held)
+    notes = tuple(
+        f"Keras holds {k}={settings[k]:g} as {cast[k]!r} (ops.cast to the variables' dtype; through float32 on TensorFlow): "
+        "the lecture's rule runs with the number Keras uses"
+        for k in ("learning_rate", "momentum")
+        if isinstance(settings.get(k), float) and cast.get(k) is not None and cast[k] != settings[k] and reading.rule != "adam"
+    )
+    unsupported = reading.unsupported + tuple(optimizer.get("unsupported", {}))
+    return replace(reading, unsupported=unsupported, held=held, notes=notes)
 
 
 # ---------------------------------------------------------------------------------------------
