@@ -117,6 +117,8 @@ def _entry_table(case: FrameworkCase, quantity: str) -> Any:
 def _verdict(result: FrameworkResult) -> str:
     if result.architecture.mismatches:
         return "result: WRONG: your model's architecture differs from --arch (nothing else was compared)"
+    if not result.passed and not result.hints:
+        return "result: WRONG: no classic framework mistake explains it; the first wrong quantity is shown above"
     if not result.passed:
         return "result: WRONG: see the hints above (docs/students.md explains each)"
     what = "output, loss, gradients" + (" and both training steps" if result.description["has"]["train_step"] else "")
