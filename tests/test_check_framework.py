@@ -205,6 +205,22 @@ def test_without_zero_grad_step_2_differs_by_exactly_step_1s_gradient(ran):
     assert "-eta x step 1's d" in ran["torch_zero_grad_missing.py"][1]["hints"][0]["message"]
 
 
+def test_keras_momentum_is_compared_as_keras_holds_it_and_the_note_says_so(ran):
+    """Keras on TensorFlow casts momentum=0.9 through float32; the lecture's rule with 0.9 itself is another trajectory."""
+    report = ran["keras_lecture_4_4_3.py"][1]
+    assert "Keras holds momentum=0.9 as 0.8999999761581421" in report["notes"][0]
+    from core.optimizers import Hyperparameters
+    from scratch.train import train
+
+    spec = parse_spec("4-4-3:sigmoid,softmax:cce")
+    params, X, y = _prepared("lecture-4-4-3-softmax")
+    yours = report["cases"][0]["yours"]["W1 after step 2"]
+    for momentum, same in ((float(np.float32(0.9)), True), (0.9, False)):
+        hyper = Hyperparameters(learning_rate=0.5, momentum=momentum)
+        W1 = train(spec, params, X, y, optimizer="momentum", hyper=hyper, batches=[np.arange(1)] * 2).param_history[1]["W1"]
+        assert np.allclose(yours, W1, **F64) is same
+
+
 def test_the_layout_hints_name_the_transposed_weights(ran):
     for filename in ("torch_weights_transposed.py", "keras_weights_not_transposed.py"):
         report = ran[filename][1]
@@ -252,3 +268,13 @@ def test_a_file_without_loss_fn_says_what_is_missing_and_exits_2(ran):
     assert code == 2 and report is None
     assert stderr.count("\n") == 1 and "Traceback" not in stderr
     assert "torch_no_loss_fn.py: no loss_fn (names defined there: build_model, criterion)" in stderr
+
+
+def test_the_outputs_docs_students_md_quotes_are_what_the_check_prints(ran):
+    docs = (ROOT / "docs" / "students.md").read_text(encoding="utf-8")
+    quoted = ["torch_double_softmax.py", "keras_double_softmax.py on torch", "torch_zero_grad_missing.py"]
+    quoted.append("keras_adam_defaults.py")
+    for run in quoted:
+        assert f"  - {ran[run][1]['hints'][0]['message']}\n" in docs, run
+    assert ran["torch_no_loss_fn.py"][2] in docs
+    assert f"  - {ran['torch_wrong_activation.py'][1]['model']['mismatches'][0]}\n" in docs
