@@ -324,8 +324,9 @@ def test_no_scale_hint_when_only_the_loss_is_scaled():
         ("2-4-3:relu,softmax:cce", {"type": "BCELoss"}, "probabilities", "loss_family"),
         ("2-4-3:relu,softmax:cce", {"type": "NLLLoss"}, "log_probabilities", None),
         ("2-4-3:relu,softmax:cce", {"type": "CrossEntropyLoss"}, "log_probabilities", None),  # log_softmax then softmax: the same
+        ("2-3-2:sigmoid,sigmoid:sse", {"type": "MSELoss", "reduction": "mean"}, "values", None),  # E for n_L = 2
     ],
-    ids=["nll-on-probabilities", "bce-on-a-cce-net", "nll-on-log-softmax", "cross-entropy-on-log-softmax"],
+    ids=["nll-on-probabilities", "bce-on-a-cce-net", "nll-on-log-softmax", "cross-entropy-on-log-softmax", "mse-on-sse"],
 )
 def test_what_the_loss_takes_against_what_the_model_returns(arch, loss, output, key):
     hints = fh.case_hints(_situation(loss, output), ["replaced", "replaced"], _evidence(arch, 1.0))
@@ -339,3 +340,18 @@ def test_parameters_that_never_move_are_no_update():
     lecture = fh.replay(evidence.spec, evidence.params, evidence.X, evidence.y, "float64", RULES["sgd"], reading.hyper, 2)
     hints = fh.train_hints(evidence.spec, evidence.params, evidence.X, evidence.y, "float64", reading, steps, lecture)
     assert [h.key for h in hints] == ["no_update"] and "SGD(lr=0.1)" in hints[0].message
+
+
+def test_a_loss_of_another_kind_that_raises_is_named_not_a_crash():
+    """MSELoss on a cce net's labels raises on their shape; the hint names the net's loss instead."""
+    failure = {
+        "type": "RuntimeError",
+        "message": "The size of tensor a (3) must match the size of tensor b (5) at non-singleton dimension 1",
+    }
+    situation = _situation({"type": "MSELoss", "reduction": "mean"})
+    hint = fh.error_hint("loss", failure, situation, _evidence("2-4-3:relu,softmax:cce", 1.0))
+    assert hint is not None and hint.key == "loss_family"
+    assert "is a cce net, l = -log softmax(z_L)_y" in hint.message and hint.message.endswith("use CrossEntropyLoss")
+    assert (
+        fh.error_hint("loss", failure, _situation({"type": "CrossEntropyLoss"}), _evidence("2-4-3:relu,softmax:cce", 1.0)) is None
+    )

@@ -40,6 +40,7 @@ from compare.parity.harness import compare_arrays, evaluate_with
 from compare.students.hints import Hint
 from core.activations import LEAKY_SLOPE
 from core.errors import InputError
+from core.losses import loss as loss_record
 from core.optimizers import Hyperparameters
 from core.spec import Spec
 from scratch.losses import LOSS
@@ -68,7 +69,8 @@ class LossKind:
 
 _CE_DOC = "torch.nn.CrossEntropyLoss: 'The input is expected to contain the unnormalized logits for each class'"
 _BCE_LOGITS_DOC = "torch.nn.BCEWithLogitsLoss: 'combines a Sigmoid layer and the BCELoss in one single class'"
-_BCE_DOC = "torch.nn.BCELoss: the input holds probabilities, 'between 0 and 1'"
+# torch/nn/modules/loss.py:634-635 (BCELoss); its 'between 0 and 1' (line 654) is about the targets
+_BCE_DOC = "torch.nn.BCELoss: 'the Binary Cross Entropy between the target and the input probabilities'"
 _NLL_DOC = "torch.nn.NLLLoss: 'The input given through a forward call is expected to contain log-probabilities of each class'"
 _MSE_DOC = "torch.nn.MSELoss: reduction='mean' divides the sum by the number of elements, m x n_L"
 
@@ -605,6 +607,8 @@ def error_hint(stage: str, failure: Mapping[str, Any], s: Situation, evidence: E
         return None
     if _says(failure, _PROBABILITY_WORDS) and s.output == "logits":
         return _logits_hint(s)
+    if _other_family(s, evidence):
+        return _family_hint(s, evidence)  # e.g. MSELoss given a cce net's labels raises on their shape
     return _targets_hint(s, failure, evidence)
 
 
@@ -662,13 +666,37 @@ def _double_hint(s: Situation, evidence: Evidence) -> Hint:
     )
 
 
+def _other_family(s: Situation, evidence: Evidence) -> bool:
+    """Whether the student's loss computes another loss than the net's (MSE counts as the sse net's, up to a factor)."""
+    family, net = (s.loss_kind.family if s.loss_kind else None), evidence.spec.loss
+    return family is not None and family != net and not (family == "mse" and net == "sse")
+
+
+def _family_hint(s: Situation, evidence: Evidence) -> Hint:
+    """A loss of another kind than the net's (MSELoss on a classifier, BCE on a cce net): the net's loss, and the framework's."""
+    assert s.loss_kind is not None
+    spec = evidence.spec
+    record = loss_record(spec.loss)
+    g = spec.activations[-1]
+    if spec.loss in ("cce", "bce") and g in s.framework.logits_losses:
+        fix = f"use {s.framework.logits_losses[g]}" if s.output == "logits" else s.framework.probability_losses[g]
+    else:
+        fix = f"use {s.framework.half_sse}" if spec.loss == "sse" else "use the loss of that formula"
+    return Hint(
+        "loss_family",
+        (),
+        f"{record.source}: {spec} is a {spec.loss} net, l = {record.per_sample}, with y {record.targets} -- "
+        f"{s.loss_kind.doc}: your {s.loss_type} computes {s.loss_kind.family}, another loss; {fix}",
+    )
+
+
 def _pairing_hints(s: Situation, evidence: Evidence) -> list[Hint]:
     """The model's output against what the loss takes."""
-    kind, spec = s.loss_kind, evidence.spec
+    kind = s.loss_kind
     if kind is None:
         return []
-    if kind.family != spec.loss and not (kind.family == "mse" and spec.loss == "sse"):
-        return [Hint("loss_family", (), f"{s.loss_type} computes {kind.family}, but {spec} is a {spec.loss} net: use its loss")]
+    if _other_family(s, evidence):
+        return [_family_hint(s, evidence)]
     if s.output == "probabilities" and kind.takes == "logits":
         return [_double_hint(s, evidence)]
     if s.output == "logits" and kind.takes == "probabilities":
@@ -679,6 +707,7 @@ def _pairing_hints(s: Situation, evidence: Evidence) -> list[Hint]:
     return []
 
 
+_MEAN = "CS60050 backprop: J = (1/n) sum_i L(x_i, y_i)"
 _SSE = "Mazur's worked example: E_total = sum 1/2 (target - out)^2 (here averaged over the m samples)"
 
 
@@ -708,7 +737,7 @@ def _scale_explained(k: float, s: Situation, evidence: Evidence) -> tuple[str, s
             return explained
     if m > 1 and agrees(k, m, dtype):
         return "loss_summed", (
-            f"CS60050 backprop: J = (1/n) sum_i L(x_i, y_i) -- your loss and every gradient are m = {m} times the mean's: "
+            f"{_MEAN} -- your loss and every gradient are m = {m} times the mean's: "
             "reduction='sum' (or a sum over the samples) where the mean was meant"
         )
     if evidence.spec.loss == "sse" and agrees(k, 2.0, dtype):
@@ -724,7 +753,10 @@ def scale_hints(s: Situation, evidence: Evidence) -> list[Hint]:
     explained = _scale_explained(k, s, evidence)
     if explained is None:
         n = evidence.spec.sizes[-1]
-        words = f"your loss and every gradient are {k:.10g} times the lecture's (m = {evidence.m}, n_L = {n})"
+        words = (
+            f"{_SSE if evidence.spec.loss == 'sse' else _MEAN} -- your loss and every gradient are {k:.10g} times the "
+            f"lecture's (m = {evidence.m}, n_L = {n}): a constant of your own in the loss (a batch size written in?)"
+        )
         return [Hint("loss_scale", (), words)]
     return [Hint(explained[0], (), explained[1])]
 
@@ -754,8 +786,8 @@ def dtype_hints(s: Situation, evidence: Evidence) -> list[Hint]:
 def _broadcast_hints(s: Situation, evidence: Evidence) -> list[Hint]:
     warned = next((w for w in evidence.warnings if "target size" in w and "broadcasting" in w), None)
     family = s.loss_kind.family if s.loss_kind else evidence.spec.loss
-    if warned is None or family not in TORCH_TARGETS:
-        return []
+    if warned is None or family not in TORCH_TARGETS or _other_family(s, evidence):
+        return []  # a loss of another kind: the loss_family hint says what to use
     return [
         Hint(
             "torch_targets",
