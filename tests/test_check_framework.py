@@ -59,6 +59,13 @@ PLANTED = {
     "torch_weights_transposed.py": ("weights_layout", "CS60050 backprop: W_l[j, k] = w^l_jk"),
     "torch_float32_model.py": ("float_dtype", "mat1 and mat2 must have the same dtype"),
     "torch_sgd_dampening.py": ("optimizer_rule", "Sutskever et al. (2013)"),
+    "torch_mse_on_labels.py": ("loss_family", "Session-5 backprop: 2-4-3:relu,softmax:cce is a cce net"),
+    "torch_nll_on_logits.py": ("nll_input", "expected to contain log-probabilities of each class"),
+    "torch_no_step.py": ("no_update", "ED5340 L26: W = W - alpha dW"),
+    "torch_cross_entropy_sum.py": ("loss_summed", "CS60050 backprop: J = (1/n) sum_i L(x_i, y_i)"),
+    "torch_sse_no_half.py": ("sse_half_missing", "Mazur's worked example: E_total = sum 1/2 (target - out)^2"),
+    "torch_fixed_batch_size.py": ("loss_scale", "CS60050 backprop: J = (1/n) sum_i L(x_i, y_i)"),
+    "torch_backward_twice_no_zero_grad.py": ("backward_twice_zero_grad_missing", "the gradient is accumulated into .grad"),
     "keras_double_softmax.py": ("double_softmax", "Session-5 backprop: dz2 = probs - onehot"),
     "keras_logits_from_logits_false.py": ("logits_into_probability_loss", "from_logits"),
     "keras_cce_integer_labels.py": ("cce_integer_labels", "one_hot representation"),
@@ -68,8 +75,13 @@ PLANTED = {
     "keras_float32_model.py": ("float_dtype", "keras.layers.Dense casts its input"),
     "keras_adam_defaults.py": ("optimizer_rule", "Kingma & Ba (2015) Algorithm 1"),
     "keras_adagrad_defaults.py": ("optimizer_rule", "Duchi, Hazan & Singer (2011)"),
+    "keras_rmsprop_defaults.py": ("optimizer_rule", "Hinton, Neural Networks for Machine Learning, lecture 6e"),
+    "keras_leaky_string.py": ("leaky_slope", "ED5340 L25: Leaky ReLU = max(0.01 z, z)"),
+    "keras_double_sigmoid.py": ("double_sigmoid", "ED5340 L26: dZ[2] = A[2] - Y"),
 }
 MISMATCHES = ["torch_wrong_activation.py", "keras_missing_layer.py"]
+# the code most tutorials teach: float32 models (nn.Linear's and Dense's default), checked in their own dtype
+FLOAT32_CORRECT = ["keras_spiral_float32.py"]
 
 
 def command(filename: str) -> list[str]:
@@ -80,7 +92,9 @@ def command(filename: str) -> list[str]:
 
 
 # run id -> (argv after "python -m compare", extra environment)
-RUNS: dict[str, tuple[list[str], dict[str, str]]] = {name: (command(name), {}) for name in CORRECT + list(PLANTED) + MISMATCHES}
+RUNS: dict[str, tuple[list[str], dict[str, str]]] = {
+    name: (command(name), {}) for name in CORRECT + list(PLANTED) + MISMATCHES + FLOAT32_CORRECT
+}
 RUNS["keras_double_softmax.py on torch"] = (command("keras_double_softmax.py"), {"KERAS_BACKEND": "torch"})
 RUNS["torch_float32_model.py in its own dtype"] = (command("torch_float32_model.py")[:-2], {})
 RUNS["torch_no_loss_fn.py"] = (command("torch_no_loss_fn.py"), {})
@@ -108,7 +122,7 @@ def ran() -> dict[str, tuple[int, Any, str]]:
 
 def test_every_torch_and_keras_example_is_run_here():
     examples = {p.name for p in STUDENTS.glob("*.py") if p.name.startswith(("torch_", "keras_"))}
-    assert examples == set(CORRECT) | set(PLANTED) | set(MISMATCHES) | {"torch_no_loss_fn.py"}
+    assert examples == set(CORRECT) | set(PLANTED) | set(MISMATCHES) | set(FLOAT32_CORRECT) | {"torch_no_loss_fn.py"}
 
 
 @pytest.mark.parametrize("filename", CORRECT)
@@ -240,6 +254,15 @@ def test_keras_default_leaky_slope_and_optimizer_rules_are_shown_with_numbers(ra
     assert "dampening=0.9" in ran["torch_sgd_dampening.py"][1]["hints"][0]["message"]
 
 
+@pytest.mark.parametrize("run", ["torch_float32_model.py in its own dtype", *FLOAT32_CORRECT])
+def test_the_tutorials_float32_spiral_loop_passes_in_float32_with_both_training_steps(ran, run):
+    code, report, stderr = ran[run]
+    assert code == 0, stderr or [h["message"] for h in report["hints"]]
+    assert report["dtype"] == "float32" and report["hints"] == []
+    quantities = {c["quantity"] for case in report["cases"] for c in case["checks"]}
+    assert {"loss", "dW1", "W1 after step 2", "loss at step 2"} <= quantities
+
+
 def test_a_float32_model_is_checked_in_float32_unless_float64_is_asked_for(ran):
     code, report, _ = ran["torch_float32_model.py in its own dtype"]
     assert code == 0 and report["dtype"] == "float32" and report["dtype_from_model"]
@@ -278,3 +301,100 @@ def test_the_outputs_docs_students_md_quotes_are_what_the_check_prints(ran):
         assert f"  - {ran[run][1]['hints'][0]['message']}\n" in docs, run
     assert ran["torch_no_loss_fn.py"][2] in docs
     assert f"  - {ran['torch_wrong_activation.py'][1]['model']['mismatches'][0]}\n" in docs
+
+
+def _spiral_logits(case_name: str = "spiral-2-4-3") -> tuple[np.ndarray, np.ndarray]:
+    """z_2 of the spiral net, written out in NumPy: relu(X W1^T + b1) W2^T + b2."""
+    params, X, y = _prepared(case_name)
+    a1 = np.maximum(X @ params["W1"].T + params["b1"], 0.0)
+    return a1 @ params["W2"].T + params["b2"], y
+
+
+def _cross_entropies(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """-log softmax(z)_y per sample, through log-sum-exp."""
+    top = z.max(axis=1, keepdims=True)
+    log_p = z - top - np.log(np.exp(z - top).sum(axis=1, keepdims=True))
+    return -log_p[np.arange(len(y)), y]
+
+
+def test_nll_loss_on_logits_is_minus_the_mean_logit_of_the_label(ran):
+    z, y = _spiral_logits()
+    expected = float(-z[np.arange(len(y)), y].mean())  # torch.nn.NLLLoss: -input[i, y_i], averaged
+    assert abs(_loss(ran, "torch_nll_on_logits.py") - expected) <= F64["atol"] + F64["rtol"] * abs(expected)
+
+
+def test_a_summed_or_rescaled_cross_entropy_is_m_or_m_over_32_times_the_mean(ran):
+    z, y = _spiral_logits()
+    total = float(_cross_entropies(z, y).sum())
+    assert len(y) == 300
+    assert abs(_loss(ran, "torch_cross_entropy_sum.py") - total) <= F64["rtol"] * total
+    assert abs(_loss(ran, "torch_fixed_batch_size.py") - total / 32) <= F64["rtol"] * total / 32
+    assert "9.375 times the lecture's" in ran["torch_fixed_batch_size.py"][1]["hints"][0]["message"]
+
+
+def test_sse_without_the_half_is_twice_mazurs_e_total(ran):
+    assert abs(_loss(ran, "torch_sse_no_half.py") - 2 * 0.298371109) < 1e-9  # E_total = 0.298371109 on the slide
+
+
+def test_a_train_step_without_optimizer_step_leaves_the_weights_as_they_were(ran):
+    case = ran["torch_no_step.py"][1]["cases"][0]
+    params, _, _ = _prepared("spiral-2-4-3")
+    for p, value in params.items():
+        np.testing.assert_array_equal(case["yours"][f"{p} after step 2"], value)
+
+
+def test_backward_twice_without_zero_grad_uses_twice_every_gradient_so_far(ran):
+    """Mazur's worked example: step 1 moves w5 by 2 x eta x 0.082167041; step 2 by 2 eta (g_1 + g_2)."""
+    case = ran["torch_backward_twice_no_zero_grad.py"][1]["cases"][0]
+    assert abs(case["yours"]["W2 after step 1"][0][0] - (0.40 - 2 * 0.5 * 0.082167041)) < 1e-9
+    spec = parse_spec("2-2-2:sigmoid,sigmoid:sse")
+    theta0, X, y = _prepared("worked-2-2-2")
+    g0 = evaluate(spec, theta0, X, y).grads
+    theta1 = {p: theta0[p] - 0.5 * 2 * g0[p] for p in theta0}
+    g1 = evaluate(spec, theta1, X, y).grads
+    for p in theta0:
+        np.testing.assert_allclose(case["yours"][f"{p} after step 2"], theta1[p] - 0.5 * 2 * (g0[p] + g1[p]), **F64)
+
+
+def test_mse_on_class_labels_is_named_a_loss_of_another_kind_with_torchs_error(ran):
+    case = ran["torch_mse_on_labels.py"][1]["cases"][0]
+    assert "must match the size of tensor b (300)" in case["error"]  # (m, 3) outputs against (m,) labels
+    assert case["checks"] == []  # nothing could be compared
+    assert ran["torch_mse_on_labels.py"][1]["hints"][0]["message"].endswith("use CrossEntropyLoss")
+
+
+def test_keras_rmsprop_follows_epsilon_inside_the_root_written_out_here(ran):
+    """keras/src/optimizers/rmsprop.py: r = rho r + (1 - rho) g^2; theta -= eta g / sqrt(r + eps), rho 0.9, eps 1e-7."""
+    case = ran["keras_rmsprop_defaults.py"][1]["cases"][0]
+    spec = parse_spec("2-4-3:relu,softmax:cce")
+    theta, X, y = _prepared("spiral-2-4-3")
+    g = evaluate(spec, theta, X, y).grads
+    for p in theta:
+        r = 0.1 * g[p] ** 2
+        keras_rule, lecture_rule = theta[p] - 0.01 * g[p] / np.sqrt(r + 1e-7), theta[p] - 0.01 * g[p] / (np.sqrt(r) + 1e-7)
+        np.testing.assert_allclose(case["yours"][f"{p} after step 1"], keras_rule, **F64)
+        assert not np.allclose(case["yours"][f"{p} after step 1"], lecture_rule, **F64)
+
+
+def test_dense_leaky_relu_string_computes_with_slope_0_2(ran):
+    spec = parse_spec("2-4-3:leaky_relu,softmax:cce")  # no built-in case: the seeded one
+    seeded = seeded_case(spec)
+    cases = ran["keras_leaky_string.py"][1]["cases"]
+    assert len(cases) == 1
+    params, X, y = prepare(spec, seeded.params, seeded.X, seeded.y, "float64")
+    z1 = X @ params["W1"].T + params["b1"]
+    for slope, same in ((0.2, True), (0.01, False)):
+        a1 = np.where(z1 > 0, z1, slope * z1)
+        loss = float(_cross_entropies(a1 @ params["W2"].T + params["b2"], y).mean())
+        assert (abs(_loss(ran, "keras_leaky_string.py") - loss) <= F64["atol"] + F64["rtol"] * loss) is same
+
+
+def test_keras_double_sigmoid_on_tensorflow_is_rescued_and_the_hint_gives_the_other_backends_loss(ran):
+    spec = parse_spec("4-4-1:sigmoid,sigmoid:bce")
+    params, X, y = _prepared("lecture-4-4-1-bce")
+    right = evaluate(spec, params, X, y).loss
+    assert abs(_loss(ran, "keras_double_sigmoid.py") - right) <= F64["atol"] + F64["rtol"] * right
+    _, a = forward(spec, params, X)
+    q = 1 / (1 + np.exp(-a[2]))  # the sigmoid of the sigmoid's output
+    twice = float(-(y * np.log(q) + (1 - y) * np.log(1 - q)).mean())
+    assert f"the bce of sigmoid(sigmoid(z_L)), {twice:.10g}" in ran["keras_double_sigmoid.py"][1]["hints"][0]["message"]
