@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -398,3 +399,37 @@ def test_keras_double_sigmoid_on_tensorflow_is_rescued_and_the_hint_gives_the_ot
     q = 1 / (1 + np.exp(-a[2]))  # the sigmoid of the sigmoid's output
     twice = float(-(y * np.log(q) + (1 - y) * np.log(1 - q)).mean())
     assert f"the bce of sigmoid(sigmoid(z_L)), {twice:.10g}" in ran["keras_double_sigmoid.py"][1]["hints"][0]["message"]
+
+
+def _hint_table() -> dict[str, str]:
+    """docs/students.md's table of the framework hints: hint key -> its row."""
+    docs = (ROOT / "docs" / "students.md").read_text(encoding="utf-8")
+    section = docs[docs.index("### The framework hints") : docs.index("### `--format json`")]
+    return {line.split("|")[1].strip().strip("`"): line for line in section.splitlines() if line.startswith("| `")}
+
+
+def test_the_docs_table_names_every_hint_with_its_planted_files():
+    rows = _hint_table()
+    for filename, (key, _) in PLANTED.items():
+        assert f"`{filename}`" in rows[key], (key, filename)
+
+
+def test_the_source_lines_the_docs_table_cites_exist_in_the_installed_frameworks():
+    import importlib.util
+
+    origin = importlib.util.find_spec("torch").origin  # type: ignore[union-attr]
+    assert origin is not None
+    site = Path(origin).parents[1]
+    cited = [
+        (path, int(first), int(last or first))
+        for row in _hint_table().values()
+        for path, first, last in re.findall(r"((?:torch|keras)/[\w/]+\.py):(\d+)(?:-(\d+))?", row.split("|")[-2])
+    ]
+    assert len(cited) >= 15
+    for path, first, last in cited:
+        lines = (site / path).read_text(encoding="utf-8").splitlines()
+        assert first <= last <= len(lines), path
+    adam = (site / "keras/src/optimizers/adam.py").read_text(encoding="utf-8").splitlines()
+    assert "ops.add(ops.sqrt(v), self.epsilon)" in adam[135 - 1]
+    sgd = (site / "torch/optim/sgd.py").read_text(encoding="utf-8").splitlines()
+    assert "alpha=1 - dampening" in sgd[364 - 1]
