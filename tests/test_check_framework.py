@@ -80,7 +80,8 @@ PLANTED = {
     "keras_leaky_string.py": ("leaky_slope", "ED5340 L25: Leaky ReLU = max(0.01 z, z)"),
     "keras_double_sigmoid.py": ("double_sigmoid", "ED5340 L26: dZ[2] = A[2] - Y"),
 }
-MISMATCHES = ["torch_wrong_activation.py", "keras_missing_layer.py"]
+MISMATCHES = ["torch_wrong_activation.py", "keras_missing_layer.py", "keras_wrong_width.py"]
+MISSING_NAMES = ["torch_no_loss_fn.py", "torch_no_build_model.py"]
 # the code most tutorials teach: float32 models (nn.Linear's and Dense's default), checked in their own dtype
 FLOAT32_CORRECT = ["keras_spiral_float32.py"]
 
@@ -98,7 +99,7 @@ RUNS: dict[str, tuple[list[str], dict[str, str]]] = {
 }
 RUNS["keras_double_softmax.py on torch"] = (command("keras_double_softmax.py"), {"KERAS_BACKEND": "torch"})
 RUNS["torch_float32_model.py in its own dtype"] = (command("torch_float32_model.py")[:-2], {})
-RUNS["torch_no_loss_fn.py"] = (command("torch_no_loss_fn.py"), {})
+RUNS.update({name: (command(name), {}) for name in MISSING_NAMES})
 
 
 def _cli(argv: list[str], env: dict[str, str]) -> tuple[int, Any, str]:
@@ -123,7 +124,7 @@ def ran() -> dict[str, tuple[int, Any, str]]:
 
 def test_every_torch_and_keras_example_is_run_here():
     examples = {p.name for p in STUDENTS.glob("*.py") if p.name.startswith(("torch_", "keras_"))}
-    assert examples == set(CORRECT) | set(PLANTED) | set(MISMATCHES) | set(FLOAT32_CORRECT) | {"torch_no_loss_fn.py"}
+    assert examples == set(CORRECT) | set(PLANTED) | set(MISMATCHES) | set(FLOAT32_CORRECT) | set(MISSING_NAMES)
 
 
 @pytest.mark.parametrize("filename", CORRECT)
@@ -285,13 +286,26 @@ def test_an_architecture_mismatch_names_the_layer_and_compares_nothing(ran):
     assert (
         report["model"]["mismatches"][0] == "your model has 1 Dense layer (2 -> 3); 2-4-3:relu,softmax:cce has 2 (2 -> 4, 4 -> 3)"
     )
+    code, report, _ = ran["keras_wrong_width.py"]
+    assert code == 1 and report["cases"] == []
+    assert report["model"]["mismatches"] == [
+        "layer 1: Dense 'dense' (2 -> 8), but 2-4-3:relu,softmax:cce's layer 1 is 2 -> 4",
+        "layer 2: Dense 'dense_1' (8 -> 3), but 2-4-3:relu,softmax:cce's layer 2 is 4 -> 3",
+    ]
 
 
-def test_a_file_without_loss_fn_says_what_is_missing_and_exits_2(ran):
-    code, report, stderr = ran["torch_no_loss_fn.py"]
+@pytest.mark.parametrize(
+    "run, missing",
+    [
+        ("torch_no_loss_fn.py", "no loss_fn (names defined there: build_model, criterion)"),
+        ("torch_no_build_model.py", "no build_model (names defined there: loss_fn, model)"),
+    ],
+)
+def test_a_file_without_build_model_or_loss_fn_says_what_is_missing_and_exits_2(ran, run, missing):
+    code, report, stderr = ran[run]
     assert code == 2 and report is None
     assert stderr.count("\n") == 1 and "Traceback" not in stderr
-    assert "torch_no_loss_fn.py: no loss_fn (names defined there: build_model, criterion)" in stderr
+    assert f"{run}: {missing}" in stderr
 
 
 def test_the_outputs_docs_students_md_quotes_are_what_the_check_prints(ran):
@@ -300,7 +314,10 @@ def test_the_outputs_docs_students_md_quotes_are_what_the_check_prints(ran):
     quoted.append("keras_adam_defaults.py")
     for run in quoted:
         assert f"  - {ran[run][1]['hints'][0]['message']}\n" in docs, run
-    assert ran["torch_no_loss_fn.py"][2] in docs
+    for run in MISSING_NAMES:
+        assert ran[run][2] in docs, run
+    for mismatch in ran["keras_wrong_width.py"][1]["model"]["mismatches"]:
+        assert f"  - {mismatch}\n" in docs
     assert f"  - {ran['torch_wrong_activation.py'][1]['model']['mismatches'][0]}\n" in docs
 
 
