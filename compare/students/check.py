@@ -27,7 +27,9 @@ from compare.options import (
 )
 from compare.output import MARK, check_json, console, versions, versions_line
 from compare.students.conventions import CONVENTIONS
+from compare.students.framework_check import DTYPES, STUDENT_FRAMEWORKS, TARGETS
 from compare.students.l2 import FORMS
+from core.errors import InputError
 
 if TYPE_CHECKING:
     from compare.students.student import CaseCheck, CheckResult
@@ -42,7 +44,8 @@ def build_parser(prog: str = "python -m compare check") -> ArgumentParser:
         parents=[frameworks_option(), format_option("json")],
         description="Check your own backprop function against scratch, PyTorch and Keras; on a mismatch, "
         "get a hint naming the lecture equation. Your function: backprop(params, X, y) -> (loss, grads) "
-        "(see docs/students.md). This runs the code in FILE, in its own process.",
+        "(see docs/students.md). With --framework, check your own PyTorch or Keras code instead: "
+        "build_model(), loss_fn, and optionally make_optimizer and train_step. This runs the code in FILE, in its own process.",
         epilog="Exit codes: 0 correct, 1 wrong (hints printed), 2 bad usage or input, or your code crashed, exited or hung.",
     )
     parser.add_argument(
@@ -56,6 +59,24 @@ def build_parser(prog: str = "python -m compare check") -> ArgumentParser:
         metavar="NAME|SPEC",
         help="a built-in case (e.g. worked-2-2-2) or a SPEC (e.g. 2-4-3:relu,softmax:cce: every built-in case with it, "
         "or your --data)",
+    )
+    parser.add_argument(
+        "--framework",
+        choices=tuple(STUDENT_FRAMEWORKS),
+        help="check your own code in this framework (build_model, loss_fn, optionally make_optimizer, train_step) "
+        "against the from-scratch net, instead of a NumPy backprop function",
+    )
+    parser.add_argument(
+        "--dtype",
+        choices=DTYPES,
+        help="with --framework: the data's dtype, which your model must compute in, and the tolerances' "
+        "(default: your model's own dtype: float32 if all its parameters are float32, else float64)",
+    )
+    parser.add_argument(
+        "--targets",
+        choices=TARGETS,
+        help="with --framework, for a cce net: how y reaches your loss_fn: int64 class labels (m,) or one-hot rows (m, n_L) "
+        "(default: labels)",
     )
     parser.add_argument(
         "--convention",
@@ -98,9 +119,8 @@ def build_parser(prog: str = "python -m compare check") -> ArgumentParser:
     parser.add_argument(
         "--timeout",
         type=positive_float,
-        default=5.0,
         metavar="SECONDS",
-        help="how long your file's top-level code, and each call, may run (default: 5)",
+        help="how long your file's top-level code, and each call, may run (default: 5; with --framework 60)",
     )
     parser.add_argument("--seed", type=seed_arg, default=0, help="seed for weights of cases without published ones (default 0)")
     return parser
@@ -217,9 +237,55 @@ def to_json(result: CheckResult) -> dict[str, Any]:
     }
 
 
+# the NumPy check's options, which --framework does not take (your model's layers give the layout, scratch the reference)
+NUMPY_ONLY = ("convention", "per_sample", "reduction", "l2", "l2_form", "names", "fd", "frameworks")
+FRAMEWORK_ONLY = ("dtype", "targets")
+
+
+def _flags(names: Sequence[str]) -> str:
+    return ", ".join("--" + name.replace("_", "-") for name in names)
+
+
+def _check_framework(args: Any, parser: ArgumentParser) -> int:
+    given = [name for name in NUMPY_ONLY if getattr(args, name) != parser.get_default(name)]
+    if given:
+        raise InputError(
+            f"{_flags(given)}: for a NumPy backprop function, not with --framework (your model's layers give the layout)"
+        )
+    from compare.students.framework_check import TIMEOUT, check_framework_file
+    from compare.students.framework_report import render_text, to_json
+
+    result = check_framework_file(
+        args.target,
+        args.framework,
+        args.arch,
+        args.seed,
+        dtype=args.dtype,
+        targets=args.targets,
+        timeout=args.timeout or TIMEOUT,
+        weights=args.weights,
+        data=args.data,
+        label=args.label,
+    )
+    if args.format == "json":
+        from compare.output import dumps
+
+        print(dumps(to_json(result), indent=2))
+    else:
+        render_text(result)
+    return EXIT_OK if result.passed else EXIT_MISMATCH
+
+
 def main(argv: Sequence[str], prog: str = "python -m compare check") -> int:
     """Check the student's file; 0 correct, 1 wrong."""
-    args = build_parser(prog).parse_args(list(argv))
+    parser = build_parser(prog)
+    args = parser.parse_args(list(argv))
+    if args.framework:
+        return _check_framework(args, parser)
+    given = [name for name in FRAMEWORK_ONLY if getattr(args, name) is not None]
+    if given:
+        raise InputError(f"{_flags(given)}: only with --framework torch|keras (a NumPy backprop function is checked in float64)")
+    from compare.students.sandbox import DEFAULT_TIMEOUT
     from compare.students.student import check_file
 
     result = check_file(
@@ -228,7 +294,7 @@ def main(argv: Sequence[str], prog: str = "python -m compare check") -> int:
         args.convention,
         args.frameworks,
         args.seed,
-        timeout=args.timeout,
+        timeout=args.timeout or DEFAULT_TIMEOUT,
         weights=args.weights,
         data=args.data,
         label=args.label,

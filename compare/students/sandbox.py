@@ -83,7 +83,7 @@ def failure_message(failure: dict[str, Any], function: str, layout: str | None =
         return f"{where}{function} raised KeyboardInterrupt"
     if kind == "timeout":
         return f"{where}{function} did not finish within {message} s (--timeout SECONDS changes the limit): an endless loop?"
-    if kind in ("missing", "bind", "ended"):
+    if kind in ("missing", "bind", "ended", "setup"):
         return f"{where}{message}"
     text = f"{where}{function} raised {failure['type']}: {message or '(no message)'}"
     if layout and (SHAPE_WORDS.search(message) or failure["type"] == "IndexError"):
@@ -183,7 +183,7 @@ class Sandbox:
             function; from :meth:`call` when a call fails (one line each, with file:line).
     """
 
-    def __init__(self, path: Path, names: Sequence[str], timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, path: Path, names: Sequence[str], timeout: float = DEFAULT_TIMEOUT, driver: str | None = None) -> None:
         self.path = path
         self.label = _label(names)
         self.timeout = timeout
@@ -211,6 +211,7 @@ class Sandbox:
             "functions": list(names),
             "timeout": timeout,
             "hang_file": self._hang_file,
+            "driver": driver,
         }
         try:
             self._ask(request, TOP_LEVEL, "")
@@ -307,6 +308,16 @@ class Sandbox:
             "n_layers": n_layers,
         }
         return [calling.decode(value) for value in self._ask(request, self.label, layout, len(samples))["returned"]]
+
+    def run(self, function: str, label: str, **args: Any) -> Any:
+        """``driver.<function>(module, roots, **args)`` in the worker (``driver`` given to the constructor), with the timeout.
+
+        ``args`` and the answer are JSON data (compare.students.framework_driver packs arrays).
+
+        Raises:
+            InputError: the student's code raised, exited, hung past the timeout or ended the process.
+        """
+        return self._ask({"op": "run", "function": function, "args": args}, label, "")["returned"]
 
     def close(self) -> None:
         """End the worker and remove its files (what it printed is kept in :attr:`output` until then)."""

@@ -9,15 +9,21 @@ loop: the channel carries only the worker's answers, and a call that runs past i
 timeout is ended by :func:`faulthandler.dump_traceback_later`, which writes where it
 was stuck to a file the parent reads.
 
-Requests: ``{"op": "load", "path", "functions", "timeout", "hang_file"}`` and
+Requests: ``{"op": "load", "path", "functions", "timeout", "hang_file"[, "driver"]}``,
 ``{"op": "call", "params", "samples": [[X, y], ...], "l2", "n_layers"}`` (values encoded by
-compare.students.calling.encode). Answers: ``{"ok": true, ...}`` or
-``{"ok": false, "failure": {...}}`` (compare.students.calling.failure).
+compare.students.calling.encode) and ``{"op": "run", "function", "args"}``. Answers:
+``{"ok": true, ...}`` or ``{"ok": false, "failure": {...}}`` (compare.students.calling.failure).
+
+A ``driver`` is a project module imported before the student's file, outside the timeout
+(``check --framework``: compare.students.framework_torch or framework_keras, which import
+the framework). ``run`` calls ``driver.<function>(module, roots, **args)`` with the student's
+module and folder, under the same timeout; the driver returns JSON-ready data.
 """
 
 from __future__ import annotations
 
 import faulthandler
+import importlib
 import json
 import os
 import sys
@@ -31,6 +37,8 @@ class Worker:
 
     def __init__(self) -> None:
         self.functions: list[Any] = []
+        self.module: Any = None
+        self.driver: Any = None
         self.roots: list[str] = []
         self.timeout = 5.0
         self.hang: TextIO | None = None
@@ -52,6 +60,12 @@ class Worker:
         self.roots = [folder]
         self.timeout = float(request["timeout"])
         self.hang = open(request["hang_file"], "w")  # noqa: SIM115 - kept open for faulthandler until the process ends
+        if request.get("driver"):
+            try:
+                self.driver = importlib.import_module(request["driver"])
+            except Exception as exc:  # noqa: BLE001 - e.g. the framework is not installed
+                message = f"{request['driver']} could not be imported: {type(exc).__name__}: {exc}"
+                return {"ok": False, "failure": {"kind": "setup", "type": "", "message": message, "file": None, "line": None}}
         sys.path.insert(0, folder)  # as `python FILE.py` does
         sys.argv = [path]
         try:
@@ -62,7 +76,17 @@ class Worker:
         if isinstance(found, str):
             return {"ok": False, "failure": {"kind": "missing", "type": "", "message": found, "file": None, "line": None}}
         self.functions = found
+        self.module = module
         return {"ok": True}
+
+    def run(self, request: dict[str, Any]) -> dict[str, Any]:
+        """``driver.<function>(module, roots, **args)`` with the timeout; its JSON-ready answer."""
+        function = getattr(self.driver, request["function"])
+        try:
+            returned = self._timed(lambda: function(self.module, self.roots, **request["args"]))
+        except BaseException as exc:  # noqa: BLE001 - the student's code: SystemExit and KeyboardInterrupt included
+            return {"ok": False, "failure": calling.failure(exc, self.roots)}
+        return {"ok": True, "returned": returned}
 
     def call(self, request: dict[str, Any]) -> dict[str, Any]:
         """One call per (X, y) in ``request["samples"]``, each with its own timeout; the answers in order."""
@@ -94,7 +118,7 @@ def main() -> None:
     worker = Worker()
     for line in channel_in:
         request = json.loads(line)
-        answer = worker.load(request) if request["op"] == "load" else worker.call(request)
+        answer = {"load": worker.load, "call": worker.call, "run": worker.run}[request["op"]](request)
         channel_out.write(json.dumps(answer) + "\n")
         channel_out.flush()
 
