@@ -139,13 +139,14 @@ def test_a_differing_implementation_makes_the_json_say_not_passed():
     from compare.parity.report import to_json
 
     case = get_case("worked-2-2-2")
-    scratch = registry.get("scratch").evaluate(case.spec, case.params, case.X, case.y, "float64")
+    scratch = registry.get(registry.REFERENCE).evaluate(case.spec, case.params, case.X, case.y, "float64")
     off = copy.deepcopy(scratch)
     off.z[1] = off.z[1] + 1e-6  # far outside float64's tolerance
-    result = CaseResult(case.name, case.spec, "float64", {"scratch": scratch, "torch": off})
-    result.checks = compare_traces("torch", off, scratch, "float64")
+    other = registry.OTHERS[0]
+    result = CaseResult(case.name, case.spec, "float64", {registry.REFERENCE: scratch, other: off})
+    result.checks = compare_traces(other, off, scratch, "float64")
     report = to_json([result])
     assert report["passed"] is False and report["cases"][0]["passed"] is False
-    agreeing = CaseResult(case.name, case.spec, "float64", {"scratch": scratch, "torch": scratch})
-    agreeing.checks = compare_traces("torch", scratch, scratch, "float64")
+    agreeing = CaseResult(case.name, case.spec, "float64", {registry.REFERENCE: scratch, other: scratch})
+    agreeing.checks = compare_traces(other, scratch, scratch, "float64")
     assert to_json([agreeing])["passed"] is True  # the control: the same report with agreeing traces passes
