@@ -42,6 +42,7 @@ from compare.students.framework_driver import (
     weight_status,
 )
 from core.activations import ACTIVATIONS
+from torch_impl import optimizers as torch_optimizers
 from torch_impl.activations import MODULES
 from torch_impl.convert import load_params, read_grads, read_params
 
@@ -54,21 +55,7 @@ NOOP_MODULES = (nn.Identity, nn.Flatten)
 # torch.relu, F.relu, x.relu(), ...: a function or method named like the activation
 ACTIVATION_FUNCTIONS = {name: name for name in [*ACTIVATIONS, "log_softmax"] if name != "linear"}
 SHAPE_OPERATIONS = {"flatten", "view", "reshape", "squeeze", "unsqueeze", "float", "double", "to", "contiguous", "type"}
-SETTINGS = (
-    "lr",
-    "momentum",
-    "dampening",
-    "nesterov",
-    "alpha",
-    "betas",
-    "eps",
-    "initial_accumulator_value",
-    "lr_decay",
-    "weight_decay",
-    "amsgrad",
-    "centered",
-    "maximize",
-)
+SETTINGS = (*torch_optimizers.SETTINGS, "amsgrad", "centered", "maximize")  # what a student's optimizer may also set
 
 
 # ---------------------------------------------------------------------------------------------
