@@ -77,9 +77,26 @@ sys.exit(cli.main(["train"]))
 """
 
 
+def _default_sigint() -> None:
+    """In the child: SIGINT's default action, so Python installs its KeyboardInterrupt handler.
+
+    A job started in the background by a shell without job control (CI's ``cmd &``) inherits
+    SIGINT ignored, and Python then leaves it ignored: Ctrl-C could not reach the tool at all.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_is_one_line_and_exit_130():
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", CTRL_C], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", CTRL_C],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_default_sigint,  # a signal disposition, set before exec
+    )
     assert done.returncode == 130, done.stderr
     assert done.stderr == "python -m compare train: error: interrupted (Ctrl-C); nothing more was written\n"
 
@@ -88,7 +105,9 @@ def test_ctrl_c_during_a_real_run_ends_it(tmp_path):
     """The real command, interrupted at some point of a long run: it ends soon, with 130 or (in start-up) Python's own exit."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "compare", "train", "--frameworks", "scratch", "--steps", "1000000", "--every", "1000000"]
-    run = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    run = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint
+    )
     try:
         time.sleep(3)
         run.send_signal(signal.SIGINT)
