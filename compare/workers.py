@@ -32,6 +32,7 @@ import numpy as np
 from core.errors import InputError
 from core.normalization import BatchNormSettings
 from core.optimizers import Hyperparameters
+from core.schedules import Schedule, as_dict
 from core.spec import parse_spec
 from core.trace import Trace
 from core.training import TrainResult
@@ -132,6 +133,8 @@ def result_message(result: TrainResult) -> tuple[dict[str, Any], Arrays]:
         "masked_steps": len(result.masks),
         "running_variance": result.running_variance,
         "batch_norm": result.batch_norm,
+        "learning_rates": result.learning_rates,
+        "velocity": result.velocity,
     }
     return meta, arrays
 
@@ -151,6 +154,8 @@ def result_from(meta: Mapping[str, Any], arrays: Arrays) -> TrainResult:
         running_variance=meta["running_variance"],
         batch_norm=dict(meta["batch_norm"]),
         final_output=arrays.get("final_output"),
+        learning_rates=list(meta["learning_rates"]),
+        velocity=meta["velocity"],
     )
 
 
@@ -182,6 +187,8 @@ def train_request(spec: Any, params: Mapping[str, Any], X: Any, y: Any, **kwargs
     if "batch_norm" in kwargs:  # BatchNormSettings, or None for the framework's own defaults
         settings = kwargs.pop("batch_norm")
         meta["batch_norm"] = None if settings is None else asdict(settings)
+    if "schedule" in kwargs:
+        meta["schedule"] = as_dict(kwargs.pop("schedule"))
     meta["kwargs"] = kwargs
     arrays = _prefixed("p", params) | {"X": np.asarray(X), "y": np.asarray(y)}
     arrays |= {f"batch/{i}": np.asarray(batch) for i, batch in enumerate(batches)}
@@ -206,6 +213,8 @@ def answer(impl: Any, meta: Mapping[str, Any], arrays: Arrays) -> tuple[dict[str
     kwargs = dict(meta["kwargs"])
     if "batch_norm" in meta:
         kwargs["batch_norm"] = None if meta["batch_norm"] is None else BatchNormSettings(**meta["batch_norm"])
+    if "schedule" in meta:
+        kwargs["schedule"] = Schedule(**meta["schedule"])
     result = impl.module("train").train(spec, params, arrays["X"], arrays["y"], hyper=hyper, batches=batches, **kwargs)
     return result_message(result)
 

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from core.errors import InputError
+from core.errors import InputError, lookup
 
 # Default eta when none is given: the adaptive rules normalise the step to about eta per parameter.
 ADAPTIVE_LEARNING_RATE = 0.01
@@ -159,6 +159,20 @@ def check_name(name: str) -> str:
         InputError: for any other name.
     """
     return optimizer(name).name
+
+
+VELOCITY_STEPS = "steps"  # v <- mu v - eta g; theta + v: the lectures', Keras's (eta inside the velocity)
+VELOCITY_GRADIENTS = "gradients"  # b <- mu b + g; theta - eta b: torch.optim.SGD's (eta outside; torch SGD docs' note)
+VELOCITIES = (VELOCITY_STEPS, VELOCITY_GRADIENTS)  # equal maths while eta is constant, not once a schedule changes it
+
+
+def check_velocity(velocity: str) -> str:
+    """``velocity`` itself when it is one of :data:`VELOCITIES` (momentum's two conventions).
+
+    Raises:
+        InputError: for any other value.
+    """
+    return str(lookup(dict.fromkeys(VELOCITIES, velocity), velocity, "velocity convention"))
 
 
 def float32_exact(value: float) -> float:

@@ -48,6 +48,8 @@ class TrainResult:
         batch_norm: the batch norms' settings as the implementation holds them (its own names), for reports.
         final_output: a_L on the whole dataset at ``final_params``, ``(m, n_L)``, in inference mode;
             only for nets with batch norm or dropout (where ``final_loss`` and ``accuracy`` are inference-mode too).
+        learning_rates: the eta each optimizer step k = 1..N used, all N of them (core.schedules).
+        velocity: momentum's velocity convention (core.optimizers.VELOCITIES), ``""`` for the other optimizers.
     """
 
     steps: list[int]
@@ -61,6 +63,13 @@ class TrainResult:
     running_variance: str = ""
     batch_norm: dict[str, object] = field(default_factory=dict)
     final_output: np.ndarray | None = None
+    learning_rates: list[float] = field(default_factory=list)
+    velocity: str = ""
+
+
+def uses_velocity(optimizer: str) -> bool:
+    """Whether ``optimizer`` keeps a velocity (momentum, nesterov), whose convention matters once eta changes."""
+    return optimizer in ("momentum", "nesterov")
 
 
 def recorded(k: int, n_steps: int, every: int) -> bool:

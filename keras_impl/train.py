@@ -16,9 +16,10 @@ import keras
 import numpy as np
 
 from core.normalization import DROPOUT_SEED, MATCHED, BatchNormSettings
-from core.optimizers import Hyperparameters
+from core.optimizers import VELOCITY_STEPS, Hyperparameters
+from core.schedules import CONSTANT, Schedule
 from core.spec import Spec
-from core.training import StepCallback, TrainResult, accuracy, prepare_training, recorded
+from core.training import StepCallback, TrainResult, accuracy, prepare_training, recorded, uses_velocity
 from keras_impl.convert import read_params
 from keras_impl.gradients import train_step
 from keras_impl.layers import RUNNING_VARIANCE
@@ -26,6 +27,7 @@ from keras_impl.layers import settings as layer_settings
 from keras_impl.model import Inner, build_model
 from keras_impl.optimizers import make_optimizer, settings
 from keras_impl.regularization import regularizer
+from keras_impl.schedules import current_learning_rate, make_schedule
 
 
 def train(
@@ -44,6 +46,7 @@ def train(
     on_step: StepCallback | None = None,
     batch_norm: BatchNormSettings | None = MATCHED,
     seed: int = DROPOUT_SEED,
+    schedule: Schedule = CONSTANT,
 ) -> TrainResult:
     """Train ``len(batches)`` steps with ``keras.optimizers`` (see scratch.train.train for the arguments).
 
@@ -51,6 +54,8 @@ def train(
     hyperparameters except those values (:func:`keras_impl.optimizers.own_defaults`, ``--framework-defaults``).
     ``batch_norm`` None gives every ``BatchNormalization`` Keras's own defaults (momentum 0.99, epsilon 1e-3).
     Dropout layers are seeded from ``seed``; the masks they drew are in the result.
+    ``schedule``: a ``keras.optimizers.schedules`` schedule from the optimizer's eta
+    (keras_impl.schedules), which Keras evaluates at its step counter before each update.
 
     Raises:
         InputError: bad shapes, values, optimizer name, hyperparameters or batches.
@@ -64,6 +69,8 @@ def train(
     trained += [] if freeze_biases else [dense.bias for dense in model.denses if dense.use_bias]
     trained += [v for norm in model.norms.values() for v in (norm.gamma, norm.beta)]  # the penalty sums W_l only
     native = make_optimizer(optimizer, hyper, trained)
+    if not schedule.constant:
+        native.learning_rate = make_schedule(schedule, current_learning_rate(native))
     L = spec.n_layers
 
     def loss_fn(X_b: Any, y_b: Any) -> tuple[Any, Any]:
@@ -75,9 +82,11 @@ def train(
         return (data_loss + sum(penalty) if penalty else data_loss), (data_loss, inner.keep)
 
     step = train_step(loss_fn, trained, native, model.state)
-    steps, losses, history, masks = [], [], [], []
+    steps, losses, history, masks, etas = [], [], [], [], []
     numpy = keras.ops.convert_to_numpy
+    fixed = current_learning_rate(native) if schedule.constant else None  # read once: no schedule to evaluate
     for k, index in enumerate(batches, start=1):
+        etas.append(fixed if fixed is not None else current_learning_rate(native))
         batch_loss, keep = step(keras.ops.convert_to_tensor(X_np[index], dtype=dtype), keras.ops.convert_to_tensor(y_np[index]))
         if spec.has_dropout:
             masks.append({l: numpy(value) != 0 for l, value in keep.items()})
@@ -102,4 +111,6 @@ def train(
         running_variance=RUNNING_VARIANCE if model.norms else "",
         batch_norm=layer_settings(next(iter(model.norms.values()))) if model.norms else {},
         final_output=np.array(numpy(a_L)) if spec.mode_dependent else None,
+        learning_rates=etas,
+        velocity=VELOCITY_STEPS if uses_velocity(optimizer) else "",
     )

@@ -34,7 +34,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from core.errors import InputError
-from core.optimizers import Hyperparameters, check_name
+from core.optimizers import VELOCITY_GRADIENTS, VELOCITY_STEPS, Hyperparameters, check_name, check_velocity
 
 # --- the update rules: (theta, g, state, h, t) -> new theta; state is updated in place ---
 
@@ -85,6 +85,20 @@ def adam(theta: np.ndarray, g: np.ndarray, state: State, h: Hyperparameters, t: 
     return theta - h.learning_rate * m_hat / (np.sqrt(v_hat) + h.epsilon)
 
 
+def momentum_of_gradients(theta: np.ndarray, g: np.ndarray, state: State, h: Hyperparameters, t: int) -> np.ndarray:
+    """torch's form: b <- mu b + g; theta - eta b. The same as :func:`momentum` while eta is constant (v = -eta b)."""
+    b = state.setdefault("b", np.zeros_like(theta))
+    b[...] = h.momentum * b + g
+    return theta - h.learning_rate * b
+
+
+def nesterov_of_gradients(theta: np.ndarray, g: np.ndarray, state: State, h: Hyperparameters, t: int) -> np.ndarray:
+    """torch's form: b <- mu b + g; theta - eta (g + mu b). The same as :func:`nesterov` while eta is constant."""
+    b = state.setdefault("b", np.zeros_like(theta))
+    b[...] = h.momentum * b + g
+    return theta - h.learning_rate * (g + h.momentum * b)
+
+
 Rule = Callable[[np.ndarray, np.ndarray, State, Hyperparameters, int], np.ndarray]
 
 RULES: dict[str, Rule] = {
@@ -96,6 +110,9 @@ RULES: dict[str, Rule] = {
     "adam": adam,
 }
 
+# the velocity conventions of core.optimizers.VELOCITIES: the rules that differ from RULES once eta changes
+OF_GRADIENTS: dict[str, Rule] = {"momentum": momentum_of_gradients, "nesterov": nesterov_of_gradients}
+
 
 class Optimizer:
     """The update rule ``name`` (from :data:`RULES`) applied to every trained parameter, each with its own state.
@@ -104,10 +121,12 @@ class Optimizer:
     keeps the others (frozen parameters) unchanged; ``t`` counts the steps taken.
     """
 
-    def __init__(self, name: str, hyper: Hyperparameters, params: Mapping[str, np.ndarray]) -> None:
-        """Empty state for each of ``params``; raises InputError for an unknown ``name``."""
+    def __init__(
+        self, name: str, hyper: Hyperparameters, params: Mapping[str, np.ndarray], velocity: str = VELOCITY_STEPS
+    ) -> None:
+        """Empty state for each of ``params``; raises InputError for an unknown ``name`` or ``velocity``."""
         self.name = check_name(name)
-        self.rule = RULES[name]
+        self.rule = OF_GRADIENTS.get(name, RULES[name]) if check_velocity(velocity) == VELOCITY_GRADIENTS else RULES[name]
         self.hyper = hyper
         self.state: dict[str, State] = {key: {} for key in params}
         self.t = 0
@@ -121,13 +140,16 @@ class Optimizer:
         }
 
 
-def make_optimizer(name: str, hyper: Hyperparameters, params: Mapping[str, np.ndarray]) -> Optimizer:
+def make_optimizer(
+    name: str, hyper: Hyperparameters, params: Mapping[str, np.ndarray], velocity: str = VELOCITY_STEPS
+) -> Optimizer:
     """The rule ``name`` for the trained ``params`` (canonical names, e.g. only ``W*`` when biases are frozen).
 
     The one constructor the trainer uses, with the same name and arguments as
     ``torch_impl.optimizers.make_optimizer`` and ``keras_impl.optimizers.make_optimizer``,
     so that the three ``train.py`` files read alike. It checks the name and the
-    hyperparameters' type.
+    hyperparameters' type. ``velocity`` ``"gradients"`` gives momentum and nesterov torch's form
+    (core.optimizers.VELOCITIES), to replay a torch run whose eta changes.
 
     Raises:
         InputError: for an unknown name, or ``hyper`` that is not :class:`Hyperparameters`.
@@ -135,7 +157,7 @@ def make_optimizer(name: str, hyper: Hyperparameters, params: Mapping[str, np.nd
     check_name(name)
     if not isinstance(hyper, Hyperparameters):
         raise InputError(f"hyper: expected core.optimizers.Hyperparameters, got {type(hyper).__name__}")
-    return Optimizer(name, hyper, params)
+    return Optimizer(name, hyper, params, velocity)
 
 
 def settings(optimizer: Optimizer) -> dict[str, object]:

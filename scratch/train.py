@@ -10,19 +10,31 @@ layer. The final loss and accuracy are inference mode's.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from core.normalization import DROPOUT_SEED, INFERENCE, MATCHED, UNBIASED, BatchNormSettings, check_running_variance
-from core.optimizers import Hyperparameters
+from core.optimizers import VELOCITY_STEPS, Hyperparameters
+from core.schedules import CONSTANT, Schedule
 from core.spec import Spec
-from core.training import StepCallback, TrainResult, accuracy, check_masks, prepare_training, recorded, trained_names
+from core.training import (
+    StepCallback,
+    TrainResult,
+    accuracy,
+    check_masks,
+    prepare_training,
+    recorded,
+    trained_names,
+    uses_velocity,
+)
 from scratch.layers import draw_mask
 from scratch.layers import settings as layer_settings
 from scratch.model import Internals, backward, forward, loss
 from scratch.optimizers import make_optimizer, settings
 from scratch.regularization import l2_gradients
+from scratch.schedules import learning_rate
 
 
 def train(
@@ -43,6 +55,8 @@ def train(
     seed: int = DROPOUT_SEED,
     masks: Sequence[Mapping[int, np.ndarray]] | None = None,
     running_variance: str = UNBIASED,
+    schedule: Schedule = CONSTANT,
+    velocity: str = VELOCITY_STEPS,
 ) -> TrainResult:
     """Train ``len(batches)`` steps with the textbook rule ``optimizer``.
 
@@ -63,6 +77,9 @@ def train(
         seed: the seed of scratch's own dropout masks, one draw per step and layer from ``RandomState(seed)``.
         masks: per step, ``{l: (B_k, n_l)}`` keep masks to use instead (another implementation's, replayed).
         running_variance: the batch variance the running variance averages (core.normalization).
+        schedule: eta for each step from ``hyper.learning_rate`` (core.schedules, scratch.schedules).
+        velocity: momentum's convention (core.optimizers.VELOCITIES): the lectures' ``"steps"``, or
+            torch's ``"gradients"`` to replay a torch run whose eta changes.
 
     Raises:
         InputError: bad shapes, values, optimizer name, hyperparameters, batches, masks or convention.
@@ -76,9 +93,12 @@ def train(
     rng = np.random.RandomState(seed)
     n = X.shape[0]
     names = trained_names(spec, freeze_biases)
-    rule = make_optimizer(optimizer, hyper, {name: params[name] for name in names})
-    steps, losses, history, used = [], [], [], []
+    rule = make_optimizer(optimizer, hyper, {name: params[name] for name in names}, velocity)
+    steps, losses, history, used, etas = [], [], [], [], []
     for k, index in enumerate(batches, start=1):
+        eta = learning_rate(schedule, hyper.learning_rate, k)
+        rule.hyper = dataclasses.replace(hyper, learning_rate=eta)
+        etas.append(eta)
         mask = step_masks[k - 1] if step_masks is not None else _draw(spec, index.size, rng)
         internals = Internals()
         z, a = forward(
@@ -111,6 +131,8 @@ def train(
         running_variance=running_variance if any(spec.batch_norm) else "",
         batch_norm=layer_settings(settings_bn, running_variance) if any(spec.batch_norm) else {},
         final_output=a[spec.n_layers].copy() if spec.mode_dependent else None,
+        learning_rates=etas,
+        velocity=velocity if uses_velocity(optimizer) else "",
     )
 
 

@@ -13,15 +13,17 @@ import numpy as np
 import torch
 
 from core.normalization import DROPOUT_SEED, MATCHED, BatchNormSettings
-from core.optimizers import Hyperparameters
+from core.optimizers import VELOCITY_GRADIENTS, Hyperparameters
+from core.schedules import CONSTANT, Schedule
 from core.spec import Spec
-from core.training import StepCallback, TrainResult, accuracy, prepare_training, recorded
+from core.training import StepCallback, TrainResult, accuracy, prepare_training, recorded, uses_velocity
 from torch_impl.convert import read_params
 from torch_impl.layers import RUNNING_VARIANCE
 from torch_impl.layers import settings as layer_settings
 from torch_impl.model import Inner, build_model, to_tensors
 from torch_impl.optimizers import make_optimizer, settings
 from torch_impl.regularization import param_groups
+from torch_impl.schedules import current_learning_rate, make_scheduler, steps_scheduler
 
 
 def train(
@@ -40,6 +42,7 @@ def train(
     on_step: StepCallback | None = None,
     batch_norm: BatchNormSettings | None = MATCHED,
     seed: int = DROPOUT_SEED,
+    schedule: Schedule = CONSTANT,
 ) -> TrainResult:
     """Train ``len(batches)`` steps with ``torch.optim`` (see scratch.train.train for the arguments).
 
@@ -47,6 +50,9 @@ def train(
     hyperparameters except those values (:func:`torch_impl.optimizers.own_defaults`, ``--framework-defaults``).
     ``batch_norm`` None gives every ``nn.BatchNorm1d`` torch's own defaults (momentum 0.1, eps 1e-5).
     Dropout draws from ``torch.manual_seed(seed)``; the masks it drew are in the result.
+    ``schedule``: a ``torch.optim.lr_scheduler`` scheduler (torch_impl.schedules), stepped after
+    ``optimizer.step()`` once per unit; SGD's momentum keeps eta outside its velocity (``velocity``
+    ``"gradients"`` in the result).
 
     Raises:
         InputError: bad shapes, values, optimizer name, hyperparameters or batches.
@@ -59,9 +65,10 @@ def train(
     model.train()  # batch statistics and dropout for every step; eval() for the final pass
     X_t, y_t = to_tensors(X_np, y_np)
     native = make_optimizer(optimizer, hyper, param_groups(model, l2, n, freeze_biases))
+    scheduler = make_scheduler(schedule, native)
     loss_fn = model.loss
     L, norms = spec.n_layers, model.norm_layers
-    steps, losses, history, masks = [], [], [], []
+    steps, losses, history, masks, etas = [], [], [], [], []
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)  # the dropout stream, one draw per step and layer
         for k, index in enumerate(batches, start=1):
@@ -71,7 +78,10 @@ def train(
             z, a = model.trace(X_t[rows], inner)
             batch_loss = loss_fn(z[L], a[L], y_t[rows])
             batch_loss.backward()
+            etas.append(current_learning_rate(native))
             native.step()
+            if scheduler is not None and steps_scheduler(schedule, k):
+                scheduler.step()
             if spec.has_dropout:
                 masks.append({l: mask.numpy() for l, mask in inner.masks.items()})
             if recorded(k, len(batches), every):
@@ -96,4 +106,6 @@ def train(
         running_variance=RUNNING_VARIANCE if norms else "",
         batch_norm=layer_settings(next(iter(norms.values()))) if norms else {},
         final_output=a_L.numpy().copy() if spec.mode_dependent else None,
+        learning_rates=etas,
+        velocity=VELOCITY_GRADIENTS if uses_velocity(optimizer) else "",
     )

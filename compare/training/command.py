@@ -38,6 +38,7 @@ from compare.threads import apply as apply_threads
 from compare.threads import choose as choose_threads
 from core.limits import using
 from core.optimizers import OPTIMIZERS
+from core.schedules import SCHEDULES, STEP_PERIODS, UNITS
 
 if TYPE_CHECKING:
     from compare.parity.harness import Check
@@ -102,6 +103,33 @@ def build_parser(prog: str = "python -m compare train") -> ArgumentParser:
         help="record the loss and parameters every K steps, plus the first and last "
         f"(default: steps / {TABLE_ROWS}, or steps / {PLOT_POINTS} with --plot for smooth curves)",
     )
+    schedule = parser.add_argument_group("learning-rate schedule (docs/training.md)")
+    schedule.add_argument(
+        "--schedule",
+        type=str.lower,
+        choices=SCHEDULES,
+        default="constant",
+        help="eta per step: step decay, exponential decay or cosine decay from the learning rate (default constant)",
+    )
+    schedule.add_argument(
+        "--schedule-unit",
+        type=str.lower,
+        choices=UNITS,
+        default="epoch",
+        help="what the schedule counts: optimizer steps (Keras's way) or epochs (torch's scheduler.step() per epoch); "
+        "default epoch",
+    )
+    schedule.add_argument("--decay-rate", type=positive_float, metavar="GAMMA", help="gamma of step and exponential decay")
+    schedule.add_argument(
+        "--decay-steps",
+        type=positive_int,
+        metavar="S",
+        help=f"step decay: multiply by gamma every S units (default units / {STEP_PERIODS}); cosine: its period T "
+        "(default the run's units)",
+    )
+    schedule.add_argument(
+        "--eta-min", type=non_negative_float, default=0.0, metavar="ETA", help="the floor of cosine decay (default 0)"
+    )
     parser.add_argument("--plot", metavar="DIR", help="write loss, divergence and (2-D data) decision-boundary PNGs to DIR")
     return parser
 
@@ -109,6 +137,7 @@ def build_parser(prog: str = "python -m compare train") -> ArgumentParser:
 def to_json(runs: Sequence[TrainingRun]) -> dict[str, Any]:
     """The ``--format json`` object (shape in docs/training.md)."""
     from compare.output import versions
+    from core.schedules import as_dict
 
     out = []
     for run in runs:
@@ -124,6 +153,7 @@ def to_json(runs: Sequence[TrainingRun]) -> dict[str, Any]:
                     "settings": {fw: result.settings for fw, result in run.results.items()},
                 },
                 "batch_size": run.batch_size,
+                "schedule": as_dict(run.schedule) | {"description": run.schedule.describe()},
                 "steps": run.steps,
                 "l2_requested": run.l2_requested,
                 "l2_used": run.l2_used,
@@ -142,9 +172,13 @@ def to_json(runs: Sequence[TrainingRun]) -> dict[str, Any]:
                         if result.batch_norm
                         else {}
                     )
+                    | ({} if run.schedule.constant else {"learning_rates": result.learning_rates})
+                    | ({"velocity": result.velocity} if result.velocity else {})
                     for fw, result in run.results.items()
                 },
                 "checks": [check_json(c) for c in run.checks],
+                "learning_rate_first_difference": run.eta_differs_at,
+                "velocity_against_lectures": run.velocity_drift,
             }
             | (
                 {
@@ -208,6 +242,7 @@ def _title(run: TrainingRun) -> str:
         f"{run.name} [{run.case.spec}] {run.optimizer} ({hyper}), {batch}, {run.steps} steps, {run.dtype}"
         + _l2_label(run)
         + (", biases frozen" if run.freeze_biases else "")
+        + ("" if run.schedule.constant else f", {run.schedule.describe()}")
     )
 
 
@@ -305,6 +340,17 @@ def _dropout_line(run: TrainingRun) -> list[str]:
     ]
 
 
+def _print_layers(run: TrainingRun, out: Any) -> None:
+    """What the batch norms hold and their drift by cause, and the dropout line (nothing for a plain net)."""
+    if any(run.case.spec.batch_norm):
+        out.print(_batch_norm_table(run))
+        out.print(_batch_norm_note(run), markup=False, highlight=False)
+    if run.drift:
+        out.print(_drift_table(run))
+    for line in _dropout_line(run):
+        out.print(line, markup=False, highlight=False)
+
+
 def render_table(runs: Sequence[TrainingRun], out: Any = None, threads: Mapping[str, Any] | None = None) -> None:
     """Per run: the loss every k steps for each implementation, then each framework's checks against scratch."""
     from compare.output import versions_line
@@ -315,13 +361,7 @@ def render_table(runs: Sequence[TrainingRun], out: Any = None, threads: Mapping[
         out.print(_loss_table(run))
         if not run.finite:
             out.print(f"{MARK[False]} not finite: a loss or a parameter is NaN or inf (an overflow), which proves nothing")
-        if any(run.case.spec.batch_norm):
-            out.print(_batch_norm_table(run))
-            out.print(_batch_norm_note(run), markup=False, highlight=False)
-        if run.drift:
-            out.print(_drift_table(run))
-        for line in _dropout_line(run):
-            out.print(line, markup=False, highlight=False)
+        _print_layers(run, out)
         if run.framework_defaults:  # why the trajectories drift: the hyperparameters each one holds
             for fw, result in run.results.items():
                 out.print(f"{fw} holds: {_settings_text(result.settings)}", markup=False)
@@ -329,11 +369,36 @@ def render_table(runs: Sequence[TrainingRun], out: Any = None, threads: Mapping[
         if frameworks:
             out.print(_checks_table(run, frameworks))
             out.print("against scratch: ✓/✗ and max relative error")
+        for line in schedule_lines(run):
+            out.print(line, markup=False, highlight=False)
     out.print(versions_line(), highlight=False)
     if threads:
         out.print(threads_line(threads), highlight=False, markup=False)
     failed = [run for run in runs if not run.passed]
     out.print(f"{len(runs) - len(failed)} of {len(runs)} training runs agree" + ("" if not failed else "; see ✗ rows"))
+
+
+VELOCITY_NOTE = (
+    "{fw}: its momentum keeps eta outside the velocity (b <- mu b + g; theta -= eta b; torch.optim.SGD docs' note), "
+    "the lectures' keeps it inside (v <- mu v - eta g; theta += v): the same method while eta is constant, another one "
+    "once the schedule changes eta; {fw} ends {drift:.2g} (normwise) from the lectures' form and is checked against "
+    "scratch in its own form"
+)
+
+
+def schedule_lines(run: TrainingRun) -> list[str]:
+    """Where the learning rates part (the first step and both etas), and each framework's momentum convention."""
+    lines = []
+    for fw, k in run.eta_differs_at.items():
+        mine, theirs = run.results[fw].learning_rates, run.reference_for(fw).learning_rates
+        got = f"{mine[k - 1]:.10g}" if k <= len(mine) else "none"
+        lines.append(
+            f"{MARK[False]} {fw}: eta first differs at step {k}: {got} against scratch's {theirs[k - 1]:.10g} "
+            "(a scheduler stepped before the first update shifts every eta by one unit)"
+        )
+    for fw, drift in run.velocity_drift.items():
+        lines.append(VELOCITY_NOTE.format(fw=fw, drift=drift))
+    return lines
 
 
 def _progress() -> Any:
@@ -385,6 +450,8 @@ def _run_all(args: Any, cases: Sequence[Any], progress: Any) -> list[TrainingRun
                         seed=args.seed,
                         every=every,
                         on_step=on_step,
+                        schedule=args.schedule,
+                        schedule_options=_schedule_options(args),
                     )
                 )
                 if task is not None:
@@ -408,6 +475,11 @@ def _schedule(args: Any, case: Any) -> tuple[int, int]:
     return n_steps, every
 
 
+def _schedule_options(args: Any) -> dict[str, Any]:
+    """The ``--schedule-unit``, ``--decay-rate``, ``--decay-steps`` and ``--eta-min`` values, for run_training."""
+    return {"unit": args.schedule_unit, "gamma": args.decay_rate, "decay_steps": args.decay_steps, "eta_min": args.eta_min}
+
+
 def _check_all(args: Any, cases: Sequence[Any]) -> None:
     """Every input error before any training: each case in each dtype, its batch size, step count, history and l2."""
     from compare.training.run import representable_l2
@@ -425,6 +497,21 @@ def _check_all(args: Any, cases: Sequence[Any]) -> None:
         check_history(recorded_count(n_steps, every), param_count(case.spec), every)
         if args.l2:
             representable_l2(args.l2, len(case.X), registry.with_reference(args.frameworks))
+        if args.schedule != "constant":
+            from compare.training.batches import steps_per_epoch
+            from compare.training.run import default_learning_rate
+            from core.schedules import make_schedule
+
+            optimizers = tuple(OPTIMIZERS) if args.optimizer == "all" else (args.optimizer,)
+            for optimizer in optimizers:
+                eta = args.learning_rate or default_learning_rate(optimizer, case.learning_rate)
+                make_schedule(
+                    args.schedule,
+                    steps=n_steps,
+                    steps_per_epoch=steps_per_epoch(len(case.X), args.batch_size),
+                    learning_rate=eta,
+                    **_schedule_options(args),
+                )
 
 
 def _run(args: Any) -> int:

@@ -160,8 +160,26 @@ def plot_boundary(run: TrainingRun):
     return fig
 
 
+def plot_learning_rate(run: TrainingRun):
+    """Figure: the eta each implementation used at every step k (one line each), with the schedule in the title."""
+    fig = _figure((7, 4.5))
+    ax = fig.subplots()
+    for framework, result in run.results.items():
+        steps = np.arange(1, len(result.learning_rates) + 1)
+        ax.plot(steps, result.learning_rates, label=framework, **registry.get(framework).style)
+    for framework, k in run.eta_differs_at.items():
+        ax.axvline(k, color="red", linewidth=1, linestyle=":", label=f"{framework}: eta first differs at step {k}")
+    ax.set_xlabel("step k")
+    ax.set_ylabel("learning rate eta used by step k")
+    ax.set_title(_title(run) + "\n" + run.schedule.describe(), fontsize=9)
+    ax.legend()
+    ax.grid(True, alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
 def write_plots(run: TrainingRun, directory: str | Path, prefix: str) -> list[Path]:
-    """All plots that apply to ``run``, as ``directory/prefix-{loss,divergence,boundary}.png`` (100 dpi).
+    """All plots that apply to ``run``, as ``directory/prefix-{loss,divergence,boundary,learning_rate}.png`` (100 dpi).
 
     Each file written is announced on stderr (``wrote PATH``), so a run's outputs are never silent.
     """
@@ -172,6 +190,8 @@ def write_plots(run: TrainingRun, directory: str | Path, prefix: str) -> list[Pa
         figures["divergence"] = plot_divergence(run)
     if can_plot_boundary(run):
         figures["boundary"] = plot_boundary(run)
+    if not run.schedule.constant:
+        figures["learning_rate"] = plot_learning_rate(run)
     paths = []
     for kind, fig in figures.items():
         paths.append(directory / f"{prefix}-{kind}.png")

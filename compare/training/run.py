@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,11 +29,13 @@ import numpy as np
 from compare import registry
 from compare.data.cases import Case
 from compare.parity.harness import REFERENCE, Check, compare_arrays
-from compare.training.batches import make_batches
+from compare.parity.tolerances import tolerance_for
+from compare.training.batches import make_batches, steps_per_epoch
 from core.errors import InputError
 from core.normalization import MATCHED, BatchNormSettings
 from core.optimizers import Hyperparameters, check_name, matched
 from core.optimizers import optimizer as optimizer_record
+from core.schedules import CONSTANT, Schedule, make_schedule
 from core.training import StepCallback, TrainResult
 from core.validate import check_inputs, check_params, check_targets
 
@@ -78,6 +80,9 @@ class TrainingRun:
     checks: list[Check] = field(default_factory=list)
     references: dict[str, TrainResult] = field(default_factory=dict)  # framework -> the scratch run it was checked with
     drift: list[DriftCause] = field(default_factory=list)  # --framework-defaults with batch norm: the drift, cause by cause
+    schedule: Schedule = CONSTANT
+    velocity_drift: dict[str, float] = field(default_factory=dict)  # framework -> its parameters against the lectures' form
+    eta_differs_at: dict[str, int] = field(default_factory=dict)  # framework -> the first step whose eta differs
 
     @property
     def steps(self) -> int:
@@ -207,9 +212,29 @@ def train_with(framework: str, case: Case, **kwargs: Any) -> TrainResult:
     return result
 
 
+def first_difference(actual: Sequence[float], expected: Sequence[float]) -> int | None:
+    """The first step k (1-based) whose eta differs beyond float64's tolerance, None if none does.
+
+    eta is a float64 number in every implementation (a Python float in torch, a float64 tensor in Keras).
+    """
+    tol = tolerance_for("float64")
+    if len(actual) != len(expected):
+        return min(len(actual), len(expected)) + 1
+    a, e = np.asarray(actual, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    bad = np.flatnonzero(~(np.abs(a - e) <= tol.atol + tol.rtol * np.abs(e)))
+    return int(bad[0]) + 1 if bad.size else None
+
+
 def compare_results(framework: str, actual: TrainResult, expected: TrainResult, dtype: str) -> list[Check]:
-    """Loss history, final loss, then each final parameter, against the reference."""
-    checks = [
+    """The learning rates (with a schedule), loss history, final loss, then each final parameter, against the reference."""
+    etas = []
+    if len(set(expected.learning_rates)) > 1 or len(set(actual.learning_rates)) > 1:  # a schedule
+        etas = [
+            compare_arrays(
+                framework, "learning_rate", np.array(actual.learning_rates), np.array(expected.learning_rates), "float64"
+            )
+        ]
+    checks = etas + [
         compare_arrays(framework, "loss_history", np.array(actual.loss_history), np.array(expected.loss_history), dtype),
         compare_arrays(framework, "final_loss", np.array(actual.final_loss), np.array(expected.final_loss), dtype),
     ]
@@ -219,6 +244,14 @@ def compare_results(framework: str, actual: TrainResult, expected: TrainResult, 
     if expected.final_output is not None and actual.final_output is not None:  # batch norm or dropout: inference mode's
         checks.append(compare_arrays(framework, "final_output", actual.final_output, expected.final_output, dtype))
     return checks
+
+
+def normwise_difference(actual: TrainResult, expected: TrainResult) -> float:
+    """||theta_actual - theta_expected|| / ||theta_expected|| over every final parameter together (2-norms)."""
+    names = list(expected.final_params)
+    difference = sum(float(np.sum((actual.final_params[n] - expected.final_params[n]) ** 2)) for n in names)
+    size = sum(float(np.sum(expected.final_params[n] ** 2)) for n in names)
+    return math.sqrt(difference / size) if size else math.sqrt(difference)
 
 
 def param_divergence(actual: TrainResult, expected: TrainResult) -> np.ndarray:
@@ -251,6 +284,8 @@ def run_training(
     seed: int = 0,
     every: int = 1,
     on_step: StepCallback | None = None,
+    schedule: str = "constant",
+    schedule_options: Mapping[str, Any] | None = None,
 ) -> TrainingRun:
     """Train ``case`` with scratch and each of ``frameworks`` on the same batches; compare each with scratch.
 
@@ -260,6 +295,10 @@ def run_training(
     With ``framework_defaults`` the frameworks get their own defaults instead
     (``torch_impl.optimizers.own_defaults``, ``keras_impl.optimizers.own_defaults``;
     eta too unless ``learning_rate`` is given).
+    ``schedule`` names a learning-rate schedule (core.schedules) and ``schedule_options`` its
+    ``unit``, ``gamma``, ``decay_steps`` and ``eta_min``; every implementation gets the same one.
+    A framework whose momentum keeps eta outside its velocity (torch) is checked against scratch
+    in that form when eta changes (``run.velocity_drift``: how far the lectures' form is).
 
     Raises:
         InputError: bad weights, data, optimizer or batch settings, before any framework is imported.
@@ -271,15 +310,25 @@ def run_training(
     checked = dataclasses.replace(case, params=params, X=X, y=y)
     batches = make_batches(X.shape[0], batch_size, steps=steps, epochs=epochs, seed=seed)
     eta = learning_rate if learning_rate is not None else default_learning_rate(optimizer, case.learning_rate)
+    chosen = make_schedule(
+        schedule,
+        steps=len(batches),
+        steps_per_epoch=steps_per_epoch(X.shape[0], batch_size),
+        learning_rate=eta,
+        **{"unit": "step", **(schedule_options or {})},
+    )
     hyper = matched(optimizer, eta)
     frameworks = registry.with_reference(frameworks)
     l2_used = representable_l2(l2, X.shape[0], frameworks)
     # a mapping instead of Hyperparameters asks each framework for its own defaults, except eta when given
     theirs = ({} if learning_rate is None else {"learning_rate": learning_rate}) if framework_defaults else hyper
     run = TrainingRun(case.name, checked, dtype, optimizer, hyper, framework_defaults, batch_size, l2, l2_used, freeze_biases)
+    run.schedule = chosen
     common: dict[str, Any] = dict(
         optimizer=optimizer, batches=batches, l2=l2_used, freeze_biases=freeze_biases, dtype=dtype, every=every
     )
+    if not chosen.constant:
+        common["schedule"] = chosen
     modal = case.spec.mode_dependent
     if modal:
         common["seed"] = seed  # the dropout stream too
@@ -291,11 +340,17 @@ def run_training(
         # None: the framework's own batch-norm defaults (torch_impl.layers, keras_impl.layers)
         batch_norm: dict[str, Any] = {"batch_norm": None if framework_defaults else MATCHED} if modal else {}
         run.results[framework] = train_with(framework, checked, hyper=theirs, on_step=on_step, **common, **batch_norm)
-        if modal:
+        velocity = _velocity_replay(run.results[framework], run.results[REFERENCE], chosen)
+        if modal or velocity:
             run.references[framework] = train_with(
-                REFERENCE, checked, hyper=hyper, **common, **replay(run.results[framework], framework_defaults)
+                REFERENCE, checked, hyper=hyper, **common, **replay(run.results[framework], framework_defaults), **velocity
             )
+        if velocity:
+            run.velocity_drift[framework] = normwise_difference(run.results[framework], run.results[REFERENCE])
         run.checks += compare_results(framework, run.results[framework], run.reference_for(framework), dtype)
+        differs = first_difference(run.results[framework].learning_rates, run.reference_for(framework).learning_rates)
+        if differs is not None:
+            run.eta_differs_at[framework] = differs
         if modal and framework_defaults and any(case.spec.batch_norm):
             masks = replay(run.results[framework], framework_defaults=True)
 
@@ -304,6 +359,17 @@ def run_training(
 
             run.drift += batch_norm_drift(framework, run.results[framework], run.references[framework], rerun, dtype)
     return run
+
+
+def _velocity_replay(result: TrainResult, reference: TrainResult, schedule: Schedule) -> dict[str, Any]:
+    """``{"velocity": ...}`` when ``result``'s momentum convention is not scratch's and eta changes, else ``{}``.
+
+    While eta is constant both conventions are the same method (only the rounding differs), so
+    scratch stays in the lectures' form and every earlier number stays as it was.
+    """
+    if schedule.constant or not result.velocity or result.velocity == reference.velocity:
+        return {}
+    return {"velocity": result.velocity}
 
 
 def replay(result: TrainResult, framework_defaults: bool) -> dict[str, Any]:
