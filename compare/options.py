@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from compare import registry
-from compare.registry import NAMES, REFERENCE
+from compare.registry import LOOPS, NAMES, REFERENCE
 from core import limits
 from core.errors import InputError
 from core.validate import MAX_SEED
@@ -108,11 +108,20 @@ def number_at_least(minimum: float, inclusive: bool) -> Callable[[str], float]:
 positive_float = number_at_least(0.0, inclusive=False)
 non_negative_float = number_at_least(0.0, inclusive=True)
 _known_frameworks = name_list(NAMES, "framework")
+_known_trainers = name_list((*NAMES, *LOOPS), "framework")
 
 
 def frameworks_arg(text: str) -> tuple[str, ...]:
     """An argparse type: ``"scratch,torch"`` -> ``("scratch", "torch")``, each registered and installed."""
-    names = _known_frameworks(text)
+    return _installed(_known_frameworks(text))
+
+
+def trainers_arg(text: str) -> tuple[str, ...]:
+    """As :func:`frameworks_arg`, the training loops of their own (registry.LOOPS) accepted too."""
+    return _installed(_known_trainers(text))
+
+
+def _installed(names: tuple[str, ...]) -> tuple[str, ...]:
     try:
         return registry.check_installed(names)
     except InputError as exc:
@@ -136,15 +145,21 @@ def case_options(
     return parent
 
 
-def frameworks_option() -> ArgumentParser:
-    """``--frameworks``: a comma-separated subset of the registry; scratch always runs."""
+def frameworks_option(loops: bool = False) -> ArgumentParser:
+    """``--frameworks``: a comma-separated subset of the registry; scratch always runs.
+
+    ``loops``: the training loops of their own (registry.LOOPS, ``model.fit``, a ``DataLoader``
+    loop) may be named too; they run only when named.
+    """
     parent = ArgumentParser(add_help=False)
+    names = (*NAMES, *LOOPS) if loops else NAMES
+    also = f"; {', '.join(LOOPS)} only when named" if loops else ""
     parent.add_argument(
         "--frameworks",
-        type=frameworks_arg,
+        type=trainers_arg if loops else frameworks_arg,
         default=registry.available(),
         metavar="LIST",
-        help=f"comma-separated subset of {','.join(NAMES)} (default: every one installed; {REFERENCE} always runs)",
+        help=f"comma-separated subset of {','.join(names)} (default: every one installed{also}; {REFERENCE} always runs)",
     )
     return parent
 

@@ -68,6 +68,9 @@ class Implementation:
         environment: variables its framework (``imports[0]``) reads at import (``KERAS_BACKEND``);
             where this process has other values it runs in a worker process (compare.workers).
         install: how to install what it needs, for the message when something is missing.
+        loop: for a training loop of its own (``model.fit``, a ``DataLoader`` loop), the module of its
+            package whose ``train`` it is; it then appears only in the training comparison (:data:`LOOPS`).
+            ``""`` for an implementation of the MLP itself (:data:`NAMES`).
     """
 
     name: str
@@ -80,6 +83,12 @@ class Implementation:
     known_differences: tuple[KnownDifference, ...] = field(default=())
     environment: Mapping[str, str] = field(default_factory=dict)
     install: str = "pip install -c constraints.txt -e '.[test]'"
+    loop: str = ""
+
+    @property
+    def train_module(self) -> str:
+        """The module of its package whose ``train`` it runs: ``train``, or its loop's."""
+        return self.loop or "train"
 
     def module(self, part: str) -> ModuleType:
         """Its module ``part`` (``"model"``, ``"train"``, ``"init"``, ...), imported now, in this process."""
@@ -128,7 +137,7 @@ class Implementation:
     @property
     def train(self) -> Callable[..., Any]:
         """``train(spec, params, X, y, *, optimizer, hyper, batches, ...) -> core.training.TrainResult``."""
-        return self._call("train", "train")
+        return self._call(self.train_module, "train")
 
     @property
     def draw(self) -> Callable[..., Any]:
@@ -238,11 +247,39 @@ IMPLEMENTATIONS: dict[str, Implementation] = {
             known_differences=(TORCH_BACKEND_OPTIMIZERS, *KERAS_BATCH_NORM, KERAS_DROPOUT_DIVIDES, KERAS_TORCH_ONE_PASS_VARIANCE),
             environment={"KERAS_BACKEND": "torch"},
         ),
+        Implementation(
+            name="torch-dataloader",
+            label="PyTorch, a DataLoader loop",
+            package="torch_impl",
+            imports=("torch",),
+            versions={"torch": ("torch",)},
+            style={"linestyle": (0, (1, 1)), "linewidth": 2.0, "color": "C6"},
+            bench=(),
+            loop="dataloader",
+        ),
+        Implementation(
+            name="keras-fit",
+            label="Keras 3 on TensorFlow, model.fit",
+            package="keras_impl",
+            imports=("keras", "tensorflow"),
+            versions={"tensorflow": ("tensorflow-cpu", "tensorflow"), "keras": ("keras",)},
+            style={"linestyle": (0, (5, 2)), "linewidth": 1.5, "color": "C7"},
+            bench=(),
+            environment={"KERAS_BACKEND": "tensorflow"},
+            loop="fit",
+        ),
     )
 }
 
-NAMES: tuple[str, ...] = tuple(IMPLEMENTATIONS)
-OTHERS: tuple[str, ...] = tuple(name for name in NAMES if name != REFERENCE)  # the ones compared with scratch
+
+def _names() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(NAMES, OTHERS, LOOPS) from :data:`IMPLEMENTATIONS`."""
+    names = tuple(name for name, impl in IMPLEMENTATIONS.items() if not impl.loop)
+    return names, tuple(name for name in names if name != REFERENCE), tuple(n for n, i in IMPLEMENTATIONS.items() if i.loop)
+
+
+# NAMES: the implementations of the MLP; OTHERS: those compared with scratch; LOOPS: training loops of their own
+NAMES, OTHERS, LOOPS = _names()
 
 
 def register(implementation: Implementation) -> None:
@@ -251,10 +288,9 @@ def register(implementation: Implementation) -> None:
     Modules that read :data:`NAMES` at import (compare.options' ``--frameworks`` choices)
     see the new entry only if they are imported after this call.
     """
-    global NAMES, OTHERS
+    global NAMES, OTHERS, LOOPS
     IMPLEMENTATIONS[implementation.name] = implementation
-    NAMES = tuple(IMPLEMENTATIONS)
-    OTHERS = tuple(name for name in NAMES if name != REFERENCE)
+    NAMES, OTHERS, LOOPS = _names()
 
 
 def get(name: str) -> Implementation:
@@ -269,8 +305,8 @@ def get(name: str) -> Implementation:
 
 
 def available() -> tuple[str, ...]:
-    """The entries whose modules are installed, in registry order."""
-    return tuple(name for name, impl in IMPLEMENTATIONS.items() if not impl.missing())
+    """The implementations of the MLP (:data:`NAMES`) whose modules are installed, in registry order."""
+    return tuple(name for name in NAMES if not IMPLEMENTATIONS[name].missing())
 
 
 def skipped() -> dict[str, str]:
@@ -278,7 +314,7 @@ def skipped() -> dict[str, str]:
     return {
         name: f"{', '.join(impl.missing())} not installed ({impl.install})"
         for name, impl in IMPLEMENTATIONS.items()
-        if impl.missing()
+        if not impl.loop and impl.missing()
     }
 
 

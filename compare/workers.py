@@ -215,7 +215,7 @@ def answer(impl: Any, meta: Mapping[str, Any], arrays: Arrays) -> tuple[dict[str
         kwargs["batch_norm"] = None if meta["batch_norm"] is None else BatchNormSettings(**meta["batch_norm"])
     if "schedule" in meta:
         kwargs["schedule"] = Schedule(**meta["schedule"])
-    result = impl.module("train").train(spec, params, arrays["X"], arrays["y"], hyper=hyper, batches=batches, **kwargs)
+    result = impl.module(impl.train_module).train(spec, params, arrays["X"], arrays["y"], hyper=hyper, batches=batches, **kwargs)
     return result_message(result)
 
 

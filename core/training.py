@@ -106,6 +106,49 @@ def check_batches(batches: Sequence[np.ndarray], m: int) -> list[np.ndarray]:
     return out
 
 
+@dataclass(frozen=True)
+class Epochs:
+    """The batches of a run as a loop over epochs sees them: one row order per epoch, cut into batches of B.
+
+    Attributes:
+        batch_size: B, the size of every batch but an epoch's last.
+        orders: per epoch, its rows in the order the batches take them (the last epoch may be partial).
+    """
+
+    batch_size: int
+    orders: list[np.ndarray]
+
+
+def epochs_of(batches: Sequence[np.ndarray], m: int) -> Epochs:
+    """The per-epoch row orders behind ``batches`` (checked index arrays into m rows).
+
+    An epoch is a run of consecutive batches covering m rows, each of size B but the last
+    (compare.training.batches cuts a permutation per epoch so); a partial last epoch is one of whole batches.
+    Feeding each order to ``DataLoader(..., batch_size=B, sampler=order)`` or to
+    ``model.fit(X[order], y[order], batch_size=B, shuffle=False)`` gives back exactly ``batches``.
+
+    Raises:
+        InputError: batches that are not so (a loop over epochs could not take them).
+    """
+    size = batches[0].size
+    orders: list[np.ndarray] = []
+    current: list[np.ndarray] = []
+    for k, batch in enumerate(batches):
+        rows = sum(b.size for b in current) + batch.size
+        if rows > m or (batch.size != size and rows != m):
+            raise InputError(
+                f"batches[{k}]: a loop over epochs takes batches of one size ({size}) per epoch of {m} rows, "
+                f"got a batch of {batch.size} with {rows - batch.size} rows of the epoch taken"
+            )
+        current.append(batch)
+        if rows == m:
+            orders.append(np.concatenate(current))
+            current = []
+    if current:
+        orders.append(np.concatenate(current))
+    return Epochs(size, orders)
+
+
 def check_every(every: int) -> int:
     """``every`` itself when it is at least 1.
 

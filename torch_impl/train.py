@@ -7,7 +7,7 @@ native loss, ``loss.backward()``, ``step()``. L2: torch_impl.regularization.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -24,6 +24,15 @@ from torch_impl.model import Inner, build_model, to_tensors
 from torch_impl.optimizers import make_optimizer, settings
 from torch_impl.regularization import param_groups
 from torch_impl.schedules import current_learning_rate, make_scheduler, steps_scheduler
+
+Feed = Callable[[torch.Tensor, torch.Tensor, Sequence[np.ndarray]], Iterable[tuple[torch.Tensor, torch.Tensor]]]
+
+
+def index_feed(X: torch.Tensor, y: torch.Tensor, batches: Sequence[np.ndarray]) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """Each step's rows by indexing: ``X[rows], y[rows]`` for the harness's index batches, in order."""
+    for index in batches:
+        rows = torch.from_numpy(index)
+        yield X[rows], y[rows]
 
 
 def train(
@@ -43,8 +52,12 @@ def train(
     batch_norm: BatchNormSettings | None = MATCHED,
     seed: int = DROPOUT_SEED,
     schedule: Schedule = CONSTANT,
+    feed: Feed = index_feed,
 ) -> TrainResult:
     """Train ``len(batches)`` steps with ``torch.optim`` (see scratch.train.train for the arguments).
+
+    ``feed(X, y, batches)`` yields each step's ``(X_b, y_b)``: by indexing (:func:`index_feed`), or
+    from a ``DataLoader`` (torch_impl.dataloader); the rest of the loop is the same.
 
     ``hyper`` may also be a mapping such as ``{"learning_rate": 0.01}``: torch's own default
     hyperparameters except those values (:func:`torch_impl.optimizers.own_defaults`, ``--framework-defaults``).
@@ -71,12 +84,11 @@ def train(
     steps, losses, history, masks, etas = [], [], [], [], []
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)  # the dropout stream, one draw per step and layer
-        for k, index in enumerate(batches, start=1):
-            rows = torch.from_numpy(index)
+        for k, (X_b, y_b) in enumerate(feed(X_t, y_t, batches), start=1):
             native.zero_grad()
             inner = Inner()
-            z, a = model.trace(X_t[rows], inner)
-            batch_loss = loss_fn(z[L], a[L], y_t[rows])
+            z, a = model.trace(X_b, inner)
+            batch_loss = loss_fn(z[L], a[L], y_b)
             batch_loss.backward()
             etas.append(current_learning_rate(native))
             native.step()

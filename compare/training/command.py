@@ -58,7 +58,7 @@ def build_parser(prog: str = "python -m compare train") -> ArgumentParser:
         parents=[
             case_options(DEFAULT_CASE, seed_help),
             dtype_option("float64"),
-            frameworks_option(),
+            frameworks_option(loops=True),
             format_option("json"),
             limits_option(*NET_LIMITS, *FILE_LIMITS, "steps", "history"),
             threads_option(),

@@ -1,0 +1,189 @@
+"""Training in Keras 3 the way its guides write it: ``model.compile(...)`` then ``model.fit(X, y, batch_size=B, epochs=E)``.
+
+The same ``Dense`` and activation layers as keras_impl.model in a ``keras.Sequential``, compiled
+with the native optimizer (keras_impl.optimizers) and loss (keras_impl.losses.compile_loss, the
+model ending at z_L where the loss takes logits), the L2 penalty as the kernels' regularizers,
+which ``fit`` adds to the loss itself. ``fit`` runs Keras's own compiled train step
+(``jit_compile=False``: XLA would fuse operations and round differently).
+
+The batches: ``fit(X[order], y[order], batch_size=B, shuffle=False)`` once per epoch, with that
+epoch's row order (core.training.epochs_of; the stored order for the full batch, in one call for
+all epochs), so ``fit`` slices exactly the harness's batches. ``shuffle=True`` would draw its own
+permutation each epoch, which no other implementation could repeat.
+
+What a run records comes from a callback: eta and the batch loss (without the penalty, on the
+batch's rows at the weights before the update) in ``on_train_batch_begin``, the parameters in
+``on_train_batch_end``. ``fit``'s own ``logs["loss"]`` is not the batch loss: it is the mean over
+the epoch's batches so far, penalty included.
+
+``compile`` wraps the loss in a ``CompileLoss`` that casts its value to ``floatx()``
+(keras/src/trainers/compile_utils.py:832, ``ops.cast(loss_fn(...), dtype=self.dtype)``, the
+dtype taken from ``floatx()`` when ``compile`` runs), and ``fit`` then adds the float64 L2 terms to
+that float32 loss and fails (``Cannot convert a list containing a tensor of dtype float64 to
+float32``). So a float64 model is compiled and fitted under ``keras.config.set_floatx("float64")``,
+Keras's documented switch for a float64 model, restored afterwards (:func:`floatx`).
+
+Nets with batch norm or dropout are trained by keras_impl.train only: ``fit`` hides the dropout
+masks a comparison has to replay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import keras
+import numpy as np
+
+from core.errors import InputError
+from core.normalization import DROPOUT_SEED, MATCHED, BatchNormSettings
+from core.optimizers import VELOCITY_STEPS, Hyperparameters
+from core.schedules import CONSTANT, Schedule
+from core.spec import Spec
+from core.training import Epochs, StepCallback, TrainResult, accuracy, epochs_of, prepare_training, recorded, uses_velocity
+from keras_impl.convert import read_params
+from keras_impl.losses import compile_loss
+from keras_impl.model import MLP, build_model
+from keras_impl.optimizers import make_optimizer, settings
+from keras_impl.regularization import regularizer
+from keras_impl.schedules import current_learning_rate, make_schedule
+
+
+@contextmanager
+def floatx(dtype: str) -> Iterator[None]:
+    """``keras.config.floatx()`` set to ``dtype`` inside the block, restored after it."""
+    before = keras.config.floatx()
+    keras.config.set_floatx(dtype)
+    try:
+        yield
+    finally:
+        keras.config.set_floatx(before)
+
+
+class Recorder(keras.callbacks.Callback):
+    """Records eta, the batch loss and the parameters at each step of ``fit`` (the module docstring)."""
+
+    def __init__(self, mlp: MLP, n_steps: int, every: int, on_step: StepCallback | None) -> None:
+        super().__init__()
+        self.mlp, self.n_steps, self.every, self.on_step = mlp, n_steps, every, on_step
+        self.X: Any = None
+        self.y: Any = None
+        self.batch_size = 1
+        self.k = 0
+        self.steps: list[int] = []
+        self.losses: list[float] = []
+        self.history: list[dict[str, np.ndarray]] = []
+        self.etas: list[float] = []
+
+    def epoch(self, X: np.ndarray, y: np.ndarray, batch_size: int) -> None:
+        """The rows the next ``fit`` call takes, in its order, as tensors, and its batch size."""
+        self.X, self.y = keras.ops.convert_to_tensor(X), keras.ops.convert_to_tensor(y)
+        self.batch_size = batch_size
+
+    def on_train_batch_begin(self, batch: int, logs: Mapping[str, Any] | None = None) -> None:
+        """Before update k: eta at the step counter and, when step k is recorded, the batch loss."""
+        self.k += 1
+        self.etas.append(current_learning_rate(self.model.optimizer))
+        if recorded(self.k, self.n_steps, self.every):
+            rows = slice(batch * self.batch_size, (batch + 1) * self.batch_size)
+            z_L, a_L = self.mlp(self.X[rows], training=True)
+            self.losses.append(float(keras.ops.convert_to_numpy(self.mlp.loss(z_L, a_L, self.y[rows]))))
+
+    def on_train_batch_end(self, batch: int, logs: Mapping[str, Any] | None = None) -> None:
+        """After update k: the parameters, when step k is recorded."""
+        if recorded(self.k, self.n_steps, self.every):
+            self.steps.append(self.k)
+            self.history.append(read_params(self.mlp.denses))
+        if self.on_step is not None:
+            self.on_step(self.k)
+
+
+def compiled_model(mlp: MLP, spec: Spec, dtype: str, optimizer: keras.optimizers.Optimizer) -> keras.Sequential:
+    """A ``keras.Sequential`` of ``mlp``'s layers, compiled with ``optimizer`` and the native loss."""
+    loss, weight, from_logits = compile_loss(spec.loss, spec.sizes[-1], dtype)
+    layers: list[Any] = [keras.Input(shape=(spec.sizes[0],), dtype=dtype)]
+    for dense, activation in zip(mlp.denses, mlp.activations, strict=True):
+        layers += [dense, activation]
+    if from_logits:
+        layers.pop()  # the loss applies sigmoid / softmax itself, as in keras_impl.losses
+    model = keras.Sequential(layers)
+    model.compile(optimizer=optimizer, loss=loss, loss_weights=weight, jit_compile=False)
+    return model
+
+
+def _fit(model: keras.Model, recorder: Recorder, X: np.ndarray, y: np.ndarray, epochs: Epochs) -> None:
+    """``model.fit`` over ``epochs``: one call for the stored order (the full batch), else one per epoch."""
+    if all(order.size == X.shape[0] and np.array_equal(order, np.arange(order.size)) for order in epochs.orders):
+        recorder.epoch(X, y, epochs.batch_size)  # as a student writes it: one call, every epoch
+        model.fit(X, y, batch_size=epochs.batch_size, epochs=len(epochs.orders), shuffle=False, verbose=0, callbacks=[recorder])
+        return
+    for e, order in enumerate(epochs.orders):
+        recorder.epoch(X[order], y[order], epochs.batch_size)
+        model.fit(
+            X[order],
+            y[order],
+            batch_size=epochs.batch_size,
+            initial_epoch=e,
+            epochs=e + 1,
+            shuffle=False,
+            verbose=0,
+            callbacks=[recorder],
+        )
+
+
+def train(
+    spec: Spec,
+    params: Mapping[str, object],
+    X: object,
+    y: object,
+    *,
+    optimizer: str,
+    hyper: Hyperparameters | Mapping[str, float],
+    batches: Sequence[np.ndarray],
+    l2: float = 0.0,
+    freeze_biases: bool = False,
+    dtype: str = "float64",
+    every: int = 1,
+    on_step: StepCallback | None = None,
+    batch_norm: BatchNormSettings | None = MATCHED,
+    seed: int = DROPOUT_SEED,
+    schedule: Schedule = CONSTANT,
+) -> TrainResult:
+    """Train ``len(batches)`` steps with ``model.fit`` (see scratch.train.train for the arguments).
+
+    Raises:
+        InputError: as keras_impl.train; a net with batch norm or dropout; or batches that no loop
+            over epochs could take (core.training.epochs_of).
+    """
+    if spec.mode_dependent:
+        raise InputError("keras-fit: expected a net without batch norm or dropout (fit hides the masks); use keras")
+    params, X_np, y_np, batches = prepare_training(
+        spec, params, X, y, optimizer=optimizer, batches=batches, l2=l2, every=every, dtype=dtype
+    )
+    epochs = epochs_of(batches, X_np.shape[0])
+    mlp = build_model(spec, params, dtype, kernel_regularizer=regularizer(l2, X_np.shape[0]))
+    if freeze_biases:
+        for dense in mlp.denses:
+            dense.bias.trainable = False  # fit updates model.trainable_variables
+    trained = [v for dense in mlp.denses for v in (dense.kernel, dense.bias) if v.trainable]
+    native = make_optimizer(optimizer, hyper, trained)
+    if not schedule.constant:
+        native.learning_rate = make_schedule(schedule, current_learning_rate(native))
+    recorder = Recorder(mlp, len(batches), every, on_step)
+    with floatx(dtype):
+        model = compiled_model(mlp, spec, dtype, native)
+        _fit(model, recorder, X_np, y_np, epochs)
+    z_L, a_L = mlp(keras.ops.convert_to_tensor(X_np, dtype=dtype), training=False)
+    final_loss = float(keras.ops.convert_to_numpy(mlp.loss(z_L, a_L, keras.ops.convert_to_tensor(y_np))))
+    return TrainResult(
+        recorder.steps,
+        recorder.losses,
+        recorder.history,
+        read_params(mlp.denses),
+        final_loss,
+        accuracy(spec, keras.ops.convert_to_numpy(a_L), y_np),
+        settings(native),
+        learning_rates=recorder.etas,
+        velocity=VELOCITY_STEPS if uses_velocity(optimizer) else "",
+    )
