@@ -16,7 +16,10 @@ batch's rows at the weights before the update) in ``on_train_batch_begin``, the 
 ``on_train_batch_end``. ``fit``'s own ``logs["loss"]`` is not the batch loss: it is the mean over
 the epoch's batches so far, penalty included.
 
-``compile`` wraps the loss in a ``CompileLoss`` that casts its value to ``floatx()``
+``fit`` casts float arrays to ``floatx()`` before it slices them
+(keras/src/trainers/data_adapters/array_slicing.py:418, "Normalize floats to floatx"): float64 X
+becomes float32, and the trajectory moves 1e-9 away. And ``compile`` wraps the loss in a
+``CompileLoss`` that casts its value to ``floatx()``
 (keras/src/trainers/compile_utils.py:832, ``ops.cast(loss_fn(...), dtype=self.dtype)``, the
 dtype taken from ``floatx()`` when ``compile`` runs), and ``fit`` then adds the float64 L2 terms to
 that float32 loss and fails (``Cannot convert a list containing a tensor of dtype float64 to

@@ -58,8 +58,20 @@ def net_sections() -> list[tuple[str, list[str]]]:
     return [(t, b) for t, b in sections() if t.startswith((*NETS, REGULARISERS))]
 
 
-def test_page_covers_the_three_nets_the_backends_and_the_regularisers():
-    assert [title.split(":")[0] for title, _ in sections()] == [*NETS, BACKENDS_SECTION, REGULARISERS]
+LOOPS_SECTION = "Training loops"
+
+
+def test_page_covers_the_three_nets_the_backends_the_regularisers_and_the_loops():
+    assert [title.split(":")[0] for title, _ in sections()] == [*NETS, BACKENDS_SECTION, REGULARISERS, LOOPS_SECTION]
+
+
+def test_the_three_training_loops_agree():
+    """The hand-written loop, the DataLoader loop and model.fit, in a fresh process on TensorFlow; its asserts compare."""
+    (code,) = next(blocks for title, blocks in sections() if title.startswith(LOOPS_SECTION))
+    assert all(word in code for word in ("# scratch", "# PyTorch", "# Keras", "DataLoader(", "model.fit(", "shuffle=False"))
+    env = {**os.environ, "KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300, cwd=PAGE.parents[1])
+    assert done.returncode == 0, done.stderr[-3000:]
 
 
 @pytest.mark.parametrize("title", [pytest.param(t, id=t.split(":")[0].replace(" ", "-").lower()) for t, _ in net_sections()])

@@ -204,3 +204,27 @@ def test_keras_exponential_decay_casts_a_python_float_gamma_through_float32_on_t
     )
     value = float(run_in("keras", code))
     assert value == float(np.float32(0.95)) != 0.95
+
+
+def test_past_its_period_torch_cosine_rises_again_while_keras_and_scratch_hold_the_floor():
+    """docs/training.md: CosineAnnealingLR follows the cosine past T_max; CosineDecay and scratch hold eta_min."""
+    import torch
+
+    from tests.helpers import run_in
+
+    parameter = torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))
+    optimizer = torch.optim.SGD([parameter], lr=0.1)
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=4)
+    torch_etas = []
+    for _ in range(7):
+        torch_etas.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    assert torch_etas[4] == pytest.approx(0.0, abs=1e-17) and torch_etas[6] == pytest.approx(0.05, rel=1e-12)
+    code = (
+        "import keras\n"
+        "s = keras.optimizers.schedules.CosineDecay(keras.ops.convert_to_tensor(0.1, dtype='float64'), 4)\n"
+        "print(repr(float(keras.ops.convert_to_numpy(s(6)))))\n"
+    )
+    assert float(run_in("keras", code)) == 0.0
+    assert learning_rate(Schedule("cosine", "step", decay_steps=4), 0.1, 7) == 0.0
