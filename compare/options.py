@@ -75,6 +75,7 @@ def int_in(low: int, high: int | None = None) -> Callable[[str], int]:
 
 
 positive_int = int_in(1)  # an integer >= 1
+non_negative_int = int_in(0)  # an integer >= 0
 seed_arg = int_in(0, MAX_SEED)  # what NumPy's RandomState takes
 
 
@@ -103,6 +104,17 @@ def number_at_least(minimum: float, inclusive: bool) -> Callable[[str], float]:
         return value
 
     return parse
+
+
+def fraction(text: str) -> float:
+    """An argparse type: a number strictly between 0 and 1 (a share of the rows)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a fraction in (0, 1), got {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a fraction in (0, 1), got {text}")
+    return value
 
 
 positive_float = number_at_least(0.0, inclusive=False)

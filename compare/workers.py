@@ -29,6 +29,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from core.early_stopping import EarlyStopping, Validation
 from core.errors import InputError
 from core.normalization import BatchNormSettings
 from core.optimizers import Hyperparameters
@@ -135,6 +136,9 @@ def result_message(result: TrainResult) -> tuple[dict[str, Any], Arrays]:
         "batch_norm": result.batch_norm,
         "learning_rates": result.learning_rates,
         "velocity": result.velocity,
+        "validation_losses": result.validation_losses,
+        "stopped_epoch": result.stopped_epoch,
+        "best_epoch": result.best_epoch,
     }
     return meta, arrays
 
@@ -156,6 +160,9 @@ def result_from(meta: Mapping[str, Any], arrays: Arrays) -> TrainResult:
         final_output=arrays.get("final_output"),
         learning_rates=list(meta["learning_rates"]),
         velocity=meta["velocity"],
+        validation_losses=list(meta["validation_losses"]),
+        stopped_epoch=meta["stopped_epoch"],
+        best_epoch=meta["best_epoch"],
     )
 
 
@@ -189,8 +196,17 @@ def train_request(spec: Any, params: Mapping[str, Any], X: Any, y: Any, **kwargs
         meta["batch_norm"] = None if settings is None else asdict(settings)
     if "schedule" in kwargs:
         meta["schedule"] = as_dict(kwargs.pop("schedule"))
+    validation = kwargs.pop("validation", None)
+    if validation is not None:
+        stopping = validation.early_stopping
+        meta["validation"] = {
+            "steps_per_epoch": validation.steps_per_epoch,
+            "early_stopping": None if stopping is None else asdict(stopping),
+        }
     meta["kwargs"] = kwargs
     arrays = _prefixed("p", params) | {"X": np.asarray(X), "y": np.asarray(y)}
+    if validation is not None:
+        arrays["validation_rows"] = np.asarray(validation.rows)
     arrays |= {f"batch/{i}": np.asarray(batch) for i, batch in enumerate(batches)}
     return meta, arrays
 
@@ -215,6 +231,13 @@ def answer(impl: Any, meta: Mapping[str, Any], arrays: Arrays) -> tuple[dict[str
         kwargs["batch_norm"] = None if meta["batch_norm"] is None else BatchNormSettings(**meta["batch_norm"])
     if "schedule" in meta:
         kwargs["schedule"] = Schedule(**meta["schedule"])
+    if "validation" in meta:
+        stopping = meta["validation"]["early_stopping"]
+        kwargs["validation"] = Validation(
+            arrays["validation_rows"],
+            meta["validation"]["steps_per_epoch"],
+            None if stopping is None else EarlyStopping(**stopping),
+        )
     result = impl.module(impl.train_module).train(spec, params, arrays["X"], arrays["y"], hyper=hyper, batches=batches, **kwargs)
     return result_message(result)
 

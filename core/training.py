@@ -50,6 +50,11 @@ class TrainResult:
             only for nets with batch norm or dropout (where ``final_loss`` and ``accuracy`` are inference-mode too).
         learning_rates: the eta each optimizer step k = 1..N used, all N of them (core.schedules).
         velocity: momentum's velocity convention (core.optimizers.VELOCITIES), ``""`` for the other optimizers.
+        validation_losses: with a validation split, the loss on the validation rows after each epoch
+            (inference mode, no penalty), one per epoch trained.
+        stopped_epoch: the epoch (1-based) after which early stopping ended training; None when every epoch ran.
+        best_epoch: early stopping's best epoch (1-based), whose parameters ``final_params`` are with
+            restore_best; None without early stopping.
     """
 
     steps: list[int]
@@ -65,6 +70,9 @@ class TrainResult:
     final_output: np.ndarray | None = None
     learning_rates: list[float] = field(default_factory=list)
     velocity: str = ""
+    validation_losses: list[float] = field(default_factory=list)
+    stopped_epoch: int | None = None
+    best_epoch: int | None = None
 
 
 def uses_velocity(optimizer: str) -> bool:
@@ -75,6 +83,11 @@ def uses_velocity(optimizer: str) -> bool:
 def recorded(k: int, n_steps: int, every: int) -> bool:
     """Whether step k of n_steps is recorded: step 1, every ``every``-th step, and the last."""
     return k == 1 or k == n_steps or k % every == 0
+
+
+def recorded_with(k: int, n_steps: int, every: int, epoch_ends: bool) -> bool:
+    """:func:`recorded`, and with a validation split every epoch's last step too (where early stopping may end the run)."""
+    return epoch_ends or recorded(k, n_steps, every)
 
 
 def recorded_count(n_steps: int, every: int) -> int:

@@ -39,13 +39,16 @@ from typing import Any
 import keras
 import numpy as np
 
+from core.early_stopping import Validation, check_validation
 from core.errors import InputError
 from core.normalization import DROPOUT_SEED, MATCHED, BatchNormSettings
 from core.optimizers import VELOCITY_STEPS, Hyperparameters
 from core.schedules import CONSTANT, Schedule
 from core.spec import Spec
-from core.training import Epochs, StepCallback, TrainResult, accuracy, epochs_of, prepare_training, recorded, uses_velocity
+from core.training import Epochs, StepCallback, TrainResult, accuracy, epochs_of, prepare_training, recorded_with, uses_velocity
 from keras_impl.convert import read_params
+from keras_impl.early_stopping import epochs as early_stopping_epochs
+from keras_impl.early_stopping import make_callback
 from keras_impl.losses import compile_loss
 from keras_impl.model import MLP, build_model
 from keras_impl.optimizers import make_optimizer, settings
@@ -64,42 +67,91 @@ def floatx(dtype: str) -> Iterator[None]:
         keras.config.set_floatx(before)
 
 
-class Recorder(keras.callbacks.Callback):
-    """Records eta, the batch loss and the parameters at each step of ``fit`` (the module docstring)."""
+class EpochOrders(keras.utils.PyDataset):
+    """Each epoch's batches in that epoch's row order: ``fit`` takes one whole run of epochs in one call.
 
-    def __init__(self, mlp: MLP, n_steps: int, every: int, on_step: StepCallback | None) -> None:
+    ``fit`` asks for batch i of the current epoch and calls ``on_epoch_begin`` once before each
+    epoch (keras/src/trainers/epoch_iterator.py), which moves to that epoch's order; its
+    ``on_epoch_end`` is called before an epoch's start too (the first included), so it cannot count them.
+    """
+
+    def __init__(self, X: np.ndarray, y: np.ndarray, orders: Sequence[np.ndarray], batch_size: int) -> None:
+        super().__init__()
+        self.X, self.y, self.orders, self.batch_size = X, y, list(orders), batch_size
+        self.epoch = -1
+
+    def __len__(self) -> int:
+        """Batches per epoch."""
+        return -(-self.orders[0].size // self.batch_size)
+
+    def __getitem__(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Batch i of the current epoch."""
+        rows = self.orders[max(self.epoch, 0)][i * self.batch_size : (i + 1) * self.batch_size]
+        return self.X[rows], self.y[rows]
+
+    def on_epoch_begin(self) -> None:
+        """This epoch takes the next order."""
+        self.epoch += 1
+
+
+class Recorder(keras.callbacks.Callback):
+    """Records eta, the batch loss, the parameters at each step of ``fit``, and the validation loss per epoch."""
+
+    def __init__(
+        self,
+        mlp: MLP,
+        data: tuple[np.ndarray, np.ndarray, Epochs],
+        n_steps: int,
+        every: int,
+        on_step: StepCallback | None,
+    ) -> None:
         super().__init__()
         self.mlp, self.n_steps, self.every, self.on_step = mlp, n_steps, every, on_step
+        self.data = data
         self.X: Any = None
         self.y: Any = None
-        self.batch_size = 1
         self.k = 0
         self.steps: list[int] = []
         self.losses: list[float] = []
         self.history: list[dict[str, np.ndarray]] = []
         self.etas: list[float] = []
+        self.validation_losses: list[float] = []
+        self.validating = False  # with validation data, every epoch's last step is recorded too
 
-    def epoch(self, X: np.ndarray, y: np.ndarray, batch_size: int) -> None:
-        """The rows the next ``fit`` call takes, in its order, as tensors, and its batch size."""
-        self.X, self.y = keras.ops.convert_to_tensor(X), keras.ops.convert_to_tensor(y)
-        self.batch_size = batch_size
+    def on_epoch_begin(self, epoch: int, logs: Mapping[str, Any] | None = None) -> None:
+        """Epoch ``epoch``'s rows in its order, as tensors, for the batch losses."""
+        X, y, epochs = self.data
+        order = epochs.orders[epoch]
+        self.X, self.y = keras.ops.convert_to_tensor(X[order]), keras.ops.convert_to_tensor(y[order])
 
     def on_train_batch_begin(self, batch: int, logs: Mapping[str, Any] | None = None) -> None:
         """Before update k: eta at the step counter and, when step k is recorded, the batch loss."""
         self.k += 1
         self.etas.append(current_learning_rate(self.model.optimizer))
-        if recorded(self.k, self.n_steps, self.every):
-            rows = slice(batch * self.batch_size, (batch + 1) * self.batch_size)
+        if self._records(batch):
+            size = self.data[2].batch_size
+            rows = slice(batch * size, (batch + 1) * size)
             z_L, a_L = self.mlp(self.X[rows], training=True)
             self.losses.append(float(keras.ops.convert_to_numpy(self.mlp.loss(z_L, a_L, self.y[rows]))))
 
     def on_train_batch_end(self, batch: int, logs: Mapping[str, Any] | None = None) -> None:
         """After update k: the parameters, when step k is recorded."""
-        if recorded(self.k, self.n_steps, self.every):
+        if self._records(batch):
             self.steps.append(self.k)
             self.history.append(read_params(self.mlp.denses))
         if self.on_step is not None:
             self.on_step(self.k)
+
+    def on_epoch_end(self, epoch: int, logs: Mapping[str, Any] | None = None) -> None:
+        """``fit``'s ``val_loss`` (with validation data), which EarlyStopping watches too."""
+        if logs is not None and "val_loss" in logs:
+            self.validation_losses.append(float(logs["val_loss"]))
+
+    def _records(self, batch: int) -> bool:
+        """Whether step k is recorded: core.training.recorded_with, the epoch's last batch ending it."""
+        epochs = self.data[2]
+        ends = self.validating and batch == -(-epochs.orders[0].size // epochs.batch_size) - 1
+        return recorded_with(self.k, self.n_steps, self.every, ends)
 
 
 def compiled_model(mlp: MLP, spec: Spec, dtype: str, optimizer: keras.optimizers.Optimizer) -> keras.Sequential:
@@ -115,24 +167,34 @@ def compiled_model(mlp: MLP, spec: Spec, dtype: str, optimizer: keras.optimizers
     return model
 
 
-def _fit(model: keras.Model, recorder: Recorder, X: np.ndarray, y: np.ndarray, epochs: Epochs) -> None:
-    """``model.fit`` over ``epochs``: one call for the stored order (the full batch), else one per epoch."""
-    if all(order.size == X.shape[0] and np.array_equal(order, np.arange(order.size)) for order in epochs.orders):
-        recorder.epoch(X, y, epochs.batch_size)  # as a student writes it: one call, every epoch
-        model.fit(X, y, batch_size=epochs.batch_size, epochs=len(epochs.orders), shuffle=False, verbose=0, callbacks=[recorder])
-        return
-    for e, order in enumerate(epochs.orders):
-        recorder.epoch(X[order], y[order], epochs.batch_size)
-        model.fit(
-            X[order],
-            y[order],
-            batch_size=epochs.batch_size,
-            initial_epoch=e,
-            epochs=e + 1,
-            shuffle=False,
-            verbose=0,
-            callbacks=[recorder],
-        )
+def _fit(
+    model: keras.Model,
+    recorder: Recorder,
+    epochs: Epochs,
+    validation_data: tuple[np.ndarray, np.ndarray] | None,
+    early_stopping: keras.callbacks.EarlyStopping | None,
+) -> None:
+    """``model.fit`` over ``epochs``, as few calls as the batches allow.
+
+    The same order every epoch (the full batch): ``fit(X[order], y[order], epochs=E, shuffle=False)``,
+    as a student writes it. Whole epochs in changing orders: one call on :class:`EpochOrders`.
+    A partial last epoch: one call per epoch (``initial_epoch=e``). With validation data,
+    ``fit`` computes ``val_loss`` after each epoch in one batch, and ``early_stopping`` watches it.
+    """
+    X, y, _ = recorder.data
+    callbacks: list[keras.callbacks.Callback] = [recorder] + ([early_stopping] if early_stopping is not None else [])
+    common: dict[str, Any] = dict(shuffle=False, verbose=0, callbacks=callbacks)
+    if validation_data is not None:
+        common |= dict(validation_data=validation_data, validation_batch_size=len(validation_data[0]))
+    first, size, n = epochs.orders[0], epochs.batch_size, len(epochs.orders)
+    whole = all(order.size == first.size for order in epochs.orders)
+    if whole and all(np.array_equal(order, first) for order in epochs.orders):
+        model.fit(X[first], y[first], batch_size=size, epochs=n, **common)
+    elif whole:
+        model.fit(EpochOrders(X, y, epochs.orders, size), epochs=n, **common)
+    else:  # no validation here: it needs whole epochs (core.early_stopping.check_validation)
+        for e, order in enumerate(epochs.orders):
+            model.fit(X[order], y[order], batch_size=size, initial_epoch=e, epochs=e + 1, **common)
 
 
 def train(
@@ -152,19 +214,29 @@ def train(
     batch_norm: BatchNormSettings | None = MATCHED,
     seed: int = DROPOUT_SEED,
     schedule: Schedule = CONSTANT,
+    validation: Validation | None = None,
 ) -> TrainResult:
     """Train ``len(batches)`` steps with ``model.fit`` (see scratch.train.train for the arguments).
 
+    ``validation``: ``fit(validation_data=...)`` and, with early stopping, the native
+    ``keras.callbacks.EarlyStopping`` in its callbacks (keras_impl.early_stopping).
+
     Raises:
-        InputError: as keras_impl.train; a net with batch norm or dropout; or batches that no loop
-            over epochs could take (core.training.epochs_of).
+        InputError: as keras_impl.train; a net with batch norm or dropout; validation with L2
+            (``fit``'s ``val_loss`` adds the penalty, the other implementations' do not); or batches
+            that no loop over epochs could take (core.training.epochs_of).
     """
     if spec.mode_dependent:
         raise InputError("keras-fit: expected a net without batch norm or dropout (fit hides the masks); use keras")
     params, X_np, y_np, batches = prepare_training(
         spec, params, X, y, optimizer=optimizer, batches=batches, l2=l2, every=every, dtype=dtype
     )
-    epochs = epochs_of(batches, X_np.shape[0])
+    m = X_np.shape[0]
+    if validation is not None:
+        validation = check_validation(validation, m, len(batches))
+        if l2:
+            raise InputError("keras-fit: expected --l2 0 with a validation split (fit's val_loss adds the L2 penalty)")
+    epochs = epochs_of(batches, m - (validation.rows.size if validation is not None else 0))
     mlp = build_model(spec, params, dtype, kernel_regularizer=regularizer(l2, X_np.shape[0]))
     if freeze_biases:
         for dense in mlp.denses:
@@ -173,10 +245,14 @@ def train(
     native = make_optimizer(optimizer, hyper, trained)
     if not schedule.constant:
         native.learning_rate = make_schedule(schedule, current_learning_rate(native))
-    recorder = Recorder(mlp, len(batches), every, on_step)
+    recorder = Recorder(mlp, (X_np, y_np, epochs), len(batches), every, on_step)
+    recorder.validating = validation is not None
+    callback = make_callback(validation.early_stopping) if validation and validation.early_stopping else None
+    held_out = (X_np[validation.rows], y_np[validation.rows]) if validation is not None else None
     with floatx(dtype):
         model = compiled_model(mlp, spec, dtype, native)
-        _fit(model, recorder, X_np, y_np, epochs)
+        _fit(model, recorder, epochs, held_out, callback)
+    stopped_epoch, best_epoch = early_stopping_epochs(callback) if callback is not None else (None, None)
     z_L, a_L = mlp(keras.ops.convert_to_tensor(X_np, dtype=dtype), training=False)
     final_loss = float(keras.ops.convert_to_numpy(mlp.loss(z_L, a_L, keras.ops.convert_to_tensor(y_np))))
     return TrainResult(
@@ -189,4 +265,7 @@ def train(
         settings(native),
         learning_rates=recorder.etas,
         velocity=VELOCITY_STEPS if uses_velocity(optimizer) else "",
+        validation_losses=recorder.validation_losses,
+        stopped_epoch=stopped_epoch,
+        best_epoch=best_epoch,
     )

@@ -15,16 +15,18 @@ from typing import Any
 import keras
 import numpy as np
 
+from core.early_stopping import Validation, check_validation
 from core.normalization import DROPOUT_SEED, MATCHED, BatchNormSettings
 from core.optimizers import VELOCITY_STEPS, Hyperparameters
 from core.schedules import CONSTANT, Schedule
 from core.spec import Spec
-from core.training import StepCallback, TrainResult, accuracy, prepare_training, recorded, uses_velocity
+from core.training import StepCallback, TrainResult, accuracy, prepare_training, recorded_with, uses_velocity
 from keras_impl.convert import read_params
+from keras_impl.early_stopping import Watched, epochs, make_callback
 from keras_impl.gradients import train_step
 from keras_impl.layers import RUNNING_VARIANCE
 from keras_impl.layers import settings as layer_settings
-from keras_impl.model import Inner, build_model
+from keras_impl.model import MLP, Inner, build_model
 from keras_impl.optimizers import make_optimizer, settings
 from keras_impl.regularization import regularizer
 from keras_impl.schedules import current_learning_rate, make_schedule
@@ -47,6 +49,7 @@ def train(
     batch_norm: BatchNormSettings | None = MATCHED,
     seed: int = DROPOUT_SEED,
     schedule: Schedule = CONSTANT,
+    validation: Validation | None = None,
 ) -> TrainResult:
     """Train ``len(batches)`` steps with ``keras.optimizers`` (see scratch.train.train for the arguments).
 
@@ -56,6 +59,8 @@ def train(
     Dropout layers are seeded from ``seed``; the masks they drew are in the result.
     ``schedule``: a ``keras.optimizers.schedules`` schedule from the optimizer's eta
     (keras_impl.schedules), which Keras evaluates at its step counter before each update.
+    ``validation``: the loss on its rows after each epoch, and early stopping by the native
+    ``keras.callbacks.EarlyStopping`` (keras_impl.early_stopping).
 
     Raises:
         InputError: bad shapes, values, optimizer name, hyperparameters or batches.
@@ -64,6 +69,8 @@ def train(
         spec, params, X, y, optimizer=optimizer, batches=batches, l2=l2, every=every, dtype=dtype
     )
     n = X_np.shape[0]
+    if validation is not None:
+        validation = check_validation(validation, n, len(batches))
     model = build_model(spec, params, dtype, kernel_regularizer=regularizer(l2, n), batch_norm=batch_norm, seed=seed)
     trained = [dense.kernel for dense in model.denses]
     trained += [] if freeze_biases else [dense.bias for dense in model.denses if dense.use_bias]
@@ -82,20 +89,26 @@ def train(
         return (data_loss + sum(penalty) if penalty else data_loss), (data_loss, inner.keep)
 
     step = train_step(loss_fn, trained, native, model.state)
-    steps, losses, history, masks, etas = [], [], [], [], []
+    steps, losses, history, masks, etas, validation_losses = [], [], [], [], [], []
     numpy = keras.ops.convert_to_numpy
+    callback = _start(validation, model)
     fixed = current_learning_rate(native) if schedule.constant else None  # read once: no schedule to evaluate
     for k, index in enumerate(batches, start=1):
         etas.append(fixed if fixed is not None else current_learning_rate(native))
         batch_loss, keep = step(keras.ops.convert_to_tensor(X_np[index], dtype=dtype), keras.ops.convert_to_tensor(y_np[index]))
         if spec.has_dropout:
             masks.append({l: numpy(value) != 0 for l, value in keep.items()})
-        if recorded(k, len(batches), every):
+        if recorded_with(k, len(batches), every, validation is not None and validation.epoch_ends(k)):
             steps.append(k)
             losses.append(float(numpy(batch_loss)))
             history.append(read_params(model.denses, model.norms))
         if on_step is not None:
             on_step(k)
+        if validation is not None and validation.epoch_ends(k):
+            validation_losses.append(_validation_loss(model, X_np[validation.rows], y_np[validation.rows], dtype))
+            if _stops(callback, k // validation.steps_per_epoch, validation_losses[-1]):
+                break
+    stopped_epoch, best_epoch = _finish(callback)
     X_t = keras.ops.convert_to_tensor(X_np, dtype=dtype)
     z_L, a_L = model(X_t, training=False)  # inference mode: the moving statistics, no dropout
     final_loss = float(numpy(model.loss(z_L, a_L, keras.ops.convert_to_tensor(y_np))))
@@ -113,4 +126,39 @@ def train(
         final_output=np.array(numpy(a_L)) if spec.mode_dependent else None,
         learning_rates=etas,
         velocity=VELOCITY_STEPS if uses_velocity(optimizer) else "",
+        validation_losses=validation_losses,
+        stopped_epoch=stopped_epoch,
+        best_epoch=best_epoch,
     )
+
+
+def _start(validation: Validation | None, model: MLP) -> keras.callbacks.EarlyStopping | None:
+    """The native EarlyStopping callback over the MLP's variables, begun as ``fit`` begins it; None without one."""
+    if validation is None or validation.early_stopping is None:
+        return None
+    callback = make_callback(validation.early_stopping)
+    callback.set_model(Watched(model.variables + model.state))
+    callback.on_train_begin()
+    return callback
+
+
+def _stops(callback: keras.callbacks.EarlyStopping | None, epoch: int, validation_loss: float) -> bool:
+    """``on_epoch_end`` for epoch ``epoch`` (1-based; Keras counts from 0); True when it asks to stop."""
+    if callback is None:
+        return False
+    callback.on_epoch_end(epoch - 1, {"val_loss": validation_loss})
+    return bool(callback.model.stop_training)
+
+
+def _validation_loss(model: MLP, X: np.ndarray, y: np.ndarray, dtype: str) -> float:
+    """The native loss on the validation rows in inference mode (``training=False``)."""
+    z_L, a_L = model(keras.ops.convert_to_tensor(X, dtype=dtype), training=False)
+    return float(keras.ops.convert_to_numpy(model.loss(z_L, a_L, keras.ops.convert_to_tensor(y))))
+
+
+def _finish(callback: keras.callbacks.EarlyStopping | None) -> tuple[int | None, int | None]:
+    """``on_train_end`` (restoring the best weights when asked); ``(stopped_epoch, best_epoch)``, 1-based."""
+    if callback is None:
+        return None, None
+    callback.on_train_end()
+    return epochs(callback)

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from core.early_stopping import Validation, check_validation
 from core.normalization import DROPOUT_SEED, INFERENCE, MATCHED, UNBIASED, BatchNormSettings, check_running_variance
 from core.optimizers import VELOCITY_STEPS, Hyperparameters
 from core.schedules import CONSTANT, Schedule
@@ -25,10 +26,11 @@ from core.training import (
     accuracy,
     check_masks,
     prepare_training,
-    recorded,
+    recorded_with,
     trained_names,
     uses_velocity,
 )
+from scratch.early_stopping import Monitor
 from scratch.layers import draw_mask
 from scratch.layers import settings as layer_settings
 from scratch.model import Internals, backward, forward, loss
@@ -57,6 +59,7 @@ def train(
     running_variance: str = UNBIASED,
     schedule: Schedule = CONSTANT,
     velocity: str = VELOCITY_STEPS,
+    validation: Validation | None = None,
 ) -> TrainResult:
     """Train ``len(batches)`` steps with the textbook rule ``optimizer``.
 
@@ -80,6 +83,8 @@ def train(
         schedule: eta for each step from ``hyper.learning_rate`` (core.schedules, scratch.schedules).
         velocity: momentum's convention (core.optimizers.VELOCITIES): the lectures' ``"steps"``, or
             torch's ``"gradients"`` to replay a torch run whose eta changes.
+        validation: rows no batch takes; after each epoch their loss is recorded, and with early
+            stopping (core.early_stopping, scratch.early_stopping) training may end there.
 
     Raises:
         InputError: bad shapes, values, optimizer name, hyperparameters, batches, masks or convention.
@@ -88,13 +93,16 @@ def train(
         spec, params, X, y, optimizer=optimizer, batches=batches, l2=l2, every=every, dtype=dtype
     )
     check_running_variance(running_variance)
+    if validation is not None:
+        validation = check_validation(validation, X.shape[0], len(batches))
+    monitor = Monitor(validation.early_stopping) if validation is not None and validation.early_stopping else None
     settings_bn = batch_norm or MATCHED
     step_masks = check_masks(spec, masks, batches) if masks is not None and spec.has_dropout else None
     rng = np.random.RandomState(seed)
     n = X.shape[0]
     names = trained_names(spec, freeze_biases)
     rule = make_optimizer(optimizer, hyper, {name: params[name] for name in names}, velocity)
-    steps, losses, history, used, etas = [], [], [], [], []
+    steps, losses, history, used, etas, validation_losses = [], [], [], [], [], []
     for k, index in enumerate(batches, start=1):
         eta = learning_rate(schedule, hyper.learning_rate, k)
         rule.hyper = dataclasses.replace(hyper, learning_rate=eta)
@@ -112,12 +120,20 @@ def train(
         params = rule.step(params, {name: grads[name] for name in names}) | internals.running  # batch norm's own update
         if spec.has_dropout:
             used.append(internals.masks)
-        if recorded(k, len(batches), every):
+        if recorded_with(k, len(batches), every, validation is not None and validation.epoch_ends(k)):
             steps.append(k)
             losses.append(batch_loss)
             history.append({name: p.copy() for name, p in params.items()})
         if on_step is not None:
             on_step(k)
+        if validation is not None and validation.epoch_ends(k):
+            rows = validation.rows
+            z_v, a_v = forward(spec, params, X[rows], mode=INFERENCE, batch_norm=settings_bn)
+            validation_losses.append(loss(spec, z_v, a_v, y[rows]))
+            if monitor is not None and monitor.update(k // validation.steps_per_epoch, validation_losses[-1], params):
+                break
+    if monitor is not None:
+        params = monitor.final(params)
     z, a = forward(spec, params, X, mode=INFERENCE, batch_norm=settings_bn)  # a plain net computes the same in both modes
     return TrainResult(
         steps,
@@ -133,6 +149,9 @@ def train(
         final_output=a[spec.n_layers].copy() if spec.mode_dependent else None,
         learning_rates=etas,
         velocity=velocity if uses_velocity(optimizer) else "",
+        validation_losses=validation_losses,
+        stopped_epoch=monitor.stopped_epoch if monitor is not None else None,
+        best_epoch=monitor.best_epoch if monitor is not None else None,
     )
 
 

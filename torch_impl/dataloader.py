@@ -24,9 +24,11 @@ from core.training import TrainResult, epochs_of
 from torch_impl.train import train as train_steps
 
 
-def loader_feed(X: torch.Tensor, y: torch.Tensor, batches: Sequence[np.ndarray]) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    """Each step's ``(X_b, y_b)`` from one ``DataLoader`` pass per epoch (the module docstring)."""
-    epochs = epochs_of(batches, len(X))
+def loader_feed(
+    X: torch.Tensor, y: torch.Tensor, batches: Sequence[np.ndarray], epoch_rows: int
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """Each step's ``(X_b, y_b)`` from one ``DataLoader`` pass per epoch of ``epoch_rows`` rows (the module docstring)."""
+    epochs = epochs_of(batches, epoch_rows)
     dataset = TensorDataset(X, y)
     for order in epochs.orders:
         if order.size == len(X) and np.array_equal(order, np.arange(order.size)):

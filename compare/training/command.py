@@ -9,6 +9,7 @@ Exit codes: 0 every trajectory agrees, 1 something differs, 2 bad usage or input
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Mapping, Sequence
 from functools import partial
@@ -25,10 +26,12 @@ from compare.options import (
     case_options,
     dtype_option,
     format_option,
+    fraction,
     frameworks_option,
     limits_from,
     limits_option,
     non_negative_float,
+    non_negative_int,
     positive_float,
     positive_int,
     threads_option,
@@ -36,6 +39,7 @@ from compare.options import (
 from compare.output import MARK, check_json, console, threads_line
 from compare.threads import apply as apply_threads
 from compare.threads import choose as choose_threads
+from core.errors import InputError
 from core.limits import using
 from core.optimizers import OPTIMIZERS
 from core.schedules import SCHEDULES, STEP_PERIODS, UNITS
@@ -45,6 +49,7 @@ if TYPE_CHECKING:
     from compare.training.run import TrainingRun
 
 DEFAULT_STEPS = 100
+DEFAULT_VALIDATION = 0.2  # the validation fraction when --patience is given alone
 DEFAULT_CASE = "spiral-2-4-3"
 TABLE_ROWS = 10  # recorded steps shown in the table by default
 PLOT_POINTS = 200  # recorded steps per curve by default with --plot
@@ -130,6 +135,32 @@ def build_parser(prog: str = "python -m compare train") -> ArgumentParser:
     schedule.add_argument(
         "--eta-min", type=non_negative_float, default=0.0, metavar="ETA", help="the floor of cosine decay (default 0)"
     )
+    stopping = parser.add_argument_group("validation and early stopping (docs/training.md; needs --epochs)")
+    stopping.add_argument(
+        "--validation-split",
+        type=fraction,
+        metavar="F",
+        help="hold out this fraction of the rows (seeded by --seed) and record their loss after each epoch "
+        f"(default {DEFAULT_VALIDATION} with --patience)",
+    )
+    stopping.add_argument(
+        "--patience",
+        type=non_negative_int,
+        metavar="N",
+        help="early stopping: stop after N epochs without an improvement of the validation loss",
+    )
+    stopping.add_argument(
+        "--min-delta",
+        type=non_negative_float,
+        default=0.0,
+        metavar="D",
+        help="early stopping: an improvement must be below the best by more than D (default 0)",
+    )
+    stopping.add_argument(
+        "--no-restore-best",
+        action="store_true",
+        help="early stopping: keep the last weights instead of restoring the best epoch's",
+    )
     parser.add_argument("--plot", metavar="DIR", help="write loss, divergence and (2-D data) decision-boundary PNGs to DIR")
     return parser
 
@@ -174,10 +205,25 @@ def to_json(runs: Sequence[TrainingRun]) -> dict[str, Any]:
                     )
                     | ({} if run.schedule.constant else {"learning_rates": result.learning_rates})
                     | ({"velocity": result.velocity} if result.velocity else {})
+                    | (
+                        {
+                            "validation_losses": result.validation_losses,
+                            "stopped_epoch": result.stopped_epoch,
+                            "best_epoch": result.best_epoch,
+                        }
+                        if result.validation_losses
+                        else {}
+                    )
                     for fw, result in run.results.items()
                 },
                 "checks": [check_json(c) for c in run.checks],
                 "learning_rate_first_difference": run.eta_differs_at,
+                "validation": None
+                if run.validation_rows is None
+                else {
+                    "rows": run.validation_rows.tolist(),
+                    "early_stopping": None if run.early_stopping is None else dataclasses.asdict(run.early_stopping),
+                },
                 "velocity_against_lectures": run.velocity_drift,
             }
             | (
@@ -369,7 +415,7 @@ def render_table(runs: Sequence[TrainingRun], out: Any = None, threads: Mapping[
         if frameworks:
             out.print(_checks_table(run, frameworks))
             out.print("against scratch: ✓/✗ and max relative error")
-        for line in schedule_lines(run):
+        for line in schedule_lines(run) + stopping_lines(run):
             out.print(line, markup=False, highlight=False)
     out.print(versions_line(), highlight=False)
     if threads:
@@ -398,6 +444,26 @@ def schedule_lines(run: TrainingRun) -> list[str]:
         )
     for fw, drift in run.velocity_drift.items():
         lines.append(VELOCITY_NOTE.format(fw=fw, drift=drift))
+    return lines
+
+
+def stopping_lines(run: TrainingRun) -> list[str]:
+    """With a validation split: each implementation's best and stopping epochs and its best validation loss."""
+    if run.validation_rows is None:
+        return []
+    lines = [f"validation: {run.validation_rows.size} rows held out (JSON validation.rows); the loss on them after each epoch"]
+    if run.early_stopping is None:
+        return lines
+    settings = run.early_stopping
+    lines.append(
+        f"early stopping: patience {settings.patience}, min_delta {settings.min_delta:g}, "
+        + ("restoring the best epoch's weights" if settings.restore_best else "keeping the last weights")
+        + " (the rule of keras.callbacks.EarlyStopping, docs/training.md)"
+    )
+    for fw, result in run.results.items():
+        stopped = f"stopped after epoch {result.stopped_epoch}" if result.stopped_epoch else "ran every epoch"
+        best = result.validation_losses[(result.best_epoch or 1) - 1] if result.validation_losses else float("nan")
+        lines.append(f"  {fw}: {stopped}; best epoch {result.best_epoch}, validation loss {best:.12g}")
     return lines
 
 
@@ -452,6 +518,7 @@ def _run_all(args: Any, cases: Sequence[Any], progress: Any) -> list[TrainingRun
                         on_step=on_step,
                         schedule=args.schedule,
                         schedule_options=_schedule_options(args),
+                        **_stopping_options(args),
                     )
                 )
                 if task is not None:
@@ -475,6 +542,17 @@ def _schedule(args: Any, case: Any) -> tuple[int, int]:
     return n_steps, every
 
 
+def _stopping_options(args: Any) -> dict[str, Any]:
+    """``validation_split`` and ``early_stopping`` for run_training, from the flags ({} without them)."""
+    from core.early_stopping import EarlyStopping
+
+    fraction = args.validation_split
+    if args.patience is None:
+        return {} if fraction is None else {"validation_split": fraction}
+    settings = EarlyStopping(args.patience, args.min_delta, not args.no_restore_best)
+    return {"validation_split": fraction or DEFAULT_VALIDATION, "early_stopping": settings}
+
+
 def _schedule_options(args: Any) -> dict[str, Any]:
     """The ``--schedule-unit``, ``--decay-rate``, ``--decay-steps`` and ``--eta-min`` values, for run_training."""
     return {"unit": args.schedule_unit, "gamma": args.decay_rate, "decay_steps": args.decay_steps, "eta_min": args.eta_min}
@@ -489,7 +567,14 @@ def _check_all(args: Any, cases: Sequence[Any]) -> None:
 
     if args.batch_size is not None:
         check_batch(args.batch_size, "--batch-size")
+    stopping = _stopping_options(args)
+    if stopping and not args.epochs:
+        raise InputError("--validation-split / --patience: expected --epochs (early stopping decides after whole epochs)")
     for case in cases:
+        if stopping:
+            from core.early_stopping import validation_split
+
+            validation_split(len(case.X), stopping["validation_split"], args.seed)
         for dtype in DTYPES[args.dtype]:
             prepare(case.spec, case.params, case.X, case.y, dtype)
         n_steps, every = _schedule(args, case)

@@ -178,8 +178,30 @@ def plot_learning_rate(run: TrainingRun):
     return fig
 
 
+def plot_validation(run: TrainingRun):
+    """Figure: the validation loss after each epoch for every implementation, the best and stopping epochs marked."""
+    fig = _figure((7, 4.5))
+    ax = fig.subplots()
+    for framework, result in run.results.items():
+        epochs = np.arange(1, len(result.validation_losses) + 1)
+        ax.plot(epochs, result.validation_losses, label=framework, **registry.get(framework).style)
+    reference = run.results[REFERENCE]
+    if reference.best_epoch is not None:
+        best = reference.validation_losses[reference.best_epoch - 1]
+        ax.plot([reference.best_epoch], [best], "o", color="black", label=f"best epoch {reference.best_epoch} (scratch)")
+    if reference.stopped_epoch is not None:
+        ax.axvline(reference.stopped_epoch, color="red", linewidth=1, label=f"stopped after epoch {reference.stopped_epoch}")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(f"loss on the {run.validation_rows.size if run.validation_rows is not None else 0} validation rows")
+    ax.set_title(_title(run) + "\nvalidation loss after each epoch (inference mode, no penalty)", fontsize=9)
+    ax.legend()
+    ax.grid(True, alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
 def write_plots(run: TrainingRun, directory: str | Path, prefix: str) -> list[Path]:
-    """All plots that apply to ``run``, as ``directory/prefix-{loss,divergence,boundary,learning_rate}.png`` (100 dpi).
+    """All plots that apply to ``run``, as ``directory/prefix-{loss,divergence,boundary,learning_rate,validation}.png`` (100 dpi).
 
     Each file written is announced on stderr (``wrote PATH``), so a run's outputs are never silent.
     """
@@ -192,6 +214,8 @@ def write_plots(run: TrainingRun, directory: str | Path, prefix: str) -> list[Pa
         figures["boundary"] = plot_boundary(run)
     if not run.schedule.constant:
         figures["learning_rate"] = plot_learning_rate(run)
+    if run.validation_rows is not None:
+        figures["validation"] = plot_validation(run)
     paths = []
     for kind, fig in figures.items():
         paths.append(directory / f"{prefix}-{kind}.png")

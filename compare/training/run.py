@@ -31,6 +31,8 @@ from compare.data.cases import Case
 from compare.parity.harness import REFERENCE, Check, compare_arrays
 from compare.parity.tolerances import tolerance_for
 from compare.training.batches import make_batches, steps_per_epoch
+from core.early_stopping import EarlyStopping, Validation
+from core.early_stopping import validation_split as validation_split_rows
 from core.errors import InputError
 from core.normalization import MATCHED, BatchNormSettings
 from core.optimizers import Hyperparameters, check_name, matched
@@ -83,6 +85,8 @@ class TrainingRun:
     schedule: Schedule = CONSTANT
     velocity_drift: dict[str, float] = field(default_factory=dict)  # framework -> its parameters against the lectures' form
     eta_differs_at: dict[str, int] = field(default_factory=dict)  # framework -> the first step whose eta differs
+    validation_rows: np.ndarray | None = None  # the held-out rows, with a validation split
+    early_stopping: EarlyStopping | None = None
 
     @property
     def steps(self) -> int:
@@ -243,6 +247,16 @@ def compare_results(framework: str, actual: TrainResult, expected: TrainResult, 
     ]
     if expected.final_output is not None and actual.final_output is not None:  # batch norm or dropout: inference mode's
         checks.append(compare_arrays(framework, "final_output", actual.final_output, expected.final_output, dtype))
+    if expected.validation_losses:
+        checks.append(
+            compare_arrays(
+                framework, "validation_loss", np.array(actual.validation_losses), np.array(expected.validation_losses), dtype
+            )
+        )
+    if expected.best_epoch is not None:  # early stopping: the same epochs, exactly
+        for quantity in ("stopped_epoch", "best_epoch"):
+            mine, theirs = getattr(actual, quantity), getattr(expected, quantity)
+            checks.append(compare_arrays(framework, quantity, np.array(mine or 0.0), np.array(theirs or 0.0), "float64"))
     return checks
 
 
@@ -286,6 +300,8 @@ def run_training(
     on_step: StepCallback | None = None,
     schedule: str = "constant",
     schedule_options: Mapping[str, Any] | None = None,
+    validation_split: float | None = None,
+    early_stopping: EarlyStopping | None = None,
 ) -> TrainingRun:
     """Train ``case`` with scratch and each of ``frameworks`` on the same batches; compare each with scratch.
 
@@ -299,6 +315,10 @@ def run_training(
     ``unit``, ``gamma``, ``decay_steps`` and ``eta_min``; every implementation gets the same one.
     A framework whose momentum keeps eta outside its velocity (torch) is checked against scratch
     in that form when eta changes (``run.velocity_drift``: how far the lectures' form is).
+    ``validation_split``: that fraction of the rows is held out (core.early_stopping.validation_split,
+    seeded by ``seed``), the batches take the rest, every implementation records the validation
+    loss after each epoch and, with ``early_stopping``, stops by its rule; the stopping epoch, the
+    best epoch and the validation losses are checked too. Both need ``epochs``.
 
     Raises:
         InputError: bad weights, data, optimizer or batch settings, before any framework is imported.
@@ -308,12 +328,14 @@ def run_training(
     X = check_inputs(case.spec, case.X, "float64")
     y = check_targets(case.spec, case.y, X.shape[0], "float64")
     checked = dataclasses.replace(case, params=params, X=X, y=y)
-    batches = make_batches(X.shape[0], batch_size, steps=steps, epochs=epochs, seed=seed)
+    rows, held_out = _split(X.shape[0], validation_split, early_stopping, epochs, seed)
+    batches = [rows[b] for b in make_batches(rows.size, batch_size, steps=steps, epochs=epochs, seed=seed)]
+    per_epoch = steps_per_epoch(rows.size, batch_size)
     eta = learning_rate if learning_rate is not None else default_learning_rate(optimizer, case.learning_rate)
     chosen = make_schedule(
         schedule,
         steps=len(batches),
-        steps_per_epoch=steps_per_epoch(X.shape[0], batch_size),
+        steps_per_epoch=per_epoch,
         learning_rate=eta,
         **{"unit": "step", **(schedule_options or {})},
     )
@@ -329,36 +351,62 @@ def run_training(
     )
     if not chosen.constant:
         common["schedule"] = chosen
+    if held_out is not None:
+        common["validation"] = Validation(held_out, per_epoch, early_stopping)
+        run.validation_rows, run.early_stopping = held_out, early_stopping
     modal = case.spec.mode_dependent
     if modal:
         common["seed"] = seed  # the dropout stream too
 
     run.results[REFERENCE] = train_with(REFERENCE, checked, hyper=hyper, on_step=on_step, **common)
     for framework in frameworks:
-        if framework == REFERENCE:
-            continue
-        # None: the framework's own batch-norm defaults (torch_impl.layers, keras_impl.layers)
-        batch_norm: dict[str, Any] = {"batch_norm": None if framework_defaults else MATCHED} if modal else {}
-        run.results[framework] = train_with(framework, checked, hyper=theirs, on_step=on_step, **common, **batch_norm)
-        velocity = _velocity_replay(run.results[framework], run.results[REFERENCE], chosen)
-        if modal or velocity:
-            run.references[framework] = train_with(
-                REFERENCE, checked, hyper=hyper, **common, **replay(run.results[framework], framework_defaults), **velocity
-            )
-        if velocity:
-            run.velocity_drift[framework] = normwise_difference(run.results[framework], run.results[REFERENCE])
-        run.checks += compare_results(framework, run.results[framework], run.reference_for(framework), dtype)
-        differs = first_difference(run.results[framework].learning_rates, run.reference_for(framework).learning_rates)
-        if differs is not None:
-            run.eta_differs_at[framework] = differs
-        if modal and framework_defaults and any(case.spec.batch_norm):
-            masks = replay(run.results[framework], framework_defaults=True)
-
-            def rerun(masks: dict[str, Any] = masks, **settings: Any) -> TrainResult:
-                return train_with(REFERENCE, checked, hyper=hyper, **common, **masks, **settings)
-
-            run.drift += batch_norm_drift(framework, run.results[framework], run.references[framework], rerun, dtype)
+        if framework != REFERENCE:
+            _train_and_check(run, framework, common, theirs, on_step)
     return run
+
+
+def _train_and_check(run: TrainingRun, framework: str, common: dict[str, Any], theirs: Any, on_step: StepCallback | None) -> None:
+    """Train ``framework`` into ``run`` and check it against scratch (its replayed run where it needs one)."""
+    checked, hyper, dtype, framework_defaults = run.case, run.hyper, run.dtype, run.framework_defaults
+    modal = checked.spec.mode_dependent
+    # None: the framework's own batch-norm defaults (torch_impl.layers, keras_impl.layers)
+    batch_norm: dict[str, Any] = {"batch_norm": None if framework_defaults else MATCHED} if modal else {}
+    run.results[framework] = train_with(framework, checked, hyper=theirs, on_step=on_step, **common, **batch_norm)
+    velocity = _velocity_replay(run.results[framework], run.results[REFERENCE], run.schedule)
+    if modal or velocity:
+        run.references[framework] = train_with(
+            REFERENCE, checked, hyper=hyper, **common, **replay(run.results[framework], framework_defaults), **velocity
+        )
+    if velocity:
+        run.velocity_drift[framework] = normwise_difference(run.results[framework], run.results[REFERENCE])
+    run.checks += compare_results(framework, run.results[framework], run.reference_for(framework), dtype)
+    differs = first_difference(run.results[framework].learning_rates, run.reference_for(framework).learning_rates)
+    if differs is not None:
+        run.eta_differs_at[framework] = differs
+    if modal and framework_defaults and any(checked.spec.batch_norm):
+        masks = replay(run.results[framework], framework_defaults=True)
+
+        def rerun(masks: dict[str, Any] = masks, **settings: Any) -> TrainResult:
+            return train_with(REFERENCE, checked, hyper=hyper, **common, **masks, **settings)
+
+        run.drift += batch_norm_drift(framework, run.results[framework], run.references[framework], rerun, dtype)
+
+
+def _split(
+    m: int, fraction: float | None, early_stopping: EarlyStopping | None, epochs: int | None, seed: int
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """``(training rows, validation rows or None)``.
+
+    Raises:
+        InputError: early stopping without a split, or a split without ``epochs``.
+    """
+    if early_stopping is not None and fraction is None:
+        raise InputError("early stopping: expected a validation split (--validation-split F)")
+    if fraction is None:
+        return np.arange(m), None
+    if epochs is None:
+        raise InputError("--validation-split: expected --epochs (early stopping decides after whole epochs), got --steps")
+    return validation_split_rows(m, fraction, seed)
 
 
 def _velocity_replay(result: TrainResult, reference: TrainResult, schedule: Schedule) -> dict[str, Any]:
