@@ -139,6 +139,7 @@ def result_message(result: TrainResult) -> tuple[dict[str, Any], Arrays]:
         "validation_losses": result.validation_losses,
         "stopped_epoch": result.stopped_epoch,
         "best_epoch": result.best_epoch,
+        "steps_per_epoch": result.steps_per_epoch,
     }
     return meta, arrays
 
@@ -163,6 +164,7 @@ def result_from(meta: Mapping[str, Any], arrays: Arrays) -> TrainResult:
         validation_losses=list(meta["validation_losses"]),
         stopped_epoch=meta["stopped_epoch"],
         best_epoch=meta["best_epoch"],
+        steps_per_epoch=meta["steps_per_epoch"],
     )
 
 

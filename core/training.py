@@ -55,6 +55,8 @@ class TrainResult:
         stopped_epoch: the epoch (1-based) after which early stopping ended training; None when every epoch ran.
         best_epoch: early stopping's best epoch (1-based), whose parameters ``final_params`` are with
             restore_best; None without early stopping.
+        steps_per_epoch: for a run that chose its own batches (``model.fit``'s defaults), its steps
+            per epoch, so its curves can be drawn against epochs; None when it took the harness's batches.
     """
 
     steps: list[int]
@@ -73,6 +75,7 @@ class TrainResult:
     validation_losses: list[float] = field(default_factory=list)
     stopped_epoch: int | None = None
     best_epoch: int | None = None
+    steps_per_epoch: int | None = None
 
 
 def uses_velocity(optimizer: str) -> bool:

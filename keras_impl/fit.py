@@ -6,6 +6,10 @@ model ending at z_L where the loss takes logits), the L2 penalty as the kernels'
 which ``fit`` adds to the loss itself. ``fit`` runs Keras's own compiled train step
 (``jit_compile=False``: XLA would fuse operations and round differently).
 
+With ``--framework-defaults`` (``hyper`` a mapping: Keras's own optimizer defaults) ``fit`` gets its
+own defaults too: ``fit(X, y, epochs=E)`` with no ``batch_size`` (32) and ``shuffle=True``, which
+students take for the lectures' full-batch gradient descent; :class:`RunningMeanRecorder` records it.
+
 The batches: ``fit(X[order], y[order], batch_size=B, shuffle=False)`` once per epoch, with that
 epoch's row order (core.training.epochs_of; the stored order for the full batch, in one call for
 all epochs), so ``fit`` slices exactly the harness's batches. ``shuffle=True`` would draw its own
@@ -45,7 +49,17 @@ from core.normalization import DROPOUT_SEED, MATCHED, BatchNormSettings
 from core.optimizers import VELOCITY_STEPS, Hyperparameters
 from core.schedules import CONSTANT, Schedule
 from core.spec import Spec
-from core.training import Epochs, StepCallback, TrainResult, accuracy, epochs_of, prepare_training, recorded_with, uses_velocity
+from core.training import (
+    Epochs,
+    StepCallback,
+    TrainResult,
+    accuracy,
+    epochs_of,
+    prepare_training,
+    recorded,
+    recorded_with,
+    uses_velocity,
+)
 from keras_impl.convert import read_params
 from keras_impl.early_stopping import epochs as early_stopping_epochs
 from keras_impl.early_stopping import make_callback
@@ -154,6 +168,61 @@ class Recorder(keras.callbacks.Callback):
         return recorded_with(self.k, self.n_steps, self.every, ends)
 
 
+FIT_BATCH_SIZE = 32  # fit's batch size when none is given (keras/src/trainers/data_adapters/array_data_adapter.py:88)
+
+
+class RunningMeanRecorder(keras.callbacks.Callback):
+    """With ``fit``'s own batches (its defaults: 32 rows, shuffled), each step's batch loss from ``logs["loss"]``.
+
+    ``fit`` logs after batch b the mean loss over the epoch's rows so far (its loss tracker is a
+    ``Mean`` weighted by each batch's rows), so batch b's own loss is
+    (N_b mean_b - N_{b-1} mean_{b-1}) / size_b, N_b the rows seen in the epoch. Which rows a batch
+    took is ``fit``'s secret (its own shuffle); the parameters after each recorded step are read.
+    """
+
+    def __init__(self, mlp: MLP, rows: int, every: int, on_step: StepCallback | None) -> None:
+        super().__init__()
+        self.mlp, self.rows, self.every, self.on_step = mlp, rows, every, on_step
+        self.k, self.seen, self.total = 0, 0, 0.0
+        self.steps: list[int] = []
+        self.losses: list[float] = []
+        self.history: list[dict[str, np.ndarray]] = []
+        self.etas: list[float] = []
+        self.validation_losses: list[float] = []
+
+    @property
+    def n_steps(self) -> int:
+        """Every step ``fit`` takes: epochs x its steps per epoch (``self.params``, set by ``fit``)."""
+        return int(self.params["epochs"]) * int(self.params["steps"])
+
+    def on_epoch_begin(self, epoch: int, logs: Mapping[str, Any] | None = None) -> None:
+        """A new epoch: its running mean starts again."""
+        self.seen, self.total = 0, 0.0
+
+    def on_train_batch_begin(self, batch: int, logs: Mapping[str, Any] | None = None) -> None:
+        """Before update k: eta at the step counter."""
+        self.k += 1
+        self.etas.append(current_learning_rate(self.model.optimizer))
+
+    def on_train_batch_end(self, batch: int, logs: Mapping[str, Any] | None = None) -> None:
+        """After update k: its batch loss from the running mean, and the parameters, when step k is recorded."""
+        size = min(FIT_BATCH_SIZE, self.rows - self.seen)
+        self.seen += size
+        total = float((logs or {})["loss"]) * self.seen
+        batch_loss, self.total = (total - self.total) / size, total
+        if recorded(self.k, self.n_steps, self.every):
+            self.steps.append(self.k)
+            self.losses.append(batch_loss)
+            self.history.append(read_params(self.mlp.denses))
+        if self.on_step is not None:
+            self.on_step(self.k)
+
+    def on_epoch_end(self, epoch: int, logs: Mapping[str, Any] | None = None) -> None:
+        """``fit``'s ``val_loss`` (with validation data)."""
+        if logs is not None and "val_loss" in logs:
+            self.validation_losses.append(float(logs["val_loss"]))
+
+
 def compiled_model(mlp: MLP, spec: Spec, dtype: str, optimizer: keras.optimizers.Optimizer) -> keras.Sequential:
     """A ``keras.Sequential`` of ``mlp``'s layers, compiled with ``optimizer`` and the native loss."""
     loss, weight, from_logits = compile_loss(spec.loss, spec.sizes[-1], dtype)
@@ -245,13 +314,17 @@ def train(
     native = make_optimizer(optimizer, hyper, trained)
     if not schedule.constant:
         native.learning_rate = make_schedule(schedule, current_learning_rate(native))
-    recorder = Recorder(mlp, (X_np, y_np, epochs), len(batches), every, on_step)
-    recorder.validating = validation is not None
     callback = make_callback(validation.early_stopping) if validation and validation.early_stopping else None
     held_out = (X_np[validation.rows], y_np[validation.rows]) if validation is not None else None
+    recorder: Recorder | RunningMeanRecorder
     with floatx(dtype):
         model = compiled_model(mlp, spec, dtype, native)
-        _fit(model, recorder, epochs, held_out, callback)
+        if isinstance(hyper, Hyperparameters):
+            recorder = Recorder(mlp, (X_np, y_np, epochs), len(batches), every, on_step)
+            recorder.validating = validation is not None
+            _fit(model, recorder, epochs, held_out, callback)
+        else:
+            recorder = _fit_own_defaults(model, mlp, X_np, y_np, epochs, held_out, callback, every, len(batches), seed, on_step)
     stopped_epoch, best_epoch = early_stopping_epochs(callback) if callback is not None else (None, None)
     z_L, a_L = mlp(keras.ops.convert_to_tensor(X_np, dtype=dtype), training=False)
     final_loss = float(keras.ops.convert_to_numpy(mlp.loss(z_L, a_L, keras.ops.convert_to_tensor(y_np))))
@@ -268,4 +341,35 @@ def train(
         validation_losses=recorder.validation_losses,
         stopped_epoch=stopped_epoch,
         best_epoch=best_epoch,
+        steps_per_epoch=None if isinstance(recorder, Recorder) else int(recorder.params["steps"]),
     )
+
+
+def _fit_own_defaults(
+    model: keras.Model,
+    mlp: MLP,
+    X: np.ndarray,
+    y: np.ndarray,
+    epochs: Epochs,
+    held_out: tuple[np.ndarray, np.ndarray] | None,
+    callback: keras.callbacks.EarlyStopping | None,
+    every: int,
+    harness_steps: int,
+    seed: int,
+    on_step: StepCallback | None,
+) -> RunningMeanRecorder:
+    """``fit(X, y, epochs=E)`` with nothing else: ``fit``'s defaults choose the batches (32 rows, shuffled).
+
+    The training rows are the harness's (without the validation rows); the epochs as many as the
+    harness's batches cover; Keras's shuffle is seeded by ``keras.utils.set_random_seed(seed)``.
+    ``every`` is scaled to ``fit``'s number of steps, so about as many are recorded.
+    """
+    rows = np.sort(epochs.orders[0]) if epochs.orders[0].size < X.shape[0] else np.arange(X.shape[0])
+    n_epochs = len(epochs.orders)
+    per_epoch = -(-rows.size // FIT_BATCH_SIZE)
+    recorder = RunningMeanRecorder(mlp, rows.size, max(1, every * n_epochs * per_epoch // harness_steps), on_step)
+    callbacks: list[keras.callbacks.Callback] = [recorder] + ([callback] if callback is not None else [])
+    extra: dict[str, Any] = {} if held_out is None else {"validation_data": held_out}
+    keras.utils.set_random_seed(seed)
+    model.fit(X[rows], y[rows], epochs=n_epochs, verbose=0, callbacks=callbacks, **extra)
+    return recorder

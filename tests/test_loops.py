@@ -100,3 +100,28 @@ def test_fifty_epochs_of_each_schedule_agree_across_every_loop(schedule):
         [sys.executable, "-m", "compare", "train", *argv, "--format", "text"], capture_output=True, text=True, timeout=900
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+
+
+def test_fits_own_defaults_take_batches_of_32_shuffled_not_the_full_batch(capsys):
+    """``--framework-defaults`` on keras-fit: ``fit(X, y, epochs=E)`` alone, 10 steps per epoch on the 300-point spiral."""
+    from compare.cli import main
+
+    argv = ["train", "--framework-defaults", "--frameworks", "keras-fit", "--epochs", "3", "--learning-rate", "0.5"]
+    assert main([*argv, "--every", "1", "--format", "text"]) == 1  # not the lectures' full-batch trajectory
+    out = " ".join(capsys.readouterr().out.split())
+    assert "keras-fit: model.fit's own defaults chose the batches: batch_size 32, shuffle=True, 10 steps per epoch" in out
+    assert "30 steps in all, where scratch took 3 full-batch steps" in out
+
+
+def test_fits_own_defaults_on_fewer_than_32_rows_are_full_batch_gradient_descent():
+    """With m = 6 < 32 fit takes one batch per epoch (shuffling only reorders a sum): scratch's trajectory again.
+
+    This checks the batch losses read back from fit's running mean (keras_impl.fit.RunningMeanRecorder).
+    """
+    case = load_cases(["fish-2-4-3"], None, None, 0)[0]
+    run = run_training(
+        case, optimizer="sgd", dtype="float64", frameworks=["keras-fit"], epochs=20, learning_rate=0.5, framework_defaults=True
+    )
+    fit, scratch = run.results["keras-fit"], run.results["scratch"]
+    assert fit.steps_per_epoch == 1 and fit.steps == scratch.steps
+    np.testing.assert_allclose(fit.loss_history, scratch.loss_history, rtol=1e-12)

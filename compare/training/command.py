@@ -444,6 +444,19 @@ def schedule_lines(run: TrainingRun) -> list[str]:
         )
     for fw, drift in run.velocity_drift.items():
         lines.append(VELOCITY_NOTE.format(fw=fw, drift=drift))
+    for fw, result in run.results.items():
+        if result.steps_per_epoch:
+            lines.append(
+                f"{fw}: model.fit's own defaults chose the batches: batch_size 32, shuffle=True, "
+                f"{result.steps_per_epoch} steps per epoch, {len(result.learning_rates)} steps in all, where scratch took "
+                f"{len(run.results[registry.REFERENCE].learning_rates)} "
+                + (
+                    "full-batch steps (the lectures' gradient descent)"
+                    if run.batch_size is None
+                    else f"batches of {run.batch_size}"
+                )
+                + "; --plot draws the loss curves against epochs"
+            )
     return lines
 
 

@@ -67,11 +67,18 @@ def plot_loss(run: TrainingRun):
     """Figure: the loss history of every implementation (one line each, labelled by name) against step, log-scale y."""
     fig = _figure((7, 4.5))
     ax = fig.subplots()
+    own = {fw: result.steps_per_epoch for fw, result in run.results.items() if result.steps_per_epoch}
     for framework, result in run.results.items():
-        ax.plot(result.steps, result.loss_history, label=framework, **registry.get(framework).style)
+        if own:  # a run chose its own batches (fit's defaults): every curve against the epochs completed
+            per_epoch = result.steps_per_epoch or run.schedule.steps_per_epoch
+            x = (np.array(result.steps) - 1) / per_epoch  # the loss at the start of step k: k - 1 steps taken
+            label = f"{framework} ({per_epoch} step{'s' if per_epoch > 1 else ''} per epoch)"
+        else:
+            x, label = np.array(result.steps), framework
+        ax.plot(x, result.loss_history, label=label, **registry.get(framework).style)
     ax.set_yscale("log")
     _log_axis(ax.yaxis)
-    ax.set_xlabel("step k")
+    ax.set_xlabel("epochs completed ((k - 1) / steps per epoch)" if own else "step k")
     ax.set_ylabel("batch loss at the start of step k")
     ax.set_title(_title(run), fontsize=9)
     ax.legend()
@@ -88,8 +95,8 @@ def plot_divergence(run: TrainingRun):
     fig = _figure((7, 4.5))
     ax = fig.subplots()
     for framework, result in run.results.items():
-        if framework == REFERENCE:
-            continue
+        if framework == REFERENCE or result.steps != run.reference_for(framework).steps:
+            continue  # a run on other steps (fit's own batches, an early stop elsewhere) has no step-by-step divergence
         divergence = np.maximum(param_divergence(result, run.reference_for(framework)), ZERO_FLOOR)
         ax.plot(result.steps, divergence, label=f"{framework} vs scratch", **registry.get(framework).style)
     ax.axhline(tolerance_for(run.dtype).rtol, color="red", linewidth=1, label=f"rtol {run.dtype}")

@@ -217,13 +217,13 @@ def train_with(framework: str, case: Case, **kwargs: Any) -> TrainResult:
 
 
 def first_difference(actual: Sequence[float], expected: Sequence[float]) -> int | None:
-    """The first step k (1-based) whose eta differs beyond float64's tolerance, None if none does.
+    """The first step k (1-based) whose eta differs beyond float64's tolerance, None if none does (or the runs' lengths differ).
 
     eta is a float64 number in every implementation (a Python float in torch, a float64 tensor in Keras).
     """
     tol = tolerance_for("float64")
-    if len(actual) != len(expected):
-        return min(len(actual), len(expected)) + 1
+    if len(actual) != len(expected):  # other steps (fit's own batches, another stopping epoch): no step to name
+        return None
     a, e = np.asarray(actual, dtype=np.float64), np.asarray(expected, dtype=np.float64)
     bad = np.flatnonzero(~(np.abs(a - e) <= tol.atol + tol.rtol * np.abs(e)))
     return int(bad[0]) + 1 if bad.size else None
