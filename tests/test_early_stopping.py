@@ -154,3 +154,15 @@ def test_bad_early_stopping_options_exit_2_with_one_line(capsys, args, message):
     assert code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0], err
+
+
+def test_the_report_says_where_the_obvious_loop_would_have_stopped(capsys):
+    from compare.training.command import naive_stop
+
+    assert naive_stop(LOSSES, SETTINGS.patience) is None  # 0.795 counts for it: it goes on past epoch 4
+    assert naive_stop([1.0, 0.9, 0.95, 0.96], 2) == 4
+    argv = ["train", "--arch", "breast-cancer-2-4-1", "--frameworks", "torch", "--optimizer", "adam", "--learning-rate"]
+    argv += ["0.05", "--batch-size", "50", "--epochs", "200", "--patience", "5", "--min-delta", "1e-3", "--format", "text"]
+    assert main(argv) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "a loop that counts any decrease as an improvement (no min_delta) would stop" in out

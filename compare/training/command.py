@@ -460,6 +460,34 @@ def schedule_lines(run: TrainingRun) -> list[str]:
     return lines
 
 
+def naive_stop(losses: Sequence[float], patience: int) -> int | None:
+    """Where the obvious loop stops on ``losses``: any decrease counts (no min_delta); None within them."""
+    best, wait = float("inf"), 0
+    for epoch, loss in enumerate(losses, start=1):
+        if loss < best:
+            best, wait = loss, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                return epoch
+    return None
+
+
+def _naive_line(run: TrainingRun) -> list[str]:
+    """With min_delta > 0: where a loop that counts any decrease would stop on scratch's curve, when that differs."""
+    settings, reference = run.early_stopping, run.results[registry.REFERENCE]
+    if settings is None or not settings.min_delta:
+        return []
+    naive = naive_stop(reference.validation_losses, settings.patience)
+    if naive == reference.stopped_epoch:
+        return []
+    where = f"after epoch {naive}" if naive else f"not within the {len(reference.validation_losses)} epochs run"
+    return [
+        f"  a loop that counts any decrease as an improvement (no min_delta) would stop {where} on scratch's curve; "
+        f"Keras's rule needs a loss below best - {settings.min_delta:g}, and only that moves the best"
+    ]
+
+
 def stopping_lines(run: TrainingRun) -> list[str]:
     """With a validation split: each implementation's best and stopping epochs and its best validation loss."""
     if run.validation_rows is None:
@@ -473,6 +501,7 @@ def stopping_lines(run: TrainingRun) -> list[str]:
         + ("restoring the best epoch's weights" if settings.restore_best else "keeping the last weights")
         + " (the rule of keras.callbacks.EarlyStopping, docs/training.md)"
     )
+    lines += _naive_line(run)
     for fw, result in run.results.items():
         stopped = f"stopped after epoch {result.stopped_epoch}" if result.stopped_epoch else "ran every epoch"
         best = result.validation_losses[(result.best_epoch or 1) - 1] if result.validation_losses else float("nan")
