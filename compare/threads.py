@@ -42,17 +42,35 @@ def choose(nets: Iterable[tuple[Spec, int]], requested: int | None = None) -> in
     return 1 if largest < SMALL_STEP_FLOPS else cpus()
 
 
-def apply(frameworks: Iterable[str], threads: int) -> dict[str, Any]:
-    """Set ``threads`` in every framework of ``frameworks`` that runs here, and for the workers started after this.
+def export(frameworks: Iterable[str], threads: int) -> None:
+    """Put ``threads`` in the environment and start now the worker processes of ``frameworks`` that cannot run here.
 
-    Returns what each in-process framework reports (its ``threads.set_threads``), with ``"requested"``.
+    compare.workers.serve sets each worker's pools from the environment, so the workers import
+    their frameworks while this process goes on.
     """
     from compare import registry
 
     os.environ[ENVIRONMENT] = str(threads)  # inherited by worker processes (compare.workers.serve)
+    registry.start_workers(frameworks)
+
+
+def apply_here(frameworks: Iterable[str], threads: int) -> dict[str, Any]:
+    """Set ``threads`` in every framework of ``frameworks`` that runs in this process (importing it now).
+
+    Returns what each reports (its ``threads.set_threads``), with ``"requested"``.
+    """
+    from compare import registry
+
     info: dict[str, Any] = {"requested": threads}
     for name in registry.with_reference(frameworks):
         impl = registry.get(name)
         if impl.runs_here():
             info |= impl.module("threads").set_threads(threads)
     return info
+
+
+def apply(frameworks: Iterable[str], threads: int) -> dict[str, Any]:
+    """:func:`export`, then :func:`apply_here`: the workers start before this process imports its own frameworks."""
+    frameworks = tuple(frameworks)
+    export(frameworks, threads)
+    return apply_here(frameworks, threads)

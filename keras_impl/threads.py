@@ -1,18 +1,16 @@
-"""Compute threads for Keras on TensorFlow: intra-op = ``threads``, inter-op = 1 (one step is one chain of ops)."""
+"""Compute threads for Keras: the backend's own pools (keras_impl.backend.set_threads).
+
+On TensorFlow intra-op = ``threads`` and inter-op = 1 (one step is one chain of ops); on torch
+``torch.set_num_threads``; on JAX XLA's CPU client keeps its own pool (no public setting once
+JAX runs; docs/benchmarks.md). Only the backend this process runs is imported: a JAX or torch
+worker never loads TensorFlow for this.
+"""
 
 from __future__ import annotations
 
-import tensorflow as tf
+from keras_impl import backend
 
 
 def set_threads(threads: int) -> dict[str, object]:
-    """Set TensorFlow's pools (only possible before TF runs its first op); return what TF now reports."""
-    try:
-        tf.config.threading.set_intra_op_parallelism_threads(threads)
-        tf.config.threading.set_inter_op_parallelism_threads(1)
-    except RuntimeError:  # TF already ran an op; its pools are fixed for this process
-        pass
-    return {
-        "tensorflow_intra_op": tf.config.threading.get_intra_op_parallelism_threads(),
-        "tensorflow_inter_op": tf.config.threading.get_inter_op_parallelism_threads(),
-    }
+    """Set the backend's pools where it allows it now; return what the backend reports."""
+    return backend.set_threads(threads)

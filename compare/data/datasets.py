@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -85,21 +86,44 @@ def _standardise(X: np.ndarray) -> np.ndarray:
     return (X - X.mean(axis=0)) / X.std(axis=0)
 
 
-def iris() -> tuple[np.ndarray, np.ndarray]:
-    """150 x 2 petal length and width (cm), labels 0 setosa, 1 versicolor, 2 virginica."""
-    from sklearn.datasets import load_iris
+def sklearn_table(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """``(data, target)`` of a table scikit-learn ships, ``sklearn/datasets/data/<name>``, read without importing sklearn.
 
-    data = load_iris()
-    return np.ascontiguousarray(data.data[:, 2:4], dtype=np.float64), data.target.astype(np.int64)
+    ``load_iris`` and ``load_breast_cancer`` read these files (sklearn/datasets/_base.py, ``load_csv_data``:
+    a header line ``n_samples,n_features,class names...``, then one row per sample, the features
+    and the integer class last); importing ``sklearn.datasets`` to call them costs ~1.5 s, the
+    longest step of a run before any framework is imported. tests/test_datasets.py checks the
+    result against ``load_iris()`` and ``load_breast_cancer()``, bitwise.
+
+    Raises:
+        InputError: scikit-learn is not installed, or the file is not what its header says.
+    """
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or not spec.submodule_search_locations:
+        raise InputError("scikit-learn: expected it installed (it ships the iris and breast-cancer tables)")
+    path = Path(next(iter(spec.submodule_search_locations))) / "datasets" / "data" / name
+    with path.open(encoding="utf-8") as f:
+        header = f.readline().split(",")
+        table = np.loadtxt(f, delimiter=",", dtype=np.float64, ndmin=2)
+    n_samples, n_features = int(header[0]), int(header[1])
+    if table.shape != (n_samples, n_features + 1):
+        raise InputError(f"{path}: expected {n_samples} rows of {n_features + 1} numbers, got {table.shape}")
+    return table[:, :n_features], table[:, n_features].astype(np.int64)
+
+
+def iris() -> tuple[np.ndarray, np.ndarray]:
+    """150 x 2 petal length and width (cm), labels 0 setosa, 1 versicolor, 2 virginica (scikit-learn's iris table)."""
+    data, target = sklearn_table("iris.csv")
+    return np.ascontiguousarray(data[:, 2:4]), target
+
+
+BREAST_CANCER_COLUMNS = (0, 1)  # "mean radius", "mean texture": the first two of load_breast_cancer().feature_names
 
 
 def breast_cancer() -> tuple[np.ndarray, np.ndarray]:
-    """569 x 2 standardised mean radius and mean texture, labels 1 benign, 0 malignant."""
-    from sklearn.datasets import load_breast_cancer
-
-    data = load_breast_cancer()
-    columns = [list(data.feature_names).index("mean radius"), list(data.feature_names).index("mean texture")]
-    return _standardise(data.data[:, columns].astype(np.float64)), data.target.astype(np.int64)
+    """569 x 2 standardised mean radius and mean texture, labels 1 benign, 0 malignant (scikit-learn's table)."""
+    data, target = sklearn_table("breast_cancer.csv")
+    return _standardise(data[:, list(BREAST_CANCER_COLUMNS)]), target
 
 
 FISH_TABLE = np.array(

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from compare import registry
 from compare.options import (
     DTYPES,
     EXIT_MISMATCH,
@@ -24,8 +23,9 @@ from compare.options import (
     limits_option,
     threads_option,
 )
-from compare.threads import apply as apply_threads
+from compare.threads import apply_here
 from compare.threads import choose as choose_threads
+from compare.threads import export as export_threads
 from core.limits import using
 
 
@@ -73,13 +73,15 @@ def _run(args: Any) -> int:
     for case in cases:
         for dtype in DTYPES[args.dtype]:
             prepare(case.spec, case.params, case.X, case.y, dtype)  # every input error before any framework runs
-    threads = apply_threads(args.frameworks, choose_threads([(c.spec, len(c.X)) for c in cases], args.threads))
-    registry.start_workers(args.frameworks)  # other Keras backends import in their own processes meanwhile
+    count = choose_threads([(c.spec, len(c.X)) for c in cases], args.threads)
+    export_threads(args.frameworks, count)  # the workers start importing now
     if directory is not None:
         for case in cases:
             save_weights(directory / f"{case.name.replace(':', '_').replace(',', '_')}.safetensors", case.params)
     runs = [(case, dtype, mode) for case in cases for dtype in DTYPES[args.dtype] for mode in modes_of(case.spec)]
-    results = run_cases(runs, args.frameworks)
+    threads: dict[str, Any] = {}
+    # this process imports its own frameworks only once the workers have all their requests
+    results = run_cases(runs, args.frameworks, after_submit=lambda: threads.update(apply_here(args.frameworks, count)))
     from compare.parity import report
 
     if args.format == "json":

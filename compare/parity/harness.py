@@ -236,7 +236,10 @@ Run = tuple[Case, str] | tuple[Case, str, str]  # (case, dtype) or (case, dtype,
 
 
 def run_cases(
-    runs: Sequence[Run], frameworks: Iterable[str], evaluators: Mapping[str, Evaluate] | None = None
+    runs: Sequence[Run],
+    frameworks: Iterable[str],
+    evaluators: Mapping[str, Evaluate] | None = None,
+    after_submit: Callable[[], object] | None = None,
 ) -> list[CaseResult]:
     """:func:`run_case` for every ``(case, dtype[, mode])`` of ``runs``, the workers' share started first.
 
@@ -244,6 +247,8 @@ def run_cases(
     process (compare.registry) get all their requests at once and answer them while this
     process computes its own; the results come back in the order of ``runs``. Each
     framework is compared with the scratch pass :func:`reference_for` gives it.
+    ``after_submit`` runs once the workers have their requests and before this process
+    evaluates (the CLI imports its own frameworks there, while the workers compute).
 
     Raises:
         InputError: bad weights or data for a case's spec, or a bad mode (before any evaluation).
@@ -258,6 +263,8 @@ def run_cases(
         if framework not in evaluators and not impl.runs_here():
             for pending, (case, dtype, mode), (params, X, y) in zip(futures, full, inputs, strict=True):
                 pending[framework] = impl.submit_evaluate(case.spec, params, X, y, dtype, **mode_kwargs(case.spec, mode))
+    if after_submit is not None:
+        after_submit()
     results = []
     for pending, (case, dtype, mode), (params, X, y) in zip(futures, full, inputs, strict=True):
         traces: dict[str, Trace] = {}

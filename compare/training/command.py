@@ -654,7 +654,6 @@ def _run(args: Any) -> int:
     _check_all(args, cases)
     nets = [(case.spec, min(args.batch_size or len(case.X), len(case.X))) for case in cases]
     threads = apply_threads(args.frameworks, choose_threads(nets, args.threads))
-    registry.start_workers(args.frameworks)  # other Keras backends import in their own processes meanwhile
     progress = _progress()
     if progress is not None:
         progress.start()
