@@ -9,6 +9,7 @@ with dropout adds (in training mode) its activation before dropout and the mask.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,9 +47,12 @@ def quantity_names(spec: Spec, mode: str = "train") -> list[str]:
     return names
 
 
-@dataclass
+@dataclass(repr=False)
 class Trace:
     """Intermediate values of one pass over a batch of m samples.
+
+    ``repr(trace)`` is one line (the spec, m, the mode, the loss, the gradients' shapes), never
+    the arrays; ``trace._repr_html_()`` is a table of every quantity's shape and range for a notebook.
 
     Attributes:
         spec: the architecture.
@@ -91,6 +95,26 @@ class Trace:
         """The last layer's activation a_L, ``(m, n_L)`` (probabilities for sigmoid and softmax)."""
         return self.a[self.spec.n_layers]
 
+    def __repr__(self) -> str:
+        """``Trace(2-4-3:relu,softmax:cce, m=300, train, loss=1.09861, grads dW1 (4, 2), db1 (4,), ...)``."""
+        grads = ", ".join(f"d{name} {tuple(np.shape(value))}" for name, value in self.grads.items())
+        m = np.shape(self.a[0])[0] if 0 in self.a else "?"
+        return f"Trace({self.spec}, m={m}, {self.mode}, loss={float(self.loss):.6g}" + (f", grads {grads})" if grads else ")")
+
+    def _repr_html_(self) -> str:
+        """An HTML table for notebooks: each quantity's shape, min and max (escaped; no array dumped)."""
+        import html
+
+        rows = "".join(
+            f"<tr><td>{html.escape(name)}</td><td>{tuple(np.shape(value))}</td>"
+            f"<td>{_extreme(value, np.min)}</td><td>{_extreme(value, np.max)}</td></tr>"
+            for name, value in self.quantities()
+        )
+        caption = html.escape(repr(self))
+        return (
+            f"<table><caption>{caption}</caption><tr><th>quantity</th><th>shape</th><th>min</th><th>max</th></tr>{rows}</table>"
+        )
+
     def quantities(self) -> list[tuple[str, np.ndarray]]:
         """Every compared quantity this trace holds, named, in computation order (:func:`quantity_names`)."""
         values: dict[str, np.ndarray] = {"loss": np.asarray(self.loss)}
@@ -102,3 +126,9 @@ class Trace:
         order = quantity_names(self.spec, self.mode)
         known = [(name, values[name]) for name in order if name in values]
         return known + [(name, value) for name, value in values.items() if name not in order]
+
+
+def _extreme(value: np.ndarray, reduce: Callable[[np.ndarray], np.generic]) -> str:
+    """``reduce(value)`` as 6 significant digits, ``""`` for an empty array."""
+    array = np.asarray(value, dtype=np.float64)
+    return f"{float(reduce(array)):.6g}" if array.size else ""

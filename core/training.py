@@ -26,9 +26,9 @@ from core.validate import check_batch_for_mode, prepare
 StepCallback = Callable[[int], None]
 
 
-@dataclass
+@dataclass(repr=False)
 class TrainResult:
-    """What one implementation's training run produced.
+    """What one implementation's training run produced (``repr``: one line, never the arrays).
 
     Attributes:
         steps: the recorded step numbers k (1-based): step 1, every ``every``-th, and the last.
@@ -76,6 +76,15 @@ class TrainResult:
     stopped_epoch: int | None = None
     best_epoch: int | None = None
     steps_per_epoch: int | None = None
+
+    def __repr__(self) -> str:
+        """``TrainResult(100 steps, loss 1.31 -> 0.684, accuracy 0.587, W1 (4, 2), b1 (4,), ...)``."""
+        taken = len(self.learning_rates) or (self.steps[-1] if self.steps else 0)
+        first = f"{self.loss_history[0]:.6g} -> " if self.loss_history else ""
+        accuracy = "" if self.accuracy is None else f", accuracy {self.accuracy:.3g}"
+        stopped = "" if self.stopped_epoch is None else f", stopped after epoch {self.stopped_epoch}"
+        shapes = ", ".join(f"{name} {tuple(np.shape(value))}" for name, value in self.final_params.items())
+        return f"TrainResult({taken} steps, loss {first}{self.final_loss:.6g}{accuracy}{stopped}, {shapes})"
 
 
 def uses_velocity(optimizer: str) -> bool:

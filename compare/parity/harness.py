@@ -184,9 +184,13 @@ def first_divergence(checks: Iterable[Check]) -> Check | None:
     return next((c for c in checks if not c.passed), None)
 
 
-@dataclass
+@dataclass(repr=False)
 class CaseResult:
-    """One case in one dtype: every framework's trace and its checks against scratch."""
+    """One case in one dtype: every framework's trace and its checks against scratch.
+
+    ``repr(result)`` is one line (case, dtype, mode, how many checks passed, the first that
+    failed); ``result._repr_html_()`` a table of each framework's checks for a notebook.
+    """
 
     name: str
     spec: Spec
@@ -219,6 +223,32 @@ class CaseResult:
     def checks_for(self, framework: str) -> list[Check]:
         """The checks of one framework, in computation order."""
         return [c for c in self.checks if c.framework == framework]
+
+    def __repr__(self) -> str:
+        """``CaseResult(spiral-2-4-3 float64 train: 28 of 28 checks pass, torch, keras)``."""
+        good = sum(c.passed for c in self.checks)
+        failed = next((c for c in self.checks if not c.passed), None)
+        first = "" if failed is None else f"; first ✗ {failed.framework} {failed.quantity} (max rel err {failed.max_rel_err:.1e})"
+        finite = "" if self.finite else "; not finite"
+        frameworks = ", ".join(fw for fw in self.traces if fw != REFERENCE)
+        counts = f"{good} of {len(self.checks)} checks pass"
+        return f"CaseResult({self.name} {self.dtype} {self.mode}: {counts}{first}{finite}, {frameworks})"
+
+    def _repr_html_(self) -> str:
+        """An HTML table for notebooks: one row per quantity, one column per framework, ✓/✗ and the max relative error."""
+        import html
+
+        frameworks = list(dict.fromkeys(c.framework for c in self.checks))
+        head = "".join(f"<th>{html.escape(fw)}</th>" for fw in frameworks)
+        rows = []
+        for quantity in dict.fromkeys(c.quantity for c in self.checks):
+            cells = {
+                c.framework: f"{'✓' if c.passed else '✗'} {c.max_rel_err:.1e}" for c in self.checks if c.quantity == quantity
+            }
+            rows.append(
+                f"<tr><td>{html.escape(quantity)}</td>" + "".join(f"<td>{cells.get(fw, '')}</td>" for fw in frameworks) + "</tr>"
+            )
+        return f"<table><caption>{html.escape(repr(self))}</caption><tr><th>quantity</th>{head}</tr>{''.join(rows)}</table>"
 
 
 def _checked(case: Case) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
