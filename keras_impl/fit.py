@@ -22,7 +22,7 @@ the epoch's batches so far, penalty included.
 
 ``fit`` casts float arrays to ``floatx()`` before it slices them
 (keras/src/trainers/data_adapters/array_slicing.py:418, "Normalize floats to floatx"): float64 X
-becomes float32, and the trajectory moves 1e-9 away. And ``compile`` wraps the loss in a
+becomes float32, and the trajectory parts at float32's rounding (tests/test_loops.py). And ``compile`` wraps the loss in a
 ``CompileLoss`` that casts its value to ``floatx()``
 (keras/src/trainers/compile_utils.py:832, ``ops.cast(loss_fn(...), dtype=self.dtype)``, the
 dtype taken from ``floatx()`` when ``compile`` runs), and ``fit`` then adds the float64 L2 terms to

@@ -125,3 +125,15 @@ def test_fits_own_defaults_on_fewer_than_32_rows_are_full_batch_gradient_descent
     fit, scratch = run.results["keras-fit"], run.results["scratch"]
     assert fit.steps_per_epoch == 1 and fit.steps == scratch.steps
     np.testing.assert_allclose(fit.loss_history, scratch.loss_history, rtol=1e-12)
+
+
+def test_without_float64_floatx_fit_casts_the_data_to_float32(monkeypatch):
+    """keras_impl.fit's reason for set_floatx("float64"): without it a float64 fit parts from scratch at float32's rounding."""
+    import contextlib
+
+    import keras_impl.fit
+
+    monkeypatch.setattr(keras_impl.fit, "floatx", lambda dtype: contextlib.nullcontext())
+    run = run_training(CASE, optimizer="sgd", dtype="float64", frameworks=["keras-fit"], batch_size=30, epochs=1)
+    worst = max(c.max_rel_err for c in run.checks if c.quantity in ("W1", "b1", "W2", "b2"))
+    assert 1e-10 < worst < 1e-5, worst  # beyond float64's tolerance, within float32's

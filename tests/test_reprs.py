@@ -28,7 +28,8 @@ def test_a_traces_html_has_one_row_per_quantity_and_no_arrays():
 
 def test_a_case_result_names_the_counts_and_the_first_failure():
     result = run_case(CASE, "float64", ["torch"])
-    assert repr(result) == f"CaseResult(spiral-2-4-3 float64 train: {len(result.checks)} of {len(result.checks)} checks pass, torch)"
+    n = len(result.checks)
+    assert repr(result) == f"CaseResult(spiral-2-4-3 float64 train: {n} of {n} checks pass, torch)"
     result.checks[2].passed = False  # as a failing comparison would leave it
     assert f"first ✗ torch {result.checks[2].quantity}" in repr(result)
     assert re.search(r"<td>✗ [0-9.e+-]+</td>", result._repr_html_())
