@@ -108,7 +108,26 @@ class EpochOrders(keras.utils.PyDataset):
         self.epoch += 1
 
 
-class Recorder(keras.callbacks.Callback):
+class _Records(keras.callbacks.Callback):
+    """What both recorders keep: the recorded steps, their batch losses and parameters, every eta, ``val_loss``."""
+
+    def __init__(self, mlp: MLP, every: int, on_step: StepCallback | None) -> None:
+        super().__init__()
+        self.mlp, self.every, self.on_step = mlp, every, on_step
+        self.k = 0
+        self.steps: list[int] = []
+        self.losses: list[float] = []
+        self.history: list[dict[str, np.ndarray]] = []
+        self.etas: list[float] = []
+        self.validation_losses: list[float] = []
+
+    def on_epoch_end(self, epoch: int, logs: Mapping[str, Any] | None = None) -> None:
+        """``fit``'s ``val_loss`` (with validation data), which EarlyStopping watches too."""
+        if logs is not None and "val_loss" in logs:
+            self.validation_losses.append(float(logs["val_loss"]))
+
+
+class Recorder(_Records):
     """Records eta, the batch loss, the parameters at each step of ``fit``, and the validation loss per epoch."""
 
     def __init__(
@@ -119,17 +138,10 @@ class Recorder(keras.callbacks.Callback):
         every: int,
         on_step: StepCallback | None,
     ) -> None:
-        super().__init__()
-        self.mlp, self.n_steps, self.every, self.on_step = mlp, n_steps, every, on_step
-        self.data = data
+        super().__init__(mlp, every, on_step)
+        self.n_steps, self.data = n_steps, data
         self.X: Any = None
         self.y: Any = None
-        self.k = 0
-        self.steps: list[int] = []
-        self.losses: list[float] = []
-        self.history: list[dict[str, np.ndarray]] = []
-        self.etas: list[float] = []
-        self.validation_losses: list[float] = []
         self.validating = False  # with validation data, every epoch's last step is recorded too
 
     def on_epoch_begin(self, epoch: int, logs: Mapping[str, Any] | None = None) -> None:
@@ -156,11 +168,6 @@ class Recorder(keras.callbacks.Callback):
         if self.on_step is not None:
             self.on_step(self.k)
 
-    def on_epoch_end(self, epoch: int, logs: Mapping[str, Any] | None = None) -> None:
-        """``fit``'s ``val_loss`` (with validation data), which EarlyStopping watches too."""
-        if logs is not None and "val_loss" in logs:
-            self.validation_losses.append(float(logs["val_loss"]))
-
     def _records(self, batch: int) -> bool:
         """Whether step k is recorded: core.training.recorded_with, the epoch's last batch ending it."""
         epochs = self.data[2]
@@ -171,7 +178,7 @@ class Recorder(keras.callbacks.Callback):
 FIT_BATCH_SIZE = 32  # fit's batch size when none is given (keras/src/trainers/data_adapters/array_data_adapter.py:88)
 
 
-class RunningMeanRecorder(keras.callbacks.Callback):
+class RunningMeanRecorder(_Records):
     """With ``fit``'s own batches (its defaults: 32 rows, shuffled), each step's batch loss from ``logs["loss"]``.
 
     ``fit`` logs after batch b the mean loss over the epoch's rows so far (its loss tracker is a
@@ -181,14 +188,8 @@ class RunningMeanRecorder(keras.callbacks.Callback):
     """
 
     def __init__(self, mlp: MLP, rows: int, every: int, on_step: StepCallback | None) -> None:
-        super().__init__()
-        self.mlp, self.rows, self.every, self.on_step = mlp, rows, every, on_step
-        self.k, self.seen, self.total = 0, 0, 0.0
-        self.steps: list[int] = []
-        self.losses: list[float] = []
-        self.history: list[dict[str, np.ndarray]] = []
-        self.etas: list[float] = []
-        self.validation_losses: list[float] = []
+        super().__init__(mlp, every, on_step)
+        self.rows, self.seen, self.total = rows, 0, 0.0
 
     @property
     def n_steps(self) -> int:
@@ -216,11 +217,6 @@ class RunningMeanRecorder(keras.callbacks.Callback):
             self.history.append(read_params(self.mlp.denses))
         if self.on_step is not None:
             self.on_step(self.k)
-
-    def on_epoch_end(self, epoch: int, logs: Mapping[str, Any] | None = None) -> None:
-        """``fit``'s ``val_loss`` (with validation data)."""
-        if logs is not None and "val_loss" in logs:
-            self.validation_losses.append(float(logs["val_loss"]))
 
 
 def compiled_model(mlp: MLP, spec: Spec, dtype: str, optimizer: keras.optimizers.Optimizer) -> keras.Sequential:

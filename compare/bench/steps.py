@@ -136,24 +136,15 @@ def keras_train_on_batch_step(
     spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, learning_rate: float, dtype: str
 ) -> Step:
     """Keras: a compiled keras.Sequential of the same layers, model.train_on_batch."""
-    import keras
-
     from core.optimizers import Hyperparameters
     from keras_impl.convert import read_params
-    from keras_impl.losses import compile_loss
+    from keras_impl.fit import compiled_model
     from keras_impl.model import build_model  # first: keras_impl sets TF's environment before TF loads
     from keras_impl.optimizers import make_optimizer
 
     mlp = build_model(spec, params, dtype)
-    loss, weight, from_logits = compile_loss(spec.loss, spec.sizes[-1], dtype)
-    layers: list = [keras.Input(shape=(spec.sizes[0],), dtype=dtype)]
-    for dense, activation in zip(mlp.denses, mlp.activations, strict=True):
-        layers += [dense, activation]
-    if from_logits:
-        layers.pop()  # the loss applies sigmoid / softmax itself, as in keras_impl.losses
-    model = keras.Sequential(layers)
     optimizer = make_optimizer("sgd", Hyperparameters(learning_rate=learning_rate), mlp.variables)  # as keras-function
-    model.compile(optimizer=optimizer, loss=loss, loss_weights=weight, jit_compile=False)
+    model = compiled_model(mlp, spec, dtype, optimizer)  # the same Sequential keras-fit trains
 
     return Step(lambda: model.train_on_batch(X, y), lambda: None, lambda: read_params(mlp.denses))
 
