@@ -227,8 +227,18 @@ def _tensorflow_step(loss_fn: LossFn, trainable: Sequence[Any], optimizer: Any, 
     """
     import tensorflow as tf
 
-    compiled: Step = tf.function(_eager_step(loss_fn, trainable, optimizer, state), jit_compile=False, reduce_retracing=True)
-    return compiled
+    compiled = tf.function(_eager_step(loss_fn, trainable, optimizer, state), jit_compile=False)
+    concrete: dict[tuple[Any, ...], Any] = {}  # one graph per batch shape (a smaller last batch has its own)
+
+    def step(X: Any, y: Any) -> Any:
+        # the concrete function of these shapes, called directly: tf.function's own dispatch
+        # (signature binding, cache lookup) costs more than the step on a small net
+        key = (tuple(X.shape), X.dtype, tuple(y.shape), y.dtype)
+        if key not in concrete:
+            concrete[key] = compiled.get_concrete_function(X, y)
+        return concrete[key](X, y)
+
+    return step
 
 
 TRAIN_STEPS: dict[str, Callable[[LossFn, Sequence[Any], Any, Sequence[Any]], Step]] = {

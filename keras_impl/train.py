@@ -89,13 +89,14 @@ def train(
         return (data_loss + sum(penalty) if penalty else data_loss), (data_loss, inner.keep)
 
     step = train_step(loss_fn, trained, native, model.state)
+    tensors = _BatchTensors(X_np, y_np, dtype)
     steps, losses, history, masks, etas, validation_losses = [], [], [], [], [], []
     numpy = keras.ops.convert_to_numpy
     callback = _start(validation, model)
     fixed = current_learning_rate(native) if schedule.constant else None  # read once: no schedule to evaluate
     for k, index in enumerate(batches, start=1):
         etas.append(fixed if fixed is not None else current_learning_rate(native))
-        batch_loss, keep = step(keras.ops.convert_to_tensor(X_np[index], dtype=dtype), keras.ops.convert_to_tensor(y_np[index]))
+        batch_loss, keep = step(*tensors(index))
         if spec.has_dropout:
             masks.append({l: numpy(value) != 0 for l, value in keep.items()})
         if recorded_with(k, len(batches), every, validation is not None and validation.epoch_ends(k)):
@@ -130,6 +131,29 @@ def train(
         stopped_epoch=stopped_epoch,
         best_epoch=best_epoch,
     )
+
+
+class _BatchTensors:
+    """``(X_b, y_b)`` tensors of one index batch, converted once per distinct batch (the last few kept).
+
+    A full-batch run feeds the same rows every step and a run without shuffling repeats one
+    epoch's batches; converting them again would cost more than the step on a small net.
+    """
+
+    KEPT = 64  # distinct batches held; shuffled epochs never repeat one, so the memo is cleared when full
+
+    def __init__(self, X: np.ndarray, y: np.ndarray, dtype: str) -> None:
+        self.X, self.y, self.dtype = X, y, dtype
+        self.kept: dict[bytes, tuple[Any, Any]] = {}
+
+    def __call__(self, index: np.ndarray) -> tuple[Any, Any]:
+        key = index.tobytes()
+        if key not in self.kept:
+            if len(self.kept) >= self.KEPT:
+                self.kept.clear()
+            convert = keras.ops.convert_to_tensor
+            self.kept[key] = (convert(self.X[index], dtype=self.dtype), convert(self.y[index]))
+        return self.kept[key]
 
 
 def _start(validation: Validation | None, model: MLP) -> keras.callbacks.EarlyStopping | None:
