@@ -20,8 +20,9 @@ import importlib
 import importlib.util
 import os
 import sys
-from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from types import ModuleType
@@ -41,6 +42,9 @@ from compare.parity.known_differences import (
     KnownDifference,
 )
 from core.errors import InputError
+
+_IN_WORKERS: set[str] = set()  # implementations sent to worker processes of their own (in_workers)
+_REGISTERED_HERE: set[str] = set()  # entries added by register(): a worker process would not know them
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,12 @@ class Implementation:
         return [module for module in self.imports if importlib.util.find_spec(module) is None]
 
     def runs_here(self) -> bool:
-        """Whether this process can host it: every variable of its environment unset (then set now) or equal."""
+        """Whether this process hosts it: not sent to a worker, and its environment is this process's.
+
+        Not sent to a worker by :func:`in_workers`; every variable of its environment unset (then set now) or equal.
+        """
+        if self.name in _IN_WORKERS:
+            return False
         for key, value in self.environment.items():
             current = os.environ.get(key)
             if current is None and self.imports[0] not in sys.modules:  # imports[0] reads the environment at import
@@ -124,10 +133,18 @@ class Implementation:
         return _then(future, lambda reply: workers.trace_from(*reply))
 
     def submit_train(self, *args: Any, **kwargs: Any) -> Future[Any]:
-        """:attr:`train` started now: in its worker while this process goes on, or here at once."""
+        """:attr:`train` started now: queued in its worker while this process goes on, or here at once.
+
+        A worker answers one request at a time, in the order submitted; ``on_step`` is called
+        for every step once the result is back (the child's steps are not streamed).
+        """
         if self.runs_here():
             return _done(self.train, *args, **kwargs)
-        return ThreadPoolExecutor(max_workers=1).submit(_remote, self, "train", *args, **kwargs)
+        from compare import workers
+
+        on_step = kwargs.get("on_step")
+        future = workers.worker(self.name, self.environment).submit(*workers.train_request(*args, **kwargs))
+        return _then(future, partial(_train_reply, on_step, len(kwargs["batches"])))
 
     @property
     def evaluate(self) -> Callable[..., Any]:
@@ -178,10 +195,17 @@ def _remote(impl: Implementation, function: str, *args: Any, **kwargs: Any) -> A
         return workers.trace_from(*worker.call(*workers.evaluate_request(*args, **kwargs)))
     if function == "draw":
         return worker.call(*workers.draw_request(*args, **kwargs))[1]["weights"]
-    on_step = kwargs.get("on_step")
-    result = workers.result_from(*worker.call(*workers.train_request(*args, **kwargs)))
+    reply = worker.call(*workers.train_request(*args, **kwargs))
+    return _train_reply(kwargs.get("on_step"), len(kwargs["batches"]), reply)
+
+
+def _train_reply(on_step: Callable[[int], object] | None, n_steps: int, reply: Any) -> Any:
+    """The TrainResult of a worker's reply; ``on_step(k)`` for each of its steps, now that it is done."""
+    from compare import workers
+
+    result = workers.result_from(*reply)
     if on_step is not None:  # the child's steps are not streamed: report them when it is done
-        for k in range(1, len(kwargs["batches"]) + 1):
+        for k in range(1, n_steps + 1):
             on_step(k)
     return result
 
@@ -290,6 +314,7 @@ def register(implementation: Implementation) -> None:
     """
     global NAMES, OTHERS, LOOPS
     IMPLEMENTATIONS[implementation.name] = implementation
+    _REGISTERED_HERE.add(implementation.name)
     NAMES, OTHERS, LOOPS = _names()
 
 
@@ -340,6 +365,57 @@ def start_workers(names: Iterable[str]) -> None:
         impl = get(name)
         if not impl.runs_here():
             workers.worker(name, impl.environment)
+
+
+@contextmanager
+def in_workers(names: Iterable[str]) -> Iterator[None]:
+    """Inside the block, each of ``names`` (never scratch) runs in a worker process of its own.
+
+    Trainings of several frameworks then use several CPUs (compare.training.run.start_training
+    queues each in its worker). The workers stay up until exit. See :func:`side_by_side`.
+    """
+    added = {name for name in names if name != REFERENCE} - _IN_WORKERS
+    _IN_WORKERS.update(added)
+    try:
+        yield
+    finally:
+        _IN_WORKERS.difference_update(added)
+
+
+def side_by_side(names: Iterable[str], cpus: int) -> tuple[str, ...]:
+    """Which of ``names`` to move to workers so that about ``cpus`` processes train at once.
+
+    This process (scratch and whatever runs here) is one; each framework that needs a worker anyway
+    (a second Keras backend) is one more. While there are fewer than ``cpus``, the last framework
+    that would run here moves to a worker of its own (more processes than CPUs only compete); an
+    entry added by :func:`register` stays (only this process knows it). Nothing is imported and no environment is claimed.
+    """
+    names = with_reference(names)
+    claimed: dict[str, str] = {}  # what the environment would be after runs_here() claimed it, entry by entry
+    here = []
+    for name in names[1:]:
+        impl = get(name)
+        if _would_run_here(impl, claimed):
+            claimed.update(impl.environment)
+            here.append(name)
+    processes = len(names) - len(here)  # this process, and one worker for each framework that needs one
+    moved: list[str] = []
+    movable = [name for name in here if name not in _REGISTERED_HERE]
+    while movable and processes < cpus:
+        moved.append(movable.pop())
+        processes += 1
+    return tuple(moved)
+
+
+def _would_run_here(impl: Implementation, claimed: Mapping[str, str]) -> bool:
+    """:meth:`Implementation.runs_here` against ``claimed`` over this process's environment, claiming nothing."""
+    for key, value in impl.environment.items():
+        current = claimed.get(key, os.environ.get(key))
+        if current is None and impl.imports[0] not in sys.modules:
+            continue  # runs_here would claim it
+        if current != value:
+            return False
+    return True
 
 
 def with_reference(names: Iterable[str]) -> tuple[str, ...]:

@@ -139,9 +139,9 @@ def test_a_scheduler_stepped_before_the_first_update_is_caught_where_eta_first_d
         scheduler.step()
         return scheduler
 
-    monkeypatch.setattr(torch_impl.train, "make_scheduler", stepped_early)
+    monkeypatch.setattr(torch_impl.train, "make_scheduler", stepped_early)  # in this process: --in-process
     options = ["--schedule-unit", "step", "--decay-steps", "3"] if name == "step" else ["--schedule-unit", "step"]
-    argv = ["train", "--frameworks", "torch", "--steps", "8", "--schedule", name, *options, "--format", "json"]
+    argv = ["train", "--frameworks", "torch", "--in-process", "--steps", "8", "--schedule", name, *options, "--format", "json"]
     assert main(argv) == 1
     run = json.loads(capsys.readouterr().out)["runs"][0]
     assert run["learning_rate_first_difference"] == {"torch": first}
@@ -162,7 +162,19 @@ def test_the_text_report_names_the_step_and_both_etas(monkeypatch, capsys):
         return scheduler
 
     monkeypatch.setattr(torch_impl.train, "make_scheduler", stepped_early)
-    argv = ["train", "--frameworks", "torch", "--steps", "4", "--schedule", "exponential", "--schedule-unit", "step"]
+    # --in-process: the patch is in this process, not in a worker's
+    argv = [
+        "train",
+        "--frameworks",
+        "torch",
+        "--in-process",
+        "--steps",
+        "4",
+        "--schedule",
+        "exponential",
+        "--schedule-unit",
+        "step",
+    ]
     assert main([*argv, "--decay-rate", "0.5", "--learning-rate", "0.2", "--format", "text"]) == 1
     out = capsys.readouterr().out
     assert "torch: eta first differs at step 1: 0.1 against scratch's 0.2" in out

@@ -39,6 +39,7 @@ from compare.options import (
 from compare.output import MARK, check_json, console, threads_line
 from compare.threads import apply as apply_threads
 from compare.threads import choose as choose_threads
+from compare.threads import cpus
 from core.errors import InputError
 from core.limits import using
 from core.optimizers import OPTIMIZERS
@@ -94,6 +95,12 @@ def build_parser(prog: str = "python -m compare train") -> ArgumentParser:
     )
     parser.add_argument(
         "--freeze-biases", action="store_true", help="never update the biases (the worked example's source does not)"
+    )
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="train every framework that can in this process, one after another (default: frameworks move to worker "
+        "processes of their own until as many processes train side by side as there are CPUs; the numbers are the same)",
     )
     parser.add_argument(
         "--framework-defaults",
@@ -528,22 +535,26 @@ def _slug(text: str) -> str:
 
 
 def _run_all(args: Any, cases: Sequence[Any], progress: Any) -> list[TrainingRun]:
-    """Every case x optimizer x dtype the arguments ask for, each through run_training."""
-    from compare.training.run import run_training
+    """Every case x optimizer x dtype the arguments ask for, each through start_training and finish_training.
+
+    Every job is started before the first is finished, so the workers (the other Keras backends)
+    work through their queue of trainings while this process trains scratch and its own frameworks.
+    """
+    from compare.training.run import finish_training, start_training
 
     optimizers = tuple(OPTIMIZERS) if args.optimizer == "all" else (args.optimizer,)
     frameworks = registry.with_reference(args.frameworks)
-    runs = []
+    jobs = []
     for case in cases:
         n_steps, every = _schedule(args, case)
         for optimizer in optimizers:
             for dtype in DTYPES[args.dtype]:
-                task, on_step = None, None
+                on_step = None
                 if progress is not None:
                     task = progress.add_task(f"{case.name} {optimizer} {dtype}", total=n_steps * len(frameworks))
                     on_step = partial(_advance, progress, task)
-                runs.append(
-                    run_training(
+                jobs.append(
+                    start_training(
                         case,
                         optimizer=optimizer,
                         dtype=dtype,
@@ -563,9 +574,11 @@ def _run_all(args: Any, cases: Sequence[Any], progress: Any) -> list[TrainingRun
                         **_stopping_options(args),
                     )
                 )
-                if task is not None:
-                    progress.remove_task(task)
-    return runs
+    try:
+        return [finish_training(job) for job in jobs]
+    finally:
+        for job in jobs:
+            job.cancel()  # after an error or Ctrl-C: the queued worker requests that have not begun
 
 
 def main(argv: Sequence[str], prog: str = "python -m compare train") -> int:
@@ -653,15 +666,16 @@ def _run(args: Any) -> int:
     cases = load_cases(args.arch or [DEFAULT_CASE], args.weights, args.data, args.seed)
     _check_all(args, cases)
     nets = [(case.spec, min(args.batch_size or len(case.X), len(case.X))) for case in cases]
-    threads = apply_threads(args.frameworks, choose_threads(nets, args.threads))
-    progress = _progress()
-    if progress is not None:
-        progress.start()
-    try:
-        runs = _run_all(args, cases, progress)
-    finally:
+    with registry.in_workers(() if args.in_process else registry.side_by_side(args.frameworks, cpus())):
+        threads = apply_threads(args.frameworks, choose_threads(nets, args.threads))
+        progress = _progress()
         if progress is not None:
-            progress.stop()
+            progress.start()
+        try:
+            runs = _run_all(args, cases, progress)
+        finally:
+            if progress is not None:
+                progress.stop()
     if args.plot:
         from compare.training.plots import write_plots
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +54,8 @@ def representable_l2(l2: float, n: int, frameworks: Iterable[str]) -> float:
     Raises:
         InputError: a framework cannot hold ``l2`` at all (its setting overflows).
     """
+    if l2 == 0.0:  # no penalty: every framework holds 0 (and none needs importing to say so)
+        return 0.0
     for framework in frameworks:
         with np.errstate(over="ignore"):  # an overflow is reported below, as one line
             held = registry.get(framework).module("regularization").representable_l2(l2, n)
@@ -282,7 +285,29 @@ def param_divergence(actual: TrainResult, expected: TrainResult) -> np.ndarray:
     return np.array(out)
 
 
-def run_training(
+def run_training(case: Case, **options: Any) -> TrainingRun:
+    """Train ``case`` with scratch and each framework, compare each with scratch: :func:`start_training`'s options, finished."""
+    return finish_training(start_training(case, **options))
+
+
+@dataclass
+class TrainingJob:
+    """A training comparison begun by :func:`start_training`: its run, and what :func:`finish_training` needs."""
+
+    run: TrainingRun
+    frameworks: tuple[str, ...]
+    common: dict[str, Any]
+    theirs: Any  # Hyperparameters, or a mapping asking for the frameworks' own defaults
+    on_step: StepCallback | None
+    pending: dict[str, Future[TrainResult]]  # framework -> its result, being computed in its worker
+
+    def cancel(self) -> None:
+        """Drop the worker requests that have not started (after an error or Ctrl-C)."""
+        for future in self.pending.values():
+            future.cancel()
+
+
+def start_training(
     case: Case,
     *,
     optimizer: str,
@@ -302,8 +327,12 @@ def run_training(
     schedule_options: Mapping[str, Any] | None = None,
     validation_split: float | None = None,
     early_stopping: EarlyStopping | None = None,
-) -> TrainingRun:
-    """Train ``case`` with scratch and each of ``frameworks`` on the same batches; compare each with scratch.
+) -> TrainingJob:
+    """Begin training ``case`` with scratch and each of ``frameworks`` on the same batches, to compare each with scratch.
+
+    Every input is checked here; the frameworks that run in a worker process (a second Keras
+    backend) are queued in it now and train while this process goes on (several jobs started
+    one after another overlap); :func:`finish_training` trains the rest and does the checks.
 
     scratch always runs with :func:`core.optimizers.matched` hyperparameters.
     ``l2`` is used as given unless a framework cannot hold it exactly (Keras); then every
@@ -358,20 +387,52 @@ def run_training(
     if modal:
         common["seed"] = seed  # the dropout stream too
 
-    run.results[REFERENCE] = train_with(REFERENCE, checked, hyper=hyper, on_step=on_step, **common)
+    job = TrainingJob(run, frameworks, common, theirs, on_step, {})
     for framework in frameworks:
-        if framework != REFERENCE:
-            _train_and_check(run, framework, common, theirs, on_step)
+        impl = registry.get(framework)
+        if framework != REFERENCE and not impl.runs_here():
+            args, kwargs = _train_args(job, framework)
+            job.pending[framework] = impl.submit_train(*args, **kwargs)
+    return job
+
+
+def _train_args(job: TrainingJob, framework: str) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """``(args, kwargs)`` of ``framework``'s train call in ``job``."""
+    run = job.run
+    # None: the framework's own batch-norm defaults (torch_impl.layers, keras_impl.layers)
+    batch_norm = {"batch_norm": None if run.framework_defaults else MATCHED} if run.case.spec.mode_dependent else {}
+    case = run.case
+    return (case.spec, case.params, case.X, case.y), dict(hyper=job.theirs, on_step=job.on_step, **job.common, **batch_norm)
+
+
+def finish_training(job: TrainingJob) -> TrainingRun:
+    """Train scratch and the frameworks that run here, collect the workers' results, check each against scratch.
+
+    Raises:
+        InputError: a framework refused the input, or its worker failed.
+    """
+    run = job.run
+    try:
+        run.results[REFERENCE] = train_with(REFERENCE, run.case, hyper=run.hyper, on_step=job.on_step, **job.common)
+        for framework in job.frameworks:
+            if framework == REFERENCE:
+                continue
+            if framework in job.pending:
+                run.results[framework] = job.pending[framework].result()
+            else:
+                args, kwargs = _train_args(job, framework)
+                run.results[framework] = registry.get(framework).train(*args, **kwargs)
+            _check(run, framework, job.common)
+    except BaseException:
+        job.cancel()
+        raise
     return run
 
 
-def _train_and_check(run: TrainingRun, framework: str, common: dict[str, Any], theirs: Any, on_step: StepCallback | None) -> None:
-    """Train ``framework`` into ``run`` and check it against scratch (its replayed run where it needs one)."""
+def _check(run: TrainingRun, framework: str, common: dict[str, Any]) -> None:
+    """Check ``framework``'s result in ``run`` against scratch (its replayed run where it needs one)."""
     checked, hyper, dtype, framework_defaults = run.case, run.hyper, run.dtype, run.framework_defaults
     modal = checked.spec.mode_dependent
-    # None: the framework's own batch-norm defaults (torch_impl.layers, keras_impl.layers)
-    batch_norm: dict[str, Any] = {"batch_norm": None if framework_defaults else MATCHED} if modal else {}
-    run.results[framework] = train_with(framework, checked, hyper=theirs, on_step=on_step, **common, **batch_norm)
     velocity = _velocity_replay(run.results[framework], run.results[REFERENCE], run.schedule)
     if modal or velocity:
         run.references[framework] = train_with(
