@@ -38,6 +38,9 @@ DEFAULT_BATCHES = (300, 3000, 30000)
 QUICK_CASES = ("worked-2-2-2",)
 QUICK_WIDTHS = (4, 16)
 QUICK_BATCHES = (300,)
+TRAIN_CASE = "spiral-2-4-3"
+TRAIN_STEPS = 1000
+QUICK_TRAIN_STEPS = 20
 MAX_THREADS = 1024  # threads for one process's BLAS, torch and TensorFlow pools; more is a typo, not a machine
 
 
@@ -48,6 +51,7 @@ def build_parser(prog: str = "python -m compare bench") -> Any:
         NET_LIMITS,
         ArgumentParser,
         format_option,
+        frameworks_option,
         limits_option,
         name_list,
         positive_float,
@@ -58,7 +62,11 @@ def build_parser(prog: str = "python -m compare bench") -> Any:
 
     parser = ArgumentParser(
         prog=prog,
-        parents=[limits_option(*NET_LIMITS, "repeats", "block_ms"), format_option("json")],
+        parents=[
+            limits_option(*NET_LIMITS, "repeats", "block_ms", "steps"),
+            format_option("json"),
+            frameworks_option(),
+        ],
         description="Time one training step (forward + loss + backward + SGD update) in scratch, torch (eager) and "
         "Keras (a compiled tf.function step, and model.train_on_batch), on the lecture nets and on a sweep of "
         f"{SWEEP_SPEC.format(w='w')} over hidden widths w and batch sizes m.",
@@ -122,16 +130,38 @@ def build_parser(prog: str = "python -m compare bench") -> Any:
         help="instead of training steps, time whole runs of python -m compare (default, --frameworks scratch, "
         "--help) against the import floor python -c 'import torch, keras'",
     )
-    parser.add_argument("--runs", type=positive_int, default=7, help="--startup: timed runs per command, interleaved (default 7)")
+    parser.add_argument(
+        "--train",
+        action="store_true",
+        help="instead of single steps, time the six trainings of train --optimizer all per framework against the sum "
+        "of their compiled steps (the floor), and the whole train command",
+    )
+    parser.add_argument("--case", default=TRAIN_CASE, help=f"--train: the built-in case (default {TRAIN_CASE})")
+    parser.add_argument("--steps", type=positive_int, default=None, help=f"--train: steps per training (default {TRAIN_STEPS:,})")
+    parser.add_argument("--no-command", action="store_true", help="--train: skip timing the whole train command")
+    parser.add_argument(
+        "--runs",
+        type=positive_int,
+        default=None,
+        help="--startup: timed runs per command, interleaved (default 7); --train: runs per framework and of the "
+        "whole command (default 3)",
+    )
     parser.add_argument("--plot", metavar="PNG", help="also write time per step against width (log-log) to PNG")
     return parser
 
 
 def apply_quick(args: argparse.Namespace, argv: Sequence[str]) -> None:
-    """--quick changes the defaults, not what the user gave explicitly."""
+    """--quick changes the defaults, not what the user gave explicitly; then the defaults that depend on the mode."""
     given = {a.split("=")[0] for a in argv if a.startswith("--")}
-    if not args.quick:
-        return
+    if args.quick:
+        _quick(args, given)
+    if args.runs is None:
+        args.runs = 3 if args.train else 7
+    if args.steps is None:
+        args.steps = TRAIN_STEPS
+
+
+def _quick(args: argparse.Namespace, given: set[str]) -> None:
     if "--cases" not in given:
         args.cases = QUICK_CASES
     if "--widths" not in given:
@@ -144,6 +174,10 @@ def apply_quick(args: argparse.Namespace, argv: Sequence[str]) -> None:
         args.block_ms = 2.0
     if "--matmul-size" not in given:
         args.matmul_size = 256
+    if "--steps" not in given:
+        args.steps = QUICK_TRAIN_STEPS
+    if "--runs" not in given:
+        args.runs = 2
 
 
 def check_args(args: argparse.Namespace) -> None:
@@ -165,8 +199,16 @@ def check_args(args: argparse.Namespace) -> None:
         check_batch(m, "--batches")
     for width in args.widths:
         check_net(parse_spec(SWEEP_SPEC.format(w=width)), max(args.batches))
-    if args.startup and args.plot:
-        raise InputError("--plot: only for the training-step benchmark, not with --startup")
+    if args.startup and args.train:
+        raise InputError("--startup and --train: expected one of them (each is a benchmark of its own)")
+    if (args.startup or args.train) and args.plot:
+        raise InputError(f"--plot: only for the training-step benchmark, not with {'--startup' if args.startup else '--train'}")
+    if args.train:
+        from compare.data.cases import get_case
+        from core.limits import check_steps
+
+        args.case = get_case(args.case).name  # one line for a name it does not know, with the nearest one
+        check_steps(args.steps, "--steps")
     if args.no_sweep and args.plot:
         raise InputError("--plot: draws the width sweep, which --no-sweep turns off")
     if args.plot and not args.plot.lower().endswith(".png"):
@@ -406,6 +448,18 @@ def _run(args: argparse.Namespace) -> int:
     """Time (or time the start-up) and report; the arguments are checked."""
     from compare.output import dumps
 
+    if args.train:
+        from compare.bench import training as bench_training
+
+        progress = None
+        if args.format == "text":  # stderr, so that piped output stays the report alone
+            progress = lambda text: sys.stderr.write(f"timing {text}\n")  # noqa: E731
+        trained = bench_training.measure(args, progress)
+        if args.format == "json":
+            print(dumps(trained))
+        else:
+            bench_training.render(trained)
+        return 0
     if args.startup:
         from compare.bench import startup as bench_startup
 

@@ -1,9 +1,10 @@
-"""One training step (forward + loss + backward + SGD update) per implementation, for the benchmark.
+"""One training step (forward + loss + backward + an optimizer update, SGD unless asked) per implementation, for the benchmark.
 
 Every builder takes the same canonical ``params`` (``W_l`` ``(n_l, n_{l-1})``, ``b_l``
 ``(n_l,)``), the prepared batch ``X`` ``(m, n_0)`` and targets ``y`` (see
 :func:`core.validate.prepare`), and returns a :class:`Step` whose ``run()``
-does theta <- theta - learning_rate * dL/dtheta once, in place of the previous
+does theta <- theta - learning_rate * dL/dtheta once (or another optimizer's update,
+``optimizer``, with :func:`core.optimizers.matched` hyperparameters), in place of the previous
 parameters. Frameworks are imported inside the builders only.
 
 - ``scratch``: :func:`scratch.model.forward`, ``loss``, ``backward`` and the sgd
@@ -46,60 +47,78 @@ class Step:
 
 
 def scratch_step(
-    spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, learning_rate: float, dtype: str
+    spec: Spec,
+    params: Mapping[str, np.ndarray],
+    X: np.ndarray,
+    y: np.ndarray,
+    learning_rate: float,
+    dtype: str,
+    optimizer: str = "sgd",
 ) -> Step:
-    """scratch: forward, loss, backward and the sgd rule, called directly."""
-    from core.optimizers import Hyperparameters
+    """scratch: forward, loss, backward and the optimizer's rule (scratch.optimizers), called directly."""
+    from core.optimizers import matched
     from scratch.model import backward, forward, loss
     from scratch.optimizers import make_optimizer
 
     state = {"params": {k: np.array(v, dtype=dtype) for k, v in params.items()}}
-    sgd = make_optimizer("sgd", Hyperparameters(learning_rate=learning_rate), state["params"])
+    rule = make_optimizer(optimizer, matched(optimizer, learning_rate), state["params"])
 
     def run() -> float:
         current = state["params"]
         z, a = forward(spec, current, X)
         value = loss(spec, z, a, y)
         _, grads = backward(spec, current, z, a, y)
-        state["params"] = sgd.step(current, grads)
+        state["params"] = rule.step(current, grads)
         return value
 
     return Step(run, lambda: None, lambda: {k: v.copy() for k, v in state["params"].items()})
 
 
 def torch_step(
-    spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, learning_rate: float, dtype: str
+    spec: Spec,
+    params: Mapping[str, np.ndarray],
+    X: np.ndarray,
+    y: np.ndarray,
+    learning_rate: float,
+    dtype: str,
+    optimizer: str = "sgd",
 ) -> Step:
-    """torch eager: zero_grad, the MLP, its native loss, backward, torch.optim.SGD.step."""
+    """torch eager: zero_grad, the MLP, its native loss, backward, the torch.optim optimizer's step."""
     import torch
 
-    from core.optimizers import Hyperparameters
+    from core.optimizers import matched
     from torch_impl.convert import read_params
     from torch_impl.model import build_model, to_tensors
     from torch_impl.optimizers import make_optimizer
 
     model = build_model(spec, params, dtype)
-    optimizer = make_optimizer("sgd", Hyperparameters(learning_rate=learning_rate), model.parameters())  # torch.optim.SGD
+    native = make_optimizer(optimizer, matched(optimizer, learning_rate), model.parameters())  # torch.optim.SGD, ...
     X_t, y_t = to_tensors(X, y)
 
     def run() -> torch.Tensor:
-        optimizer.zero_grad(set_to_none=True)
+        native.zero_grad(set_to_none=True)
         z_L, a_L = model(X_t)
         value = model.loss(z_L, a_L, y_t)
         value.backward()
-        optimizer.step()
+        native.step()
         return value
 
     return Step(run, lambda: None, lambda: read_params(model.linear_layers))
 
 
 def keras_function_step(
-    spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, learning_rate: float, dtype: str
+    spec: Spec,
+    params: Mapping[str, np.ndarray],
+    X: np.ndarray,
+    y: np.ndarray,
+    learning_rate: float,
+    dtype: str,
+    optimizer: str = "sgd",
 ) -> Step:
-    """Keras in one tf.function: the MLP, its native loss, GradientTape, SGD.apply."""
+    """Keras in one tf.function: the MLP, its native loss, GradientTape, the keras.optimizers optimizer's apply."""
     import tensorflow as tf
 
-    from core.optimizers import Hyperparameters
+    from core.optimizers import matched
     from keras_impl.convert import read_params
     from keras_impl.gradients import value_and_gradients
     from keras_impl.model import build_model  # first: keras_impl sets TF's environment before TF loads
@@ -108,8 +127,8 @@ def keras_function_step(
     tf.get_logger().setLevel("ERROR")  # one tf.function per net and batch: retracing warnings are expected
     model = build_model(spec, params, dtype)
     variables = model.variables
-    # keras.optimizers.SGD with a float64 learning rate (a plain float would become a float32 variable)
-    optimizer = make_optimizer("sgd", Hyperparameters(learning_rate=learning_rate), variables)
+    # keras.optimizers.SGD (...) with a float64 learning rate (a plain float would become a float32 variable)
+    native = make_optimizer(optimizer, matched(optimizer, learning_rate), variables)
     X_t = tf.constant(X)
     y_t = tf.constant(y)
 
@@ -120,7 +139,7 @@ def keras_function_step(
             return model.loss(z_L, a_L, y), None
 
         value, _, grads, _ = value_and_gradients(compute, variables)
-        optimizer.apply(grads, variables)
+        native.apply(grads, variables)
         return value
 
     last: dict[str, Any] = {}
@@ -133,43 +152,55 @@ def keras_function_step(
 
 
 def keras_train_on_batch_step(
-    spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, learning_rate: float, dtype: str
+    spec: Spec,
+    params: Mapping[str, np.ndarray],
+    X: np.ndarray,
+    y: np.ndarray,
+    learning_rate: float,
+    dtype: str,
+    optimizer: str = "sgd",
 ) -> Step:
     """Keras: a compiled keras.Sequential of the same layers, model.train_on_batch."""
-    from core.optimizers import Hyperparameters
+    from core.optimizers import matched
     from keras_impl.convert import read_params
     from keras_impl.fit import compiled_model
     from keras_impl.model import build_model  # first: keras_impl sets TF's environment before TF loads
     from keras_impl.optimizers import make_optimizer
 
     mlp = build_model(spec, params, dtype)
-    optimizer = make_optimizer("sgd", Hyperparameters(learning_rate=learning_rate), mlp.variables)  # as keras-function
-    model = compiled_model(mlp, spec, dtype, optimizer)  # the same Sequential keras-fit trains
+    native = make_optimizer(optimizer, matched(optimizer, learning_rate), mlp.variables)  # as keras-function
+    model = compiled_model(mlp, spec, dtype, native)  # the same Sequential keras-fit trains
 
     return Step(lambda: model.train_on_batch(X, y), lambda: None, lambda: read_params(mlp.denses))
 
 
 def keras_step(
-    spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, learning_rate: float, dtype: str
+    spec: Spec,
+    params: Mapping[str, np.ndarray],
+    X: np.ndarray,
+    y: np.ndarray,
+    learning_rate: float,
+    dtype: str,
+    optimizer: str = "sgd",
 ) -> Step:
-    """Keras on this process's backend: keras_impl.train's own step (``jax.jit`` on JAX, eager on torch), SGD."""
+    """Keras on this process's backend: keras_impl.train's own step (``jax.jit`` on JAX, eager on torch)."""
     import keras
 
-    from core.optimizers import Hyperparameters
+    from core.optimizers import matched
     from keras_impl.convert import read_params
     from keras_impl.gradients import train_step
     from keras_impl.model import build_model
     from keras_impl.optimizers import make_optimizer
 
     model = build_model(spec, params, dtype)
-    optimizer = make_optimizer("sgd", Hyperparameters(learning_rate=learning_rate), model.variables)
+    native = make_optimizer(optimizer, matched(optimizer, learning_rate), model.variables)
 
     def loss_fn(X_b: Any, y_b: Any) -> tuple[Any, Any]:
         z_L, a_L = model(X_b)
         loss = model.loss(z_L, a_L, y_b)
         return loss, loss
 
-    step = train_step(loss_fn, model.variables, optimizer)
+    step = train_step(loss_fn, model.variables, native)
     X_t, y_t = keras.ops.convert_to_tensor(X, dtype=dtype), keras.ops.convert_to_tensor(y)
     last: dict[str, Any] = {}
 
@@ -188,7 +219,11 @@ def make_step(
     y: np.ndarray,
     learning_rate: float,
     dtype: str,
+    optimizer: str = "sgd",
 ) -> Step:
-    """The :class:`Step` of bench step ``implementation`` (registry.bench_steps()), inputs already prepared for ``dtype``."""
-    step: Step = registry.build_bench_step(implementation)(spec, params, X, y, learning_rate, dtype)
+    """The :class:`Step` of bench step ``implementation`` (registry.bench_steps()), inputs already prepared for ``dtype``.
+
+    ``optimizer``: its update, with :func:`core.optimizers.matched` hyperparameters (default: plain SGD).
+    """
+    step: Step = registry.build_bench_step(implementation)(spec, params, X, y, learning_rate, dtype, optimizer)
     return step
