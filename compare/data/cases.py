@@ -229,11 +229,16 @@ def custom_case(
 
 
 def load_cases(
-    arch: Sequence[str] | None, weights: str | None = None, data: str | None = None, seed: int = DEFAULT_SEED
+    arch: Sequence[str] | None,
+    weights: str | None = None,
+    data: str | None = None,
+    seed: int = DEFAULT_SEED,
+    what: str = "--arch",
 ) -> list[Case]:
     """The cases ``--arch`` names (default: every built-in case), with ``--weights`` / ``--data`` files applied.
 
     Every file and name is checked before anything runs, so bad input fails before any framework import.
+    ``what``: the argument the names came from, for the error messages.
 
     Raises:
         InputError: an unreadable file, an unknown case, a malformed SPEC, or a SPEC without ``data``.
@@ -254,11 +259,11 @@ def load_cases(
         elif ":" in name:
             parse_spec(name)  # a malformed spec is the first thing to report
             if arrays is None:
-                raise InputError(f"--arch {name}: a SPEC needs --data FILE (an .npz with X and y)")
+                raise InputError(f"{what} {name}: a SPEC needs --data FILE (an .npz with X and y)")
             case = custom_case(name, arrays[0], arrays[1], params, seed)
         else:
             raise InputError(
-                f"--arch {name!r} is neither a built-in case nor a SPEC like 2-4-3:relu,softmax:cce"
+                f"{what} {name!r} is neither a built-in case nor a SPEC like 2-4-3:relu,softmax:cce"
                 f"{did_you_mean(name, CASES)}; built-in cases: {', '.join(CASES)}"
             )
         cases.append(case)

@@ -105,7 +105,13 @@ class _Builder:
     pass otherwise.
     """
 
-    def __init__(self, case: Case, traces: Mapping[str, Trace], references: Mapping[str, Trace] | None = None) -> None:
+    def __init__(
+        self,
+        case: Case,
+        traces: Mapping[str, Trace],
+        references: Mapping[str, Trace] | None = None,
+        sample_traces: Mapping[str, Trace] | None = None,
+    ) -> None:
         from compare.parity.harness import compare_arrays
 
         self._compare = compare_arrays
@@ -113,18 +119,32 @@ class _Builder:
         self.traces = traces
         self.scratch = traces[REFERENCE]
         self.references = dict(references or {})
+        self.sample_traces = dict(sample_traces or {})  # each implementation's pass on the shown sample alone
         self.steps: list[Step] = []
         self.slides = SLIDE_NUMBERS.get(case.name, {})
         self.notes = SLIDE_NOTES.get(case.name, {})
 
-    def add(self, section: str, symbol: str, formula: str, numbers: str, get: Getter, everywhere: bool = True) -> float:
-        """Add one step; ``everywhere=False`` for a factor only scratch exposes. Returns scratch's value."""
-        traces = self.traces if everywhere else {REFERENCE: self.scratch}
+    def add(
+        self,
+        section: str,
+        symbol: str,
+        formula: str,
+        numbers: str,
+        get: Getter,
+        everywhere: bool = True,
+        traces: Mapping[str, Trace] | None = None,
+    ) -> float:
+        """Add one step; ``everywhere=False`` for a factor only scratch exposes. Returns scratch's value.
+
+        ``traces``: read the value from these passes instead (each compared with scratch's among them).
+        """
+        references = self.references if traces is None else {}
+        scratch = self.scratch if traces is None else traces[REFERENCE]
+        traces = traces if traces is not None else self.traces
+        traces = traces if everywhere else {REFERENCE: traces[REFERENCE]}
         values = {fw: float(get(t)) for fw, t in traces.items()}
         agrees = {
-            fw: self._compare(
-                fw, symbol, np.asarray(v), np.asarray(float(get(self.references.get(fw, self.scratch)))), DTYPE
-            ).passed
+            fw: self._compare(fw, symbol, np.asarray(v), np.asarray(float(get(references.get(fw, scratch)))), DTYPE).passed
             for fw, v in values.items()
             if fw != REFERENCE
         }
@@ -454,7 +474,12 @@ def _dropout_steps(b: _Builder, l: int, i: int, rate: float) -> None:
 
 
 def _loss_step(b: _Builder, i: int) -> None:
-    """L, the per-sample formula (with sample i's numbers when m = 1), then the mean over the batch."""
+    """The per-sample formula with sample i's numbers: l for sample i alone (when m > 1), then L, the mean over the batch.
+
+    Sample i's loss is each implementation's own loss of its own pass on that sample alone
+    (``b.sample_traces``; absent with batch norm or dropout in training mode, where one sample
+    alone is another batch).
+    """
     spec, s = b.case.spec, b.scratch
     L, m, y = spec.n_layers, s.a[0].shape[0], np.asarray(b.case.y)
     if spec.loss == "bce":
@@ -465,11 +490,20 @@ def _loss_step(b: _Builder, i: int) -> None:
         label = int(y[i])
         formula, numbers = "-log a^[L]_y (y = the true class)", f"-log {term(s.a[L][i, label])}  (class {label + 1})"
     elif spec.loss == "sse":
-        formula, numbers = "sum_j 1/2 (y_j - a^[L]_j)^2", ""
+        targets = y.reshape(m, -1)[i]
+        formula = "sum_j 1/2 (y_j - a^[L]_j)^2"
+        numbers = " + ".join(f"1/2 ({term_short(float(t))} - {term(s.a[L][i, j])})^2" for j, t in enumerate(targets))
     else:
-        formula, numbers = "(1/n_L) sum_j (y_j - a^[L]_j)^2", ""
-    mean = f", mean over the m = {m} samples" if m > 1 else ""
-    b.add(LOSS, "L", formula + mean, numbers if m == 1 else "", lambda tr: tr.loss)
+        targets = y.reshape(m, -1)[i]
+        formula = "(1/n_L) sum_j (y_j - a^[L]_j)^2"
+        squares = " + ".join(f"({term_short(float(t))} - {term(s.a[L][i, j])})^2" for j, t in enumerate(targets))
+        numbers = f"(1/{targets.size}) ({squares})"
+    if m == 1:
+        b.add(LOSS, "L", formula, numbers, lambda tr: tr.loss)
+        return
+    if b.sample_traces:
+        b.add(LOSS, f"l(sample {i + 1})", formula, numbers, lambda tr: tr.loss, traces=b.sample_traces)
+    b.add(LOSS, "L", f"(1/m) sum_i l(sample i), the mean of {formula} over the m = {m} samples", "", lambda tr: tr.loss)
 
 
 def _delta_formula(spec: Any, l: int, j: int) -> str:
@@ -612,7 +646,11 @@ def _update_steps(b: _Builder) -> None:
 
 
 def layer_steps(
-    case: Case, traces: Mapping[str, Trace], sample: int = 0, references: Mapping[str, Trace] | None = None
+    case: Case,
+    traces: Mapping[str, Trace],
+    sample: int = 0,
+    references: Mapping[str, Trace] | None = None,
+    sample_traces: Mapping[str, Trace] | None = None,
 ) -> list[Step]:
     """Any case: z^[l]_j, a^[l]_j, the loss, delta^[l]_j, dW^[l]_jk, db^[l]_j, then the update.
 
@@ -621,8 +659,9 @@ def layer_steps(
     norm shows mu, var, zhat, bn and the running statistics, and backwards dbn, dgamma,
     dbeta and delta with its mean terms; a layer with dropout its mask and the scaled a,
     and backwards dh. ``references``: per framework, the scratch pass it is compared with.
+    ``sample_traces``: each implementation's pass on row ``sample`` alone, for that sample's own loss.
     """
-    b = _Builder(case, traces, references)
+    b = _Builder(case, traces, references, sample_traces)
     m = b.scratch.a[0].shape[0]
     note = f" (sample {sample + 1} of {m})" if m > 1 else ""
     _forward_steps(b, sample, note)
@@ -633,11 +672,14 @@ def layer_steps(
 
 
 def explain_case(
-    name: str, frameworks: Sequence[str] = registry.NAMES, seed: int = 0, sample: int = 0, mode: str = "train"
+    case: str | Case, frameworks: Sequence[str] = registry.NAMES, seed: int = 0, sample: int = 0, mode: str = "train"
 ) -> tuple[Case, list[Step]]:
-    """The built-in case ``name`` and its steps, with each framework's float64 Trace in ``mode``.
+    """A case (a built-in name, or a Case such as compare.data.cases.load_cases makes) and its steps.
 
-    With dropout, each framework is compared with scratch repeated on that framework's own masks.
+    Each framework's float64 Trace in ``mode``; with dropout, each framework is compared with
+    scratch repeated on that framework's own masks. Mazur's worked example gets its own steps in
+    the slide's symbols; any other case the layer-by-layer steps (:func:`layer_steps`), with the
+    shown sample's own loss from every implementation's pass on that sample alone.
 
     Raises:
         InputError: unknown case, mode, or a sample index outside the batch.
@@ -649,13 +691,18 @@ def explain_case(
     from core.validate import prepare
 
     check_mode(mode)
-    case = get_case(name, seed)
+    case = get_case(case, seed) if isinstance(case, str) else case
     params, X, y = prepare(case.spec, case.params, case.X, case.y, DTYPE)
     if not 0 <= sample < X.shape[0]:
-        raise InputError(f"--sample {sample + 1}: {name} has samples 1..{X.shape[0]}")
-    traces = {fw: evaluate_with(fw, case.spec, params, X, y, DTYPE, mode) for fw in registry.with_reference(frameworks)}
-    if name == "worked-2-2-2":
+        raise InputError(f"--sample {sample + 1}: {case.name} has samples 1..{X.shape[0]}")
+    frameworks = registry.with_reference(frameworks)
+    traces = {fw: evaluate_with(fw, case.spec, params, X, y, DTYPE, mode) for fw in frameworks}
+    if case.name == "worked-2-2-2":
         return case, worked_example_steps(case, traces)
     scratch = registry.get(REFERENCE).evaluate
     references = {fw: reference_for(t, traces[REFERENCE], scratch, params, X, y, DTYPE) for fw, t in traces.items()}
-    return case, layer_steps(case, traces, sample, references)
+    alone = None
+    if X.shape[0] > 1 and not (case.spec.mode_dependent and mode == "train"):  # one row alone is another batch there
+        row = slice(sample, sample + 1)
+        alone = {fw: evaluate_with(fw, case.spec, params, X[row], y[row], DTYPE, mode) for fw in frameworks}
+    return case, layer_steps(case, traces, sample, references, alone)
