@@ -176,6 +176,18 @@ def frameworks_option(loops: bool = False) -> ArgumentParser:
     return parent
 
 
+def quiet_option() -> ArgumentParser:
+    """``--quiet``: no progress lines on stderr (compare.progress); the report and errors are unchanged."""
+    parent = ArgumentParser(add_help=False)
+    parent.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress lines on stderr (what is loading, n/N done and the time left); errors still show",
+    )
+    return parent
+
+
 def threads_option() -> ArgumentParser:
     """``--threads N``: compute threads per framework (default: compare.threads' rule, 1 for small nets)."""
     parent = ArgumentParser(add_help=False)

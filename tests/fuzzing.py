@@ -5,10 +5,11 @@ and scripts/fuzz_campaign.py (real subprocesses, each timed and its peak memory 
 
 An invocation is a list of tokens: strings, :class:`FileArg` (an input file whose bytes the
 strategy made) and :class:`OutArg` (an output path). :func:`materialise` writes the files into a
-folder and returns the argv. :func:`check_outcome` is the promise every run must keep: exit 2
-with exactly one line ``prog: error: ...`` on stderr and nothing on stdout, or exit 0 / 1 with
-nothing on stderr and, with ``--format json``, valid RFC 8259 JSON on stdout whose ``"passed"``
-is never true beside a non-finite number.
+folder and returns the argv. :func:`check_outcome` is the promise every run must keep: stderr
+holds only lines that start with ``prog:`` (the progress lines of compare.progress); exit 2 with
+exactly one ``prog: error: ...`` line, the last, and nothing on stdout, or exit 0 / 1 with no
+error line and, with ``--format json``, valid RFC 8259 JSON on stdout whose ``"passed"`` is
+never true beside a non-finite number.
 
 Valid values in the pools are small on purpose (a few steps, tiny bench blocks), so that an
 input the fuzzer gets right runs in well under a second; the big values all lie above a limit.
@@ -134,15 +135,17 @@ def check_outcome(argv: list[str], code: object, out: str, err: str) -> None:
     prog = "python -m compare" + (f" {argv[0]}" if named else "")
     assert "Traceback" not in err, err
     assert code in (0, 1, 2), (code, err)
+    lines = err.splitlines()
+    # stderr holds progress lines (compare.progress: "prog: ...") and, on exit 2, one error line, the last
+    assert all(line.startswith((f"{prog}: ", "wrote ")) for line in lines), err  # and the files it wrote
+    errors = [line for line in lines if line.startswith(f"{prog}: error: ")]
     if code == 2:
-        lines = err.splitlines()
-        assert len(lines) == 1, err
-        assert lines[0].startswith(f"{prog}: error: "), err
+        assert len(errors) == 1 and lines[-1] == errors[0], err
         assert out == "", out[:500]
         return
     if any(a in ("-h", "--help") for a in argv):
         return
-    assert err == "", err
+    assert errors == [], err
     if _json_format(argv):
         report = json.loads(out, parse_constant=reject_constant)
         if "non_finite" in report:

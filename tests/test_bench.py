@@ -22,6 +22,9 @@ from core.validate import prepare
 from scratch.init import init_params
 from scratch.model import evaluate
 
+# one xdist worker runs this module (--dist loadgroup): its module fixtures are computed once, not once per worker
+pytestmark = pytest.mark.xdist_group("bench")
+
 BENCH_STEPS = tuple(registry.bench_steps())
 
 
@@ -136,7 +139,9 @@ def test_time_step_excludes_warm_up_and_reports_the_median_of_the_blocks(warm_up
 
 def test_quick_json_has_every_implementation_ratio_and_throughput(quick_json):
     result, png, stderr = quick_json
-    assert stderr == f"wrote {png}\n"  # the file it wrote, and no framework log noise
+    *progress, last = stderr.splitlines()
+    assert last == f"wrote {png}"  # the file it wrote, and no framework log noise: only progress lines before
+    assert progress and all(line.startswith("python -m compare bench: timing ") for line in progress), stderr
     assert set(result) >= {"dtype", "machine", "threads", "matmul_peak_gflops", "repeats", "versions", "results"}
     assert result["dtype"] == "float32"
     assert result["threads"]["requested"] == 1

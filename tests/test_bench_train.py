@@ -22,6 +22,9 @@ from core.optimizers import OPTIMIZERS, matched
 from core.validate import prepare
 from scratch.train import train
 
+# one xdist worker runs this module (--dist loadgroup): its module fixtures are computed once, not once per worker
+pytestmark = pytest.mark.xdist_group("bench_train")
+
 BENCH_STEPS = tuple(registry.bench_steps())
 CASE = get_case("spiral-2-4-3")
 FIRST, SECOND = [n for n in registry.NAMES if registry.get(n).environment][:2]  # Keras on TensorFlow, on JAX

@@ -31,6 +31,9 @@ from core.spec import parse_spec
 from core.validate import prepare
 from scratch.model import evaluate, forward
 
+# one xdist worker runs this module (--dist loadgroup): its module fixtures are computed once, not once per worker
+pytestmark = pytest.mark.xdist_group("check_framework")
+
 ROOT = Path(__file__).resolve().parents[1]
 STUDENTS = ROOT / "examples" / "students"
 F64 = {"rtol": 1e-10, "atol": 1e-12}  # compare/parity/tolerances.py, float64

@@ -197,6 +197,6 @@ def run(argv, capsys):
 )
 def test_each_flag_sets_its_limit(capsys, argv, at_limit):
     """worked-2-2-2: 12 parameters, 1 row x (2 + 2) activations; 5 steps x 12 parameters recorded."""
-    assert run([*argv, str(at_limit)], capsys) == (0, "")
+    assert run([*argv, str(at_limit), "--quiet"], capsys) == (0, "")
     code, err = run([*argv, str(at_limit - 1)], capsys)
     assert code == 2 and f"expected at most {at_limit - 1:,}" in err and argv[-1] in err

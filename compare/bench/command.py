@@ -57,6 +57,7 @@ def build_parser(prog: str = "python -m compare bench") -> Any:
         positive_float,
         positive_int,
         positive_int_list,
+        quiet_option,
         seed_arg,
     )
 
@@ -66,6 +67,7 @@ def build_parser(prog: str = "python -m compare bench") -> Any:
             limits_option(*NET_LIMITS, "repeats", "block_ms", "steps"),
             format_option("json"),
             frameworks_option(),
+            quiet_option(),
         ],
         description="Time one training step (forward + loss + backward + SGD update) in scratch, torch (eager) and "
         "Keras (a compiled tf.function step, and model.train_on_batch), on the lecture nets and on a sweep of "
@@ -438,6 +440,7 @@ def main(argv: Sequence[str], prog: str = "python -m compare bench") -> int:
 
     argv = list(argv)
     args = build_parser(prog).parse_args(argv)
+    args.prog = prog  # the progress lines start with it, as the error line does
     apply_quick(args, argv)
     with using(limits_from(args)):
         check_args(args)
@@ -447,14 +450,13 @@ def main(argv: Sequence[str], prog: str = "python -m compare bench") -> int:
 def _run(args: argparse.Namespace) -> int:
     """Time (or time the start-up) and report; the arguments are checked."""
     from compare.output import dumps
+    from compare.progress import Feedback
 
+    feedback = Feedback(args.quiet, args.prog)
     if args.train:
         from compare.bench import training as bench_training
 
-        progress = None
-        if args.format == "text":  # stderr, so that piped output stays the report alone
-            progress = lambda text: sys.stderr.write(f"timing {text}\n")  # noqa: E731
-        trained = bench_training.measure(args, progress)
+        trained = bench_training.measure(args, lambda text: feedback.say(f"timing {text}"))
         if args.format == "json":
             print(dumps(trained))
         else:
@@ -463,6 +465,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.startup:
         from compare.bench import startup as bench_startup
 
+        feedback.say(f"timing whole runs of python -m compare, {args.runs} of each command (a benchmark: minutes)")
         startup = bench_startup.measure(args.runs)
         if args.format == "json":
             print(dumps(startup))
@@ -471,8 +474,9 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     from compare.bench import report as bench_report
 
+    feedback.say("timing one training step per net and implementation; loading the frameworks (a benchmark: minutes)")
     progress = None
-    if args.format == "text" and sys.stderr.isatty():
+    if args.format == "text" and sys.stderr.isatty() and not args.quiet:
         progress = lambda text: sys.stderr.write(f"\r\x1b[K timing {text}")  # noqa: E731
     result = run(args, progress)
     if progress:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from compare import registry
 from compare.options import (
     DTYPES,
     EXIT_MISMATCH,
@@ -21,8 +22,10 @@ from compare.options import (
     frameworks_option,
     limits_from,
     limits_option,
+    quiet_option,
     threads_option,
 )
+from compare.progress import Feedback, listing, plural
 from compare.threads import apply_here
 from compare.threads import choose as choose_threads
 from compare.threads import export as export_threads
@@ -43,6 +46,7 @@ def build_parser(prog: str = "python -m compare") -> ArgumentParser:
             format_option("json"),
             limits_option(*NET_LIMITS, *FILE_LIMITS),
             threads_option(),
+            quiet_option(),
         ],
         description="Load one set of weights into the NumPy-from-scratch, PyTorch and Keras 3 MLPs and show, "
         "number by number, that outputs, losses and gradients agree.",
@@ -57,6 +61,7 @@ def build_parser(prog: str = "python -m compare") -> ArgumentParser:
 def main(argv: Sequence[str], prog: str = "python -m compare") -> int:
     """Run the parity report; 0 all agree, 1 something differs."""
     args = build_parser(prog).parse_args(list(argv))
+    args.prog = prog  # the progress lines start with it, as the error line does
     with using(limits_from(args)):
         return _run(args)
 
@@ -75,13 +80,29 @@ def _run(args: Any) -> int:
             prepare(case.spec, case.params, case.X, case.y, dtype)  # every input error before any framework runs
     count = choose_threads([(c.spec, len(c.X)) for c in cases], args.threads)
     export_threads(args.frameworks, count)  # the workers start importing now
+    feedback = Feedback(args.quiet, args.prog)
+    frameworks = registry.with_reference(args.frameworks)
+    elsewhere = [fw for fw in frameworks if not registry.get(fw).runs_here()]
+    runs = [(case, dtype, mode) for case in cases for dtype in DTYPES[args.dtype] for mode in modes_of(case.spec)]
+    feedback.say(
+        f"comparing {plural(len(runs), 'run')} ({plural(len(cases), 'case')} x {' and '.join(DTYPES[args.dtype])}) "
+        f"through {listing(frameworks)}"
+        + (f"; {listing(elsewhere)} in processes of their own" if elsewhere else "")
+        + "; loading the frameworks"
+    )
     if directory is not None:
         for case in cases:
             save_weights(directory / f"{case.name.replace(':', '_').replace(',', '_')}.safetensors", case.params)
-    runs = [(case, dtype, mode) for case in cases for dtype in DTYPES[args.dtype] for mode in modes_of(case.spec)]
     threads: dict[str, Any] = {}
     # this process imports its own frameworks only once the workers have all their requests
-    results = run_cases(runs, args.frameworks, after_submit=lambda: threads.update(apply_here(args.frameworks, count)))
+    feedback.start("runs", len(runs))
+    results = run_cases(
+        runs,
+        args.frameworks,
+        after_submit=lambda: threads.update(apply_here(args.frameworks, count)),
+        on_result=lambda result: feedback.advance(f"{result.name} {result.dtype}"),
+    )
+    feedback.done()
     from compare.parity import report
 
     if args.format == "json":

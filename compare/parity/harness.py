@@ -270,6 +270,7 @@ def run_cases(
     frameworks: Iterable[str],
     evaluators: Mapping[str, Evaluate] | None = None,
     after_submit: Callable[[], object] | None = None,
+    on_result: Callable[[CaseResult], object] | None = None,
 ) -> list[CaseResult]:
     """:func:`run_case` for every ``(case, dtype[, mode])`` of ``runs``, the workers' share started first.
 
@@ -278,7 +279,8 @@ def run_cases(
     process computes its own; the results come back in the order of ``runs``. Each
     framework is compared with the scratch pass :func:`reference_for` gives it.
     ``after_submit`` runs once the workers have their requests and before this process
-    evaluates (the CLI imports its own frameworks there, while the workers compute).
+    evaluates (the CLI imports its own frameworks there, while the workers compute);
+    ``on_result`` runs after each result (the CLI's progress lines).
 
     Raises:
         InputError: bad weights or data for a case's spec, or a bad mode (before any evaluation).
@@ -306,14 +308,29 @@ def run_cases(
                 traces[framework] = evaluators[framework](case.spec, params, X, y, dtype, **kwargs)
             else:
                 traces[framework] = evaluate_with(framework, case.spec, params, X, y, dtype, mode)
-        result = CaseResult(case.name, case.spec, dtype, traces, mode=mode)
         scratch = evaluators.get(REFERENCE, registry.get(REFERENCE).evaluate)
-        for framework in frameworks[1:]:
-            reference = reference_for(traces[framework], traces[REFERENCE], scratch, params, X, y, dtype)
-            result.references[framework] = reference
-            result.checks += compare_traces(framework, traces[framework], reference, dtype)
-        results.append(result)
+        results.append(_checked_result(case, dtype, mode, traces, scratch, (params, X, y)))
+        if on_result is not None:
+            on_result(results[-1])
     return results
+
+
+def _checked_result(
+    case: Case,
+    dtype: str,
+    mode: str,
+    traces: dict[str, Trace],
+    scratch: Evaluate,
+    inputs: tuple[dict[str, np.ndarray], np.ndarray, np.ndarray],
+) -> CaseResult:
+    """The CaseResult of ``traces``: each framework checked against the scratch pass :func:`reference_for` gives it."""
+    params, X, y = inputs
+    result = CaseResult(case.name, case.spec, dtype, traces, mode=mode)
+    for framework in list(traces)[1:]:
+        reference = reference_for(traces[framework], traces[REFERENCE], scratch, params, X, y, dtype)
+        result.references[framework] = reference
+        result.checks += compare_traces(framework, traces[framework], reference, dtype)
+    return result
 
 
 def run_case(

@@ -23,6 +23,7 @@ from compare.options import (
     frameworks_option,
     non_negative_float,
     positive_float,
+    quiet_option,
     seed_arg,
 )
 from compare.output import MARK, check_json, console, versions, versions_line
@@ -41,7 +42,7 @@ def build_parser(prog: str = "python -m compare check") -> ArgumentParser:
     """The ``check`` parser."""
     parser = ArgumentParser(
         prog=prog,
-        parents=[frameworks_option(), format_option("json")],
+        parents=[frameworks_option(), format_option("json"), quiet_option()],
         description="Check your own backprop function against scratch, PyTorch and Keras; on a mismatch, "
         "get a hint naming the lecture equation. Your function: backprop(params, X, y) -> (loss, grads) "
         "(see docs/students.md). With --framework, check your own PyTorch or Keras code instead: "
@@ -280,6 +281,10 @@ def main(argv: Sequence[str], prog: str = "python -m compare check") -> int:
     """Check the student's file; 0 correct, 1 wrong."""
     parser = build_parser(prog)
     args = parser.parse_args(list(argv))
+    from compare.progress import Feedback
+
+    what = f"your {args.framework} code" if args.framework else "your backprop function"
+    Feedback(args.quiet, prog).say(f"checking {what} in {args.target} (run in a process of its own)", terminal_only=True)
     if args.framework:
         return _check_framework(args, parser)
     given = [name for name in FRAMEWORK_ONLY if getattr(args, name) is not None]

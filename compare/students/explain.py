@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from compare import registry
 from compare.data.cases import Case
 from compare.data.files import writable_file
-from compare.options import EXIT_MISMATCH, EXIT_OK, ArgumentParser, format_option, frameworks_option, seed_arg
+from compare.options import EXIT_MISMATCH, EXIT_OK, ArgumentParser, format_option, frameworks_option, quiet_option, seed_arg
 from compare.output import MARK, versions_line
+from compare.progress import Feedback, listing
 from compare.registry import REFERENCE
 from compare.students.slides import SLIDE_NUMBERS, SLIDE_SYMBOLS
 from compare.students.steps import Step, explain_case, fmt, short
@@ -99,13 +101,19 @@ def build_parser(prog: str = "python -m compare explain") -> ArgumentParser:
 
     parser = ArgumentParser(
         prog=prog,
-        parents=[frameworks_option(), format_option("markdown")],
-        description="Print a built-in case's forward and backward pass step by step, as the slides do: "
+        parents=[frameworks_option(), format_option("markdown"), quiet_option()],
+        description="Print a case's forward and backward pass step by step, as the slides do: "
         "the lecture's symbol, the formula with the numbers put in, scratch's value and each framework's beside it, "
-        "and the slide's printed number where the slide gives one.",
+        "and the slide's printed number where the slide gives one (the built-in cases with their own weights and data).",
         epilog="Exit codes: 0 every implementation agrees with scratch, 1 one differs, 2 bad usage or input.",
     )
-    parser.add_argument("case", choices=tuple(CASES), metavar="CASE", help=f"one of: {', '.join(CASES)}")
+    parser.add_argument(
+        "case",
+        metavar="CASE|SPEC",
+        help=f"a built-in case ({', '.join(CASES)}) or a SPEC like 2-4-3:relu,softmax:cce with --data",
+    )
+    parser.add_argument("--weights", metavar="FILE", help="canonical W1,b1,... in .safetensors or .npz (default: the case's own)")
+    parser.add_argument("--data", metavar="FILE", help=".npz with X (m, n_0) and y (required with a SPEC)")
     parser.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
     parser.add_argument(
         "--plot", metavar="PNG", help="also draw the network (z, a, weights; delta, gradients) for the sample to PNG"
@@ -121,6 +129,25 @@ def build_parser(prog: str = "python -m compare explain") -> ArgumentParser:
     return parser
 
 
+def _load(args: Any) -> Case:
+    """The case to explain: a built-in one, or a SPEC with ``--data``; ``--weights`` / ``--data`` files applied.
+
+    A built-in case given other weights or data is renamed after them: its slides' numbers no longer apply.
+
+    Raises:
+        InputError: an unknown name, a malformed SPEC, a SPEC without ``--data``, or an unreadable file.
+    """
+    import dataclasses
+
+    from compare.data.cases import load_cases
+
+    (case,) = load_cases([args.case], args.weights, args.data, args.seed, what="CASE")
+    files = [f"{flag} {name}" for flag, name in (("--weights", args.weights), ("--data", args.data)) if name]
+    if files and case.source != "user":  # a built-in case with other numbers: not the slide's example any more
+        case = dataclasses.replace(case, name=f"{case.name} with {' '.join(files)}", source="")
+    return case
+
+
 def main(argv: Sequence[str], prog: str = "python -m compare explain") -> int:
     """Explain one case; 0 every implementation agrees with scratch, 1 one differs."""
     args = build_parser(prog).parse_args(list(argv))
@@ -129,7 +156,10 @@ def main(argv: Sequence[str], prog: str = "python -m compare explain") -> int:
         raise InputError(f"--plot: expected a .png file name, got {args.plot!r}")
     picture = writable_file(args.plot, "--plot") if args.plot else None
     frameworks = registry.with_reference(args.frameworks)
-    case, steps = explain_case(args.case, frameworks, args.seed, args.sample - 1, args.mode)
+    case = _load(args)
+    line = f"explaining {case.name} through {listing(frameworks)}; loading the frameworks"
+    Feedback(args.quiet, prog).say(line, terminal_only=True)  # a bad --sample is still the only line in a pipe
+    case, steps = explain_case(case, frameworks, args.seed, args.sample - 1, args.mode)
     render = render_markdown if args.format == "markdown" else render_text
     text = render(case, steps, frameworks)
     if output is not None:

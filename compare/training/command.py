@@ -34,9 +34,11 @@ from compare.options import (
     non_negative_int,
     positive_float,
     positive_int,
+    quiet_option,
     threads_option,
 )
 from compare.output import MARK, check_json, console, threads_line
+from compare.progress import Feedback, listing, plural
 from compare.threads import apply as apply_threads
 from compare.threads import choose as choose_threads
 from compare.threads import cpus
@@ -68,6 +70,7 @@ def build_parser(prog: str = "python -m compare train") -> ArgumentParser:
             format_option("json"),
             limits_option(*NET_LIMITS, *FILE_LIMITS, "steps", "history"),
             threads_option(),
+            quiet_option(),
         ],
         description="Train the NumPy-from-scratch, PyTorch and Keras 3 MLPs from identical weights on identical batches "
         "with the same optimizer maths, and show that their trajectories agree (or, with --framework-defaults, how far "
@@ -534,7 +537,7 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-." else "_" for c in text)
 
 
-def _run_all(args: Any, cases: Sequence[Any], progress: Any) -> list[TrainingRun]:
+def _run_all(args: Any, cases: Sequence[Any], progress: Any, feedback: Feedback | None = None) -> list[TrainingRun]:
     """Every case x optimizer x dtype the arguments ask for, each through start_training and finish_training.
 
     Every job is started before the first is finished, so the workers (the other Keras backends)
@@ -574,8 +577,15 @@ def _run_all(args: Any, cases: Sequence[Any], progress: Any) -> list[TrainingRun
                         **_stopping_options(args),
                     )
                 )
+    if feedback is not None:
+        feedback.start("trainings", len(jobs))
     try:
-        return [finish_training(job) for job in jobs]
+        runs = []
+        for job in jobs:
+            runs.append(finish_training(job))
+            if feedback is not None:
+                feedback.advance(f"{job.run.name} {job.run.optimizer} {job.run.dtype}")
+        return runs
     finally:
         for job in jobs:
             job.cancel()  # after an error or Ctrl-C: the queued worker requests that have not begun
@@ -584,6 +594,7 @@ def _run_all(args: Any, cases: Sequence[Any], progress: Any) -> list[TrainingRun
 def main(argv: Sequence[str], prog: str = "python -m compare train") -> int:
     """Run the training comparison; 0 every trajectory agrees, 1 something differs."""
     args = build_parser(prog).parse_args(list(argv))
+    args.prog = prog  # the progress lines start with it, as the error line does
     with using(limits_from(args)):
         return _run(args)
 
@@ -666,16 +677,25 @@ def _run(args: Any) -> int:
     cases = load_cases(args.arch or [DEFAULT_CASE], args.weights, args.data, args.seed)
     _check_all(args, cases)
     nets = [(case.spec, min(args.batch_size or len(case.X), len(case.X))) for case in cases]
+    feedback = Feedback(args.quiet, args.prog)
+    optimizers = len(OPTIMIZERS) if args.optimizer == "all" else 1
+    trainings = len(cases) * optimizers * len(DTYPES[args.dtype])
+    frameworks = registry.with_reference(args.frameworks)
+    feedback.say(
+        f"{plural(trainings, 'training')} ({listing(c.name for c in cases)}) through {listing(frameworks)}; "
+        "loading the frameworks"
+    )
     with registry.in_workers(() if args.in_process else registry.side_by_side(args.frameworks, cpus())):
         threads = apply_threads(args.frameworks, choose_threads(nets, args.threads))
         progress = _progress()
         if progress is not None:
             progress.start()
         try:
-            runs = _run_all(args, cases, progress)
+            runs = _run_all(args, cases, progress, None if progress is not None else feedback)  # a bar, or count lines
         finally:
             if progress is not None:
                 progress.stop()
+            feedback.done()
     if args.plot:
         from compare.training.plots import write_plots
 
