@@ -57,3 +57,26 @@ def run_in(framework: str, code: str, timeout: int = 300) -> str:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
+
+
+def shared_across_workers(tmp_path_factory, worker_id: str, name: str, compute):
+    """``compute()``'s JSON-able result, computed by one pytest-xdist worker and read by the others.
+
+    A module fixture that runs dozens of CLI processes would otherwise run once per worker (with
+    ``-n auto`` each worker gets some of the module's tests). The first worker to take the lock
+    computes and writes ``<basetemp>/../<name>.json``; the others wait for it and read it (the
+    pattern of pytest-xdist's documentation). Without xdist (``worker_id == "master"``) it computes.
+    """
+    import json
+
+    from filelock import FileLock
+
+    if worker_id == "master":
+        return json.loads(json.dumps(compute()))  # the same types as the workers read
+    path = tmp_path_factory.getbasetemp().parent / f"{name}.json"
+    with FileLock(f"{path}.lock"):
+        if path.is_file():
+            return json.loads(path.read_text(encoding="utf-8"))
+        result = compute()
+        path.write_text(json.dumps(result), encoding="utf-8")
+        return result

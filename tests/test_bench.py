@@ -7,6 +7,7 @@ only the structure of the table and JSON, the FLOP counts and the timer's bookke
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,11 +20,9 @@ from compare.parity.tolerances import tolerance_for
 from compare.threads import step_flops
 from core.spec import parse_spec
 from core.validate import prepare
+from helpers import shared_across_workers
 from scratch.init import init_params
 from scratch.model import evaluate
-
-# one xdist worker runs this module (--dist loadgroup): its module fixtures are computed once, not once per worker
-pytestmark = pytest.mark.xdist_group("bench")
 
 BENCH_STEPS = tuple(registry.bench_steps())
 
@@ -33,11 +32,17 @@ def run_bench(*args):
 
 
 @pytest.fixture(scope="module")
-def quick_json(tmp_path_factory):
-    png = tmp_path_factory.mktemp("bench") / "time.png"
-    done = run_bench("--quick", "--threads", "1", "--format", "json", "--plot", str(png))
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout), png, done.stderr
+def quick_json(tmp_path_factory, worker_id):
+    """``bench --quick --format json --plot PNG``, once for all the xdist workers: (report, png, stderr)."""
+
+    def bench():
+        png = tmp_path_factory.mktemp("bench") / "time.png"
+        done = run_bench("--quick", "--threads", "1", "--format", "json", "--plot", str(png))
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout), str(png), done.stderr
+
+    report, png, stderr = shared_across_workers(tmp_path_factory, worker_id, "bench_quick", bench)
+    return report, Path(png), stderr
 
 
 def problems():

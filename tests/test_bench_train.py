@@ -20,10 +20,8 @@ from compare.parity.tolerances import tolerance_for
 from compare.training.run import default_learning_rate
 from core.optimizers import OPTIMIZERS, matched
 from core.validate import prepare
+from helpers import shared_across_workers
 from scratch.train import train
-
-# one xdist worker runs this module (--dist loadgroup): its module fixtures are computed once, not once per worker
-pytestmark = pytest.mark.xdist_group("bench_train")
 
 BENCH_STEPS = tuple(registry.bench_steps())
 CASE = get_case("spiral-2-4-3")
@@ -54,11 +52,15 @@ def test_each_bench_step_with_an_optimizer_is_that_optimizers_update(implementat
 
 
 @pytest.fixture(scope="module")
-def quick_report():
-    """scratch and the first Keras backend here, the second in a process of its own; no whole command."""
-    done = run_bench("--train", "--quick", "--no-command", "--frameworks", f"{FIRST},{SECOND}", "--format", "json")
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+def quick_report(tmp_path_factory, worker_id):
+    """scratch and the first Keras backend here, the second in a process of its own; no whole command (run once)."""
+
+    def bench():
+        done = run_bench("--train", "--quick", "--no-command", "--frameworks", f"{FIRST},{SECOND}", "--format", "json")
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    return shared_across_workers(tmp_path_factory, worker_id, "bench_train_quick", bench)
 
 
 def test_the_report_has_each_framework_with_its_runs_floor_and_ratio(quick_report):

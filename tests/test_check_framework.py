@@ -29,10 +29,8 @@ from compare.data.cases import get_case
 from compare.students.student import seeded_case
 from core.spec import parse_spec
 from core.validate import prepare
+from helpers import shared_across_workers
 from scratch.model import evaluate, forward
-
-# one xdist worker runs this module (--dist loadgroup): its module fixtures are computed once, not once per worker
-pytestmark = pytest.mark.xdist_group("check_framework")
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDENTS = ROOT / "examples" / "students"
@@ -117,12 +115,18 @@ def _cli(argv: list[str], env: dict[str, str]) -> tuple[int, Any, str]:
     return done.returncode, json.loads(done.stdout) if done.stdout.strip() else None, done.stderr
 
 
-@pytest.fixture(scope="module")
-def ran() -> dict[str, tuple[int, Any, str]]:
+def _run_all() -> dict[str, tuple[int, Any, str]]:
     """Every run of :data:`RUNS`, three at a time (each is one student process, as the CLI starts it)."""
     with ThreadPoolExecutor(max_workers=3) as pool:
         futures = {key: pool.submit(_cli, *run) for key, run in RUNS.items()}
         return {key: future.result() for key, future in futures.items()}
+
+
+@pytest.fixture(scope="module")
+def ran(tmp_path_factory, worker_id) -> dict[str, tuple[int, Any, str]]:
+    """:func:`_run_all`, once for all the xdist workers (49 CLI processes, minutes on 2 CPUs)."""
+    runs: dict[str, tuple[int, Any, str]] = shared_across_workers(tmp_path_factory, worker_id, "check_framework", _run_all)
+    return runs
 
 
 def test_every_torch_and_keras_example_is_run_here():

@@ -21,9 +21,6 @@ from compare.students.steps import worked_example_steps
 from core.errors import InputError
 from planted_bugs import run_cli_with_keras_kernel_not_transposed
 
-# one xdist worker runs this module (--dist loadgroup): its module fixtures are computed once, not once per worker
-pytestmark = pytest.mark.xdist_group("explain")
-
 # Mazur's worked example, the Amrita FFNN intro's "Practice Problem - Back Propagation", as printed
 WORKED_SLIDE = {
     "net_h1": "0.3775",

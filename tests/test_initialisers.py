@@ -11,9 +11,6 @@ from scipy import stats
 from compare import registry
 from compare.training.initialisers import draw, he_bound, he_stddev, he_truncation, reference_cdf, xavier_bound
 
-# one xdist worker runs this module (--dist loadgroup): its module fixtures are computed once, not once per worker
-pytestmark = pytest.mark.xdist_group("initialisers")
-
 FAN_OUT, FAN_IN = 400, 300
 N = FAN_OUT * FAN_IN
 

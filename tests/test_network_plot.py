@@ -16,9 +16,6 @@ from compare import registry
 from compare.data.cases import get_case
 from compare.students.network_plot import EDGES_LABELLED, WIDEST_EDGE, plot_network, unit_name
 
-# one xdist worker runs this module (--dist loadgroup): its module fixtures are computed once, not once per worker
-pytestmark = pytest.mark.xdist_group("network_plot")
-
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 

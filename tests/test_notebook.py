@@ -16,9 +16,6 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-# one xdist worker runs this module (--dist loadgroup): its module fixtures are computed once, not once per worker
-pytestmark = pytest.mark.xdist_group("notebook")
-
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "examples" / "backprop_walkthrough.ipynb"
 SPEC = importlib.util.spec_from_file_location("make_notebook", ROOT / "scripts" / "make_notebook.py")

@@ -18,9 +18,6 @@ from core.errors import InputError
 from core.optimizers import OPTIMIZERS, Hyperparameters, matched
 from scratch.optimizers import make_optimizer
 
-# one xdist worker runs this module (--dist loadgroup): its module fixtures are computed once, not once per worker
-pytestmark = pytest.mark.xdist_group("optimizers")
-
 G = (0.5, -0.25)
 ETA = 0.1
 TEXTBOOK = Hyperparameters(

@@ -10,9 +10,6 @@ from compare.parity.tolerances import tolerance_for
 from compare.training.plots import ZERO_FLOOR, class_colours, plot_boundary, plot_divergence, plot_loss, write_plots
 from compare.training.run import run_training
 
-# one xdist worker runs this module (--dist loadgroup): its module fixtures are computed once, not once per worker
-pytestmark = pytest.mark.xdist_group("plots")
-
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 

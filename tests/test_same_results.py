@@ -20,9 +20,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-# one xdist worker runs this module (--dist loadgroup): its module fixtures are computed once, not once per worker
-pytestmark = pytest.mark.xdist_group("same_results")
-
 ROOT = Path(__file__).resolve().parents[1]
 BEFORE = "4a30b19"  # "README layout lists compare/known_differences.py": the last commit before core/ and the registry
 FRAMEWORKS = ["--frameworks", "scratch,torch,keras"]  # the implementations that existed then

@@ -18,9 +18,6 @@ from compare import registry
 from compare.data.cases import get_case
 from compare.training.run import run_training
 
-# one xdist worker runs this module (--dist loadgroup): its module fixtures are computed once, not once per worker
-pytestmark = pytest.mark.xdist_group("worked_trajectory")
-
 ETA = 0.5
 SEED_E0 = 0.298371109
 # Amrita FFNN intro: w5+ .. w8+ and w1+ .. w4+ after one step, as printed
