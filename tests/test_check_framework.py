@@ -124,7 +124,7 @@ def _run_all() -> dict[str, tuple[int, Any, str]]:
 
 @pytest.fixture(scope="module")
 def ran(tmp_path_factory, worker_id) -> dict[str, tuple[int, Any, str]]:
-    """:func:`_run_all`, once for all the xdist workers (49 CLI processes, minutes on 2 CPUs)."""
+    """:func:`_run_all`, once for all the xdist workers (47 CLI processes, minutes on 2 CPUs)."""
     runs: dict[str, tuple[int, Any, str]] = shared_across_workers(tmp_path_factory, worker_id, "check_framework", _run_all)
     return runs
 
