@@ -48,6 +48,7 @@ def measure_here(case_name: str, frameworks: Sequence[str], steps: int, runs: in
     case = get_case(case_name)
     batches = [np.arange(len(case.X))] * steps  # the full batch, as train's default
     every = max(1, steps // TABLE_ROWS)
+    params, X, y = prepare(case.spec, case.params, case.X, case.y, "float64")  # the bench steps' inputs, checked once
     out = {}
     for name in frameworks:
         impl = registry.get(name)
@@ -65,7 +66,6 @@ def measure_here(case_name: str, frameworks: Sequence[str], steps: int, runs: in
             block()
             blocks.append(time.perf_counter() - start)
         step_name = impl.bench[0].name
-        params, X, y = prepare(case.spec, case.params, case.X, case.y, "float64")
         per_optimizer = {}
         for optimizer in OPTIMIZERS:
             eta = default_learning_rate(optimizer, case.learning_rate)
@@ -122,6 +122,7 @@ def time_command(case_name: str, frameworks: Sequence[str], steps: int, runs: in
 
 def measure(args: Any, progress: Callable[[str], object] | None = None) -> dict:
     """Every framework of ``args.frameworks`` (here, or in a child of its own), then the whole command."""
+    from compare.data.cases import get_case
     from compare.output import versions
     from compare.threads import apply, choose
 
@@ -129,10 +130,8 @@ def measure(args: Any, progress: Callable[[str], object] | None = None) -> dict:
     frameworks = registry.with_reference(args.frameworks)
     here = [name for name in frameworks if registry.get(name).runs_here()]
     elsewhere = [name for name in frameworks if name not in here]
-    from compare.data.cases import get_case
-
     case = get_case(args.case)
-    threads = apply(here, args.threads or choose([(case.spec, len(case.X))], None))  # train's own rule
+    threads = apply(here, choose([(case.spec, len(case.X))], args.threads))  # --threads, else train's own rule
     results: dict[str, dict] = {}
     if progress:
         progress(f"{', '.join(here)} here")
