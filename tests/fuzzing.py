@@ -468,7 +468,7 @@ def explain(frameworks: list[str] = FRAMEWORKS) -> st.SearchStrategy[list[Token]
     table = {
         "--sample": ints(),
         "--seed": ints(),
-        "--format": st.sampled_from(["text", "markdown", "json"]),
+        "--format": st.sampled_from(["text", "markdown", "html", "json"]),
         "--output": out_paths(".md"),
         "--frameworks": st.sampled_from(frameworks),
     }

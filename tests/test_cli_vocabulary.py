@@ -126,11 +126,11 @@ def test_ctrl_c_during_a_real_run_ends_it(tmp_path):
 @pytest.mark.parametrize(
     ("subcommand", "formats"),
     [
-        ("parity", {"text", "json"}),
-        ("train", {"text", "json"}),
+        ("parity", {"text", "json", "html"}),
+        ("train", {"text", "json", "html"}),
         ("check", {"text", "json"}),
         ("bench", {"text", "json"}),
-        ("explain", {"text", "markdown"}),
+        ("explain", {"text", "markdown", "html"}),
     ],
 )
 def test_every_subcommand_calls_its_human_format_text(subcommand, formats):

@@ -5,6 +5,7 @@ Exit codes: 0 everything agrees, 1 something differs, 2 bad usage or input.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -43,7 +44,7 @@ def build_parser(prog: str = "python -m compare") -> ArgumentParser:
             case_options("every built-in case"),
             dtype_option("both"),
             frameworks_option(),
-            format_option("json"),
+            format_option("json", "html"),
             limits_option(*NET_LIMITS, *FILE_LIMITS),
             threads_option(),
             quiet_option(),
@@ -107,6 +108,10 @@ def _run(args: Any) -> int:
 
     if args.format == "json":
         print(report.dumps(results, threads))
+    elif args.format == "html":
+        from compare.parity import html
+
+        sys.stdout.write(html.render(results, threads))
     else:
         report.render_table(results, threads=threads)
     return EXIT_OK if all(r.passed for r in results) else EXIT_MISMATCH

@@ -28,7 +28,8 @@ from core.errors import InputError
 __all__ = ["build_parser", "explain_case", "main", "render_markdown", "render_text"]
 
 
-def _header(case: Case, frameworks: Sequence[str]) -> list[str]:
+def header_lines(case: Case, frameworks: Sequence[str]) -> list[str]:
+    """The lines above the steps: the case, what the columns hold, the symbols, the versions."""
     lines = [
         f"{case.name}: {case.spec}, m = {np.asarray(case.X).shape[0]}, eta = {short(case.learning_rate)}"
         + (f" -- {case.source}" if case.source else "")
@@ -56,7 +57,7 @@ def _header(case: Case, frameworks: Sequence[str]) -> list[str]:
 
 def render_text(case: Case, steps: list[Step], frameworks: Sequence[str]) -> str:
     """The steps as indented text, one section per pass, each framework's value and the slide's beside scratch's."""
-    lines = _header(case, frameworks)
+    lines = header_lines(case, frameworks)
     section = None
     for step in steps:
         if step.section != section:
@@ -78,7 +79,7 @@ def render_markdown(case: Case, steps: list[Step], frameworks: Sequence[str]) ->
     """The steps as a Markdown page: one table per pass."""
     others = [fw for fw in frameworks if fw != REFERENCE]
     has_slide = case.name in SLIDE_NUMBERS
-    lines = [f"# explain {case.name}", ""] + [f"{line}  " for line in _header(case, frameworks)]
+    lines = [f"# explain {case.name}", ""] + [f"{line}  " for line in header_lines(case, frameworks)]
     section = None
     for step in steps:
         if step.section != section:
@@ -101,7 +102,7 @@ def build_parser(prog: str = "python -m compare explain") -> ArgumentParser:
 
     parser = ArgumentParser(
         prog=prog,
-        parents=[frameworks_option(), format_option("markdown"), quiet_option()],
+        parents=[frameworks_option(), format_option("markdown", "html"), quiet_option()],
         description="Print a case's forward and backward pass step by step, as the slides do: "
         "the lecture's symbol, the formula with the numbers put in, scratch's value and each framework's beside it, "
         "and the slide's printed number where the slide gives one (the built-in cases with their own weights and data).",
@@ -160,8 +161,12 @@ def main(argv: Sequence[str], prog: str = "python -m compare explain") -> int:
     line = f"explaining {case.name} through {listing(frameworks)}; loading the frameworks"
     Feedback(args.quiet, prog).say(line, terminal_only=True)  # a bad --sample is still the only line in a pipe
     case, steps = explain_case(case, frameworks, args.seed, args.sample - 1, args.mode)
-    render = render_markdown if args.format == "markdown" else render_text
-    text = render(case, steps, frameworks)
+    if args.format == "html":
+        from compare.students.explain_html import render_html
+
+        text = render_html(case, steps, frameworks, args.sample - 1)
+    else:
+        text = (render_markdown if args.format == "markdown" else render_text)(case, steps, frameworks)
     if output is not None:
         output.write_text(text, encoding="utf-8")
     else:

@@ -67,7 +67,7 @@ def build_parser(prog: str = "python -m compare train") -> ArgumentParser:
             case_options(DEFAULT_CASE, seed_help),
             dtype_option("float64"),
             frameworks_option(loops=True),
-            format_option("json"),
+            format_option("json", "html"),
             limits_option(*NET_LIMITS, *FILE_LIMITS, "steps", "history"),
             threads_option(),
             quiet_option(),
@@ -705,6 +705,10 @@ def _run(args: Any) -> int:
         from compare.output import dumps
 
         print(dumps(to_json(runs) | {"threads": threads}))
+    elif args.format == "html":
+        from compare.training import html
+
+        sys.stdout.write(html.render(runs, threads))
     else:
         render_table(runs, threads=threads)
     return EXIT_OK if all(run.passed for run in runs) else EXIT_MISMATCH

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -214,6 +215,16 @@ def write_plots(run: TrainingRun, directory: str | Path, prefix: str) -> list[Pa
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for kind, fig in figures_for(run).items():
+        paths.append(directory / f"{prefix}-{kind}.png")
+        fig.savefig(paths[-1], dpi=100)
+        sys.stderr.write(f"wrote {paths[-1]}\n")
+    return paths
+
+
+def figures_for(run: TrainingRun) -> dict[str, Any]:
+    """Every plot that applies to ``run``, by kind: loss, divergence, boundary, learning_rate, validation (in that order)."""
     figures = {"loss": plot_loss(run)}
     if len(run.results) > 1:
         figures["divergence"] = plot_divergence(run)
@@ -223,9 +234,4 @@ def write_plots(run: TrainingRun, directory: str | Path, prefix: str) -> list[Pa
         figures["learning_rate"] = plot_learning_rate(run)
     if run.validation_rows is not None:
         figures["validation"] = plot_validation(run)
-    paths = []
-    for kind, fig in figures.items():
-        paths.append(directory / f"{prefix}-{kind}.png")
-        fig.savefig(paths[-1], dpi=100)
-        sys.stderr.write(f"wrote {paths[-1]}\n")
-    return paths
+    return figures
