@@ -74,9 +74,11 @@ SLIDE_NOTES: dict[str, dict[str, str]] = {
     },
     "lecture-4-4-3-softmax": {
         "z^[2]_3": "slip on the slide: the given W_2 row [0.2 0.1 0.6 0.6] times h_1 gives 0.790 "
-        "(0.788 from the slide's own rounded h_1 = [0.65 0.52 0.55 0.46]); 0.85 is no rounding of that",
+        "(0.788 from the slide's own rounded h_1 = [0.65 0.52 0.55 0.46]); 0.85 is no rounding of that, "
+        "but it is what a row 3 starting with 0.3 instead of the printed 0.2 gives (0.855)",
         "a^[2]_1": "the slide's yhat is not the softmax of its own a_2 = [0.32 0.29 0.85] (that is [0.2725 0.2645 0.4630]) "
-        "nor of the true a_2 = [0.318 0.287 0.790] (that is [0.2800 0.2714 0.4487])",
+        "nor of the true a_2 = [0.318 0.287 0.790] (that is [0.2800 0.2714 0.4487]); it is the softmax of the a_2 "
+        "that a row 3 starting with 0.3 gives, [0.318 0.287 0.855]",
         "a^[2]_2": "see a^[2]_1",
         "a^[2]_3": "see a^[2]_1",
         "L": "-log(0.4648) = 0.7661 follows from the slide's yhat_3, so it inherits that error; "
