@@ -1,0 +1,786 @@
+"""Every number the docs quote from the tool: the command that prints it, and where each one is quoted.
+
+Each quoted number in README.md and docs/*.md sits between two invisible HTML comments,
+``<!-- n:KEY -->1.4e-11<!-- /n -->`` (a generated table or code block likewise, the comments on
+lines of their own). ``KEYS`` maps every KEY to its source and to how the quoted text is read
+from that source's output. A source is a ``python -m compare`` command (``SOURCES``, each run
+once however many keys read it), a page of the docs (numbers derived from a table on it), or
+the project itself (a cheap function). Nothing between the comments is typed by hand::
+
+    python scripts/docs_numbers.py --check         # one line per drifted number, exit 1 if any
+    python scripts/docs_numbers.py --write         # run the commands, rewrite every span
+    python scripts/docs_numbers.py --write --source train   # only the spans one source produces
+
+``tests/test_docs_numbers.py`` runs the same sources and fails on any drift; the ``slow``
+sources only under ``python -m pytest -m slow``. Timings (docs/benchmarks.md) are never
+asserted: ``REGENERATED`` lists the commands that rewrite them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: the project's packages (compare, core) are beside scripts/
+    sys.path.insert(0, str(ROOT))
+
+SPAN = re.compile(r"<!-- n:(?P<key>[a-z0-9-]+) -->(?P<text>.*?)<!-- /n -->", re.DOTALL)
+OPENING = re.compile(r"<!-- n:|<!-- /n -->")
+BENCHMARKS = "docs/benchmarks.md"
+
+# Timings depend on the machine and its load: no test asserts them. These commands rewrite them.
+REGENERATED = {
+    "docs/benchmarks.md §1, start-up": "python -m compare bench --startup --runs 5",
+    "docs/benchmarks.md §2a-2e, one training step": "python -m compare bench (and the variants §2 lists)",
+    "docs/benchmarks.md §2f, whole trainings": "python -m compare bench --train",
+    "docs/benchmarks.md §4, test-suite time": "python scripts/suite_time.py --write",
+}
+
+OPTIMIZER_NAMES = {
+    "sgd": "SGD",
+    "momentum": "momentum",
+    "nesterov": "Nesterov",
+    "adagrad": "AdaGrad",
+    "rmsprop": "RMSProp",
+    "adam": "Adam",
+}
+BACKEND_NAMES = {"keras": "TensorFlow", "keras-jax": "JAX", "keras-torch": "the torch backend", "torch": "torch"}
+KERAS_BACKENDS = ("keras", "keras-jax", "keras-torch")
+FRAMEWORKS = ("torch", *KERAS_BACKENDS)
+PARAMETERS = re.compile(r"^(W|b|gamma|beta)\d+$")  # the trained parameters among a training run's checks
+WORDS = dict(
+    enumerate(("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"))
+)
+
+
+# --- sources ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where some quoted numbers come from: ``produce()`` gives its output (JSON-able), computed once per run."""
+
+    name: str
+    shown: str  # what the docs name: the command, or the page
+    produce: Callable[[], Any]
+    slow: bool = False  # checked only under ``pytest -m slow`` (a deterministic run of a minute or more)
+    write_only: bool = False  # produces a block that --write pastes and another source's numbers check
+
+
+def command(*args: str, json_out: bool = True) -> Callable[[], dict[str, Any]]:
+    """A ``python -m compare ARGS`` run: ``{"report": its JSON, "stderr": ...}`` (or ``{"stdout": ...}``)."""
+
+    def run() -> dict[str, Any]:
+        done = subprocess.run([sys.executable, "-m", "compare", *args], cwd=ROOT, capture_output=True, text=True, timeout=900)
+        if done.returncode not in (0, 1):  # 1: something differs, which some quoted runs show on purpose
+            raise RuntimeError(f"python -m compare {' '.join(args)}: exit {done.returncode}: {done.stderr[-2000:]}")
+        if json_out:
+            return {"report": json.loads(done.stdout), "stderr": done.stderr}
+        return {"stdout": done.stdout, "stderr": done.stderr}
+
+    return run
+
+
+def _page(name: str) -> Callable[[], str]:
+    return lambda: (ROOT / name).read_text(encoding="utf-8")
+
+
+def _project() -> dict[str, Any]:
+    """Numbers of the project itself, cheap to compute here: the data sets' sizes, the float32 roundings."""
+    import numpy as np
+
+    from compare.data.cases import get_case
+    from compare.training.command import _table_rows
+    from core.training import recorded
+
+    steps, every = 10_000, 1_000  # the README's `train --arch worked-2-2-2 --steps 10000 --every 1000`
+    kept = [k for k in range(1, steps + 1) if recorded(k, steps, every)]
+    slope = float(np.float32(0.01))
+    return {
+        "rows": {name: int(get_case(name).X.shape[0]) for name in ("breast-cancer-2-4-1", "spiral-2-4-3", "iris-2-4-3")},
+        "every-1000-recorded": len(kept),
+        "every-1000-shown": [kept[i] for i in _table_rows(len(kept))],
+        "mu-float32": repr(float(np.float32(0.9))),
+        "slope-float32": slope,
+        "slope-relative": (0.01 - slope) / 0.01,
+        "keras-clip-loss": float(-np.log(1e-7)),
+    }
+
+
+def _train_args(*args: str) -> tuple[str, ...]:
+    return ("train", *args, "--format", "json")
+
+
+SOURCES: dict[str, Source] = {
+    s.name: s
+    for s in (
+        Source("project", "the project's own functions (scripts/docs_numbers.py _project)", _project),
+        Source("benchmarks", f"the tables of {BENCHMARKS}", _page(BENCHMARKS)),
+        Source("parity", "python -m compare --format json", command("--format", "json")),
+        Source(
+            "parity-sample",
+            "python -m compare --arch worked-2-2-2 --arch spiral-2-4-3",
+            command("--arch", "worked-2-2-2", "--arch", "spiral-2-4-3", json_out=False),
+            write_only=True,
+        ),
+        Source(
+            "train",
+            "python -m compare train --arch spiral-2-4-3 --optimizer all --steps 1000 --dtype both --format json",
+            command(*_train_args("--arch", "spiral-2-4-3", "--optimizer", "all", "--steps", "1000", "--dtype", "both")),
+        ),
+        Source(
+            "train-bn",
+            "python -m compare train --arch spiral-2-32-3-bn-dropout --optimizer all --steps 300 --format json",
+            command(*_train_args("--arch", "spiral-2-32-3-bn-dropout", "--optimizer", "all", "--steps", "300")),
+            slow=True,
+        ),
+        Source(
+            "train-adam-defaults",
+            "python -m compare train --optimizer adam --framework-defaults --learning-rate 0.01 --steps 300 --every 1 "
+            "--format json",
+            command(
+                *_train_args(
+                    "--optimizer", "adam", "--framework-defaults", "--learning-rate", "0.01", "--steps", "300", "--every", "1"
+                )
+            ),
+            slow=True,
+        ),
+    )
+}
+
+
+# --- formats -----------------------------------------------------------------------------------------------------------
+
+
+def e1(value: float) -> str:
+    """``3.6e-4``: one decimal, the exponent without its leading zero (the docs' prose)."""
+    mantissa, exponent = f"{value:.1e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def e1_tool(value: float) -> str:
+    """``3.6e-04``: one decimal, as the tool's tables print it."""
+    return f"{value:.1e}"
+
+
+def word(count: int) -> str:
+    """A count as the prose spells it: ``nine``."""
+    return WORDS.get(count, f"{count:,}")
+
+
+# --- reading the reports ---------------------------------------------------------------------------------------------
+
+
+def plain(case: Mapping[str, Any]) -> bool:
+    """A built-in case without batch norm (the seven the tolerance tables were measured on)."""
+    return "bn" not in case["spec"]
+
+
+def parity_checks(
+    report: Mapping[str, Any], dtype: str, frameworks: Iterable[str], cases: Callable[[Mapping[str, Any]], bool] = plain
+) -> Iterator[tuple[Mapping[str, Any], Mapping[str, Any]]]:
+    """``(case, check)`` for every check of ``frameworks`` in ``dtype`` on the cases ``cases`` keeps."""
+    wanted = set(frameworks)
+    for case in report["cases"]:
+        if case["dtype"] == dtype and cases(case):
+            for check in case["checks"]:
+                if check["framework"] in wanted:
+                    yield case, check
+
+
+def worst(
+    report: Mapping[str, Any],
+    dtype: str,
+    field: str,
+    frameworks: Iterable[str] = ("torch", "keras"),
+    cases: Callable[[Mapping[str, Any]], bool] = plain,
+) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    """The ``(case, check)`` with the largest ``field`` (``max_abs_err`` or ``max_rel_err``); the first of equals."""
+    found = list(parity_checks(report, dtype, frameworks, cases))
+    return max(found, key=lambda pair: pair[1][field] or 0.0)
+
+
+def entry(case: Mapping[str, Any], check: Mapping[str, Any]) -> dict[str, float]:
+    """The entry of a gradient or output check with the largest relative error: its size and its absolute error."""
+    import numpy as np
+
+    quantity, results = check["quantity"], case["results"]
+
+    def values(framework: str) -> Any:
+        held = results[framework]
+        return np.asarray(held["output"] if quantity == "output" else held["grads"][quantity.removeprefix("d")], dtype=float)
+
+    expected, actual = values("scratch"), values(check["framework"])
+    error = np.abs(actual - expected)
+    relative = np.where(expected != 0, error / np.where(expected != 0, np.abs(expected), 1.0), 0.0)
+    at = np.unravel_index(int(np.argmax(relative)), relative.shape)
+    return {"size": float(abs(expected[at])), "abs": float(error[at]), "rel": float(relative[at])}
+
+
+def where(case: Mapping[str, Any], check: Mapping[str, Any], framework: bool = True) -> str:
+    """```db2`, spiral-2-4-3, keras``: the quantity, the case and (optionally) the framework of a check."""
+    return f"`{check['quantity']}`, {case['name']}" + (f", {check['framework']}" if framework else "")
+
+
+def runs(report: Mapping[str, Any], dtype: str) -> list[Mapping[str, Any]]:
+    """A training report's runs in ``dtype``, in the order the tool ran them (one per optimizer)."""
+    return [run for run in report["runs"] if run["dtype"] == dtype]
+
+
+def check_of(run: Mapping[str, Any], framework: str, quantity: str) -> Mapping[str, Any]:
+    """One check of a training run."""
+    return next(c for c in run["checks"] if c["framework"] == framework and c["quantity"] == quantity)
+
+
+def params_error(run: Mapping[str, Any], framework: str) -> float:
+    """The tool's parameter check: the largest elementwise relative difference over all final parameters."""
+    return max(c["max_rel_err"] for c in run["checks"] if c["framework"] == framework and PARAMETERS.match(c["quantity"]))
+
+
+def framework_passed(run: Mapping[str, Any], framework: str) -> bool:
+    """Whether every check of ``framework`` in a training run passed (the tool's ✓ for it)."""
+    return all(c["passed"] for c in run["checks"] if c["framework"] == framework)
+
+
+def worst_run(report: Mapping[str, Any], dtype: str, frameworks: Sequence[str]) -> tuple[float, str, str]:
+    """``(error, optimizer, framework)``: the largest parameter check over the runs in ``dtype``."""
+    return max((params_error(run, fw), run["optimizer"]["name"], fw) for run in runs(report, dtype) for fw in frameworks)
+
+
+def worst_loss(report: Mapping[str, Any], dtype: str, frameworks: Sequence[str]) -> float:
+    """The largest loss-history check over the runs in ``dtype``."""
+    return max(check_of(run, fw, "loss_history")["max_rel_err"] for run in runs(report, dtype) for fw in frameworks)
+
+
+def described(optimizer: str, framework: str) -> str:
+    """``RMSProp on TensorFlow``: an optimizer's run on a framework, in words."""
+    return f"{OPTIMIZER_NAMES[optimizer]} on {BACKEND_NAMES[framework]}"
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[str]], align: Sequence[str] | None = None) -> str:
+    """A Markdown table, on lines of its own between the span's comments."""
+    rule = align or ["---"] * len(header)
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(rule) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n\n" + "\n".join(lines) + "\n\n"
+
+
+def recorded_steps(report: Mapping[str, Any]) -> int:
+    """How many steps a training report recorded (the steps its loss-history check compares)."""
+    return len(report["runs"][0]["results"]["scratch"]["loss_steps"])
+
+
+def train_table(report: Mapping[str, Any], dtype: str, frameworks: Sequence[str]) -> str:
+    """Per optimizer and framework: the tool's checks, final loss and accuracy (and ✓/✗ in float32)."""
+    header = ["optimizer", "η", "framework", "parameters (worst of W, b)", f"loss at the {recorded_steps(report)} recorded steps"]
+    header += ["final loss", "accuracy"] + (["verdict"] if dtype == "float32" else [])
+    rows = []
+    for run in runs(report, dtype):
+        for fw in frameworks:
+            result = run["results"][fw]
+            row = [run["optimizer"]["name"], f"{run['optimizer']['hyperparameters']['learning_rate']:g}", fw]
+            row += [e1_tool(params_error(run, fw)), e1_tool(check_of(run, fw, "loss_history")["max_rel_err"])]
+            row += [f"{result['final_loss']:.6f}", f"{result['accuracy']:.3f}"]
+            rows.append(row + (["✓" if framework_passed(run, fw) else "✗"] if dtype == "float32" else []))
+    return table(header, rows)
+
+
+def backends_table(report: Mapping[str, Any]) -> str:
+    """Per optimizer, the parameter check of Keras on each backend (float64)."""
+    header = ["optimizer", "keras (TensorFlow)", "keras-jax", "keras-torch"]
+    rows = [
+        [run["optimizer"]["name"], *(e1_tool(params_error(run, fw)) for fw in KERAS_BACKENDS)] for run in runs(report, "float64")
+    ]
+    return table(header, rows)
+
+
+def bn_parity_table(report: Mapping[str, Any]) -> str:
+    """spiral-2-32-3-bn-dropout: per framework, the largest abs and rel error over all quantities and both modes."""
+
+    def bn(case: Mapping[str, Any]) -> bool:
+        return case["name"] == "spiral-2-32-3-bn-dropout"
+
+    rows = []
+    for fw in FRAMEWORKS:
+        row = [fw]
+        for dtype in ("float64", "float32"):
+            for field in ("max_abs_err", "max_rel_err"):
+                case, check = worst(report, dtype, field, (fw,), bn)
+                mode = "" if case["mode"] == "train" else f", {case['mode']}"
+                row.append(f"{e1_tool(check[field])} ({check['quantity']}{mode})")
+        rows.append(row)
+    return table(["", "float64 max abs", "float64 max rel", "float32 max abs", "float32 max rel"], rows)
+
+
+def bn_train_table(report: Mapping[str, Any]) -> str:
+    """spiral-2-32-3-bn-dropout trained: per optimizer, the worst check over the four frameworks and two of them."""
+    rows = []
+    for run in report["runs"]:
+        top = max((c for c in run["checks"] if c["framework"] in FRAMEWORKS), key=lambda c: c["max_rel_err"])
+
+        def largest(quantity: str, run: Mapping[str, Any] = run) -> str:
+            return e1_tool(max(check_of(run, fw, quantity)["max_rel_err"] for fw in FRAMEWORKS))
+
+        cell = f"{e1_tool(top['max_rel_err'])} ({top['quantity']}, {top['framework']})"
+        rows.append([run["optimizer"]["name"], cell, largest("loss_history"), largest("final_output")])
+    return table(["optimizer", "worst (quantity, framework)", "loss history", "inference output"], rows)
+
+
+def holds_block(report: Mapping[str, Any]) -> str:
+    """The ``FRAMEWORK holds: ...`` lines a ``--framework-defaults`` run prints under its loss table."""
+    from compare.training.command import _settings_text
+
+    settings = report["runs"][0]["optimizer"]["settings"]
+    return "\n```\n" + "\n".join(f"{fw} holds: {_settings_text(held)}" for fw, held in settings.items()) + "\n```\n"
+
+
+def progress_line(stderr: str) -> str:
+    """The first progress line of a parity run (what it will run), without the ``python -m compare: `` prefix."""
+    line = next(line for line in stderr.splitlines() if ": comparing " in line)
+    return "`" + line.split(": ", 1)[1] + "`"
+
+
+def bench_table(page: str, heading: str) -> list[list[str]]:
+    """The body rows of the first Markdown table after the line that starts with ``heading`` on the page."""
+    lines = page.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(heading))
+    first = next(i for i in range(start, len(lines)) if lines[i].startswith("|"))
+    rows = []
+    for line in lines[first + 2 :]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+    return rows
+
+
+def ratio(cell: str) -> float:
+    """``108 x3.59`` or ``x0.95`` or ``**1.53**`` -> the ratio."""
+    return float(re.search(r"x?([\d.]+)\**$", cell.replace(",", ""))[1])  # type: ignore[index]
+
+
+def lecture_ratios(page: str, columns: Sequence[int]) -> list[float]:
+    """docs/benchmarks.md §2a: each lecture net's ``x scratch`` ratios in the given columns."""
+    rows = bench_table(page, "### 2a.")
+    return [ratio(row[c]) for row in rows for c in columns]
+
+
+def startup_ratio(page: str) -> float:
+    """docs/benchmarks.md §1: the default run's median against the import floor (five implementations)."""
+    rows = bench_table(page, "**Now, with Keras on three backends**")
+    return ratio(next(row for row in rows if row[0].startswith("`python -m compare` ("))[-1])
+
+
+def train_ratios(page: str) -> list[float]:
+    """docs/benchmarks.md §2f: each framework's median training against its compiled steps."""
+    return [ratio(row[5]) for row in bench_table(page, "## 2f.")]
+
+
+# --- the keys ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Key:
+    """One quoted number (or table, or line): its source and how its text is read from that source's output.
+
+    ``checked_by`` is for a block pasted from a command that the tests do not run: another source
+    and a function that returns what in the block disagrees with it (an empty list when nothing).
+    """
+
+    key: str
+    source: str
+    text: Callable[[Any], str]
+    checked_by: tuple[str, Callable[[str, Any], list[str]]] | None = None
+
+
+def parity_key(key: str, text: Callable[[Mapping[str, Any]], str]) -> Key:
+    """A key read from the parity report."""
+    return Key(key, "parity", lambda out: text(out["report"]))
+
+
+def train_key(key: str, text: Callable[[Mapping[str, Any]], str], source: str = "train") -> Key:
+    """A key read from a training report (the spiral's 1,000 steps unless ``source`` names another)."""
+    return Key(key, source, lambda out: text(out["report"]))
+
+
+def project_key(key: str, text: Callable[[Mapping[str, Any]], str]) -> Key:
+    """A key read from the project's own numbers (:func:`_project`)."""
+    return Key(key, "project", text)
+
+
+def bench_key(key: str, text: Callable[[str], str]) -> Key:
+    """A key derived from the tables of docs/benchmarks.md (regenerated by the bench commands, REGENERATED)."""
+    return Key(key, "benchmarks", text)
+
+
+SAMPLE = (("worked-2-2-2", "float64", "torch"), ("spiral-2-4-3", "float32", "keras-jax"))  # the README's excerpt
+
+
+def sample_block(out: Mapping[str, Any]) -> str:
+    """The README's excerpt of the parity table: its head, two case x framework blocks, its last lines."""
+    lines = [line.rstrip() for line in out["stdout"].splitlines()]
+    head = [line for line in lines[:4] if line]
+    kept: list[str] = []
+    for name, dtype, framework in SAMPLE:
+        start = next(
+            i for i, line in enumerate(lines) if line.split()[:2] == [name, framework] and lines[i + 1].split()[0] == dtype
+        )
+        end = next(i for i in range(start, len(lines)) if not lines[i])
+        kept += [*lines[start:end], "  ..."]
+    tail_start = next(i for i, line in enumerate(lines) if line.startswith("scratch = "))
+    return "\n```text\n" + "\n".join([*head, *kept, *lines[tail_start:]]) + "\n```\n"
+
+
+def verify_sample(block: str, out: Mapping[str, Any]) -> list[str]:
+    """What in the README's excerpt differs from the parity report: every row's ✓/✗ and errors, the last lines."""
+    report = out["report"]
+    lines = block.strip().strip("`").splitlines()[1:]  # after ```text
+    header = next(line for line in lines if "framework" in line and "quantity" in line)
+    at_fw, at_q = header.index("framework"), header.index("quantity")
+    problems, current, seen = [], None, 0
+    cases = {(c["name"], c["dtype"]): c for c in report["cases"] if c["mode"] == "train"}
+    for i, line in enumerate(lines):
+        parts = line[at_q:].split()
+        if len(parts) < 4 or parts[1] not in "✓✗" or line.strip().startswith("case"):
+            continue
+        name, framework = line[:at_fw].strip(), line[at_fw:at_q].strip()
+        if framework:
+            current = (cases[(name, lines[i + 1][:at_fw].strip())], framework)
+        assert current is not None, line
+        case, fw = current
+        check = next(c for c in case["checks"] if c["framework"] == fw and c["quantity"] == parts[0])
+        expected = ["✓" if check["passed"] else "✗", e1_tool(check["max_abs_err"]), e1_tool(check["max_rel_err"])]
+        seen += 1
+        if parts[1:4] != expected:
+            problems.append(f"{case['name']} {case['dtype']} {fw} {parts[0]}: {' '.join(parts[1:4])} -> {' '.join(expected)}")
+    names = {name for name, _, _ in SAMPLE}
+    sampled = [c for c in report["cases"] if c["name"] in names]
+    summary = f"{sum(c['passed'] for c in sampled)} of {len(sampled)} case x dtype runs agree"
+    for fw, held in report["implementations"].items():
+        line = f"{fw} = {held['label']} ({', '.join(f'{p} {v}' for p, v in held['versions'].items())})"
+        if line not in lines:
+            problems.append(f"no line {line!r}")
+    if summary not in lines:
+        problems.append(f"no line {summary!r}")
+    if seen != 12:
+        problems.append(f"{seen} rows of errors, expected the 12 of {len(SAMPLE)} case x framework blocks")
+    return problems
+
+
+def _tolerance(report: Mapping[str, Any], dtype: str, field: str, part: str) -> str:
+    """The worst ``field`` in ``dtype`` (torch and Keras on TensorFlow, the plain cases): its value, place or entry."""
+    case, check = worst(report, dtype, field)
+    if part == "value":
+        return e1(check[field])
+    if part == "where":
+        return where(case, check)
+    return e1(entry(case, check)[part])
+
+
+def _tolerance_keys() -> list[Key]:
+    """README's and docs/tolerances.md's worst measured errors: torch and Keras on TensorFlow, the seven plain cases."""
+    keys = []
+    for dtype, short in (("float64", "f64"), ("float32", "f32")):
+        for field, kind in (("max_rel_err", "rel"), ("max_abs_err", "abs")):
+            parts = {"": "value", "-where": "where"}
+            if kind == "rel":  # the entry behind the worst relative error: its size, and in float32 its error
+                parts["-entry-size"] = "size"
+            if kind == "rel" and dtype == "float32":
+                parts["-entry-abs"] = "abs"
+            for suffix, part in parts.items():
+                text = partial(_tolerance, dtype=dtype, field=field, part=part)
+                keys.append(parity_key(f"tol-{short}-{kind}{suffix}", text))
+    return keys
+
+
+def _backend_keys() -> list[Key]:
+    """docs/numerics.md §4b: Keras on its other backends against scratch, float64, the seven plain cases."""
+    jax = lambda r: worst(r, "float64", "max_rel_err", ("keras-jax",))  # noqa: E731
+    return [
+        parity_key("backends-f64-abs", lambda r: e1(worst(r, "float64", "max_abs_err", KERAS_BACKENDS)[1]["max_abs_err"])),
+        parity_key(
+            "backends-f64-rel-torch", lambda r: e1(worst(r, "float64", "max_rel_err", ("keras-torch",))[1]["max_rel_err"])
+        ),
+        parity_key("backends-f64-rel-jax", lambda r: e1(jax(r)[1]["max_rel_err"])),
+        parity_key("backends-f64-rel-jax-where", lambda r: where(*jax(r), framework=False)),
+    ]
+
+
+def _count_keys() -> list[Key]:
+    def names(report: Mapping[str, Any], keep: Callable[[Mapping[str, Any]], bool] = lambda case: True) -> int:
+        return len({case["name"] for case in report["cases"] if keep(case)})
+
+    return [
+        parity_key("cases", lambda r: word(names(r))),
+        parity_key("cases-plain", lambda r: word(names(r, plain))),
+        Key("parity-progress", "parity", lambda out: progress_line(out["stderr"])),
+    ]
+
+
+def _train_keys() -> list[Key]:
+    def f64(report: Mapping[str, Any], frameworks: Sequence[str] = KERAS_BACKENDS) -> tuple[float, str, str]:
+        return worst_run(report, "float64", frameworks)
+
+    return [
+        train_key("train-f64-keras-worst", lambda r: e1(f64(r)[0])),
+        train_key("train-f64-keras-worst-where", lambda r: described(*f64(r)[1:])),
+        train_key("train-f64-keras-jax-worst", lambda r: e1(f64(r, ("keras-jax",))[0])),
+        train_key("train-f64-keras-torch-worst", lambda r: e1(f64(r, ("keras-torch",))[0])),
+        train_key("train-f64-params-worst", lambda r: e1(f64(r, ("torch", "keras"))[0])),
+        train_key("train-f64-loss-worst", lambda r: e1(worst_loss(r, "float64", ("torch", "keras")))),
+        train_key("train-f32-worst", lambda r: e1(worst_run(r, "float32", FRAMEWORKS)[0])),
+        train_key("train-f32-worst-where", lambda r: described(*worst_run(r, "float32", FRAMEWORKS)[1:])),
+        train_key("train-f32-loss-worst", lambda r: e1(worst_loss(r, "float32", FRAMEWORKS))),
+        train_key("train-recorded", lambda r: f"{recorded_steps(r)}"),
+        train_key("train-f64-table", lambda r: train_table(r, "float64", ("torch", "keras"))),
+        train_key("train-f64-backends-table", backends_table),
+        train_key("train-f32-table", lambda r: train_table(r, "float32", FRAMEWORKS)),
+        train_key("train-bn-table", bn_train_table, "train-bn"),
+        train_key("adam-defaults-holds", holds_block, "train-adam-defaults"),
+        *(
+            train_key(f"adam-defaults-{fw}-{what}", partial(_adam_defaults, framework=fw, what=what), "train-adam-defaults")
+            for fw in ("torch", "keras")
+            for what in ("loss", "params")
+        ),
+    ]
+
+
+def _adam_defaults(report: Mapping[str, Any], framework: str, what: str) -> str:
+    """The Adam --framework-defaults run: a framework's loss-history or parameter check."""
+    run = report["runs"][0]
+    return e1(params_error(run, framework) if what == "params" else check_of(run, framework, "loss_history")["max_rel_err"])
+
+
+def _rows(project: Mapping[str, Any], name: str) -> str:
+    return f"{project['rows'][name]:,}"
+
+
+def _project_keys() -> list[Key]:
+    rows = [
+        project_key(f"rows-{name}", partial(_rows, name=name)) for name in ("breast-cancer-2-4-1", "spiral-2-4-3", "iris-2-4-3")
+    ]
+    return [
+        *rows,
+        project_key("every-1000-recorded", lambda p: f"{p['every-1000-recorded']}"),
+        project_key("every-1000-shown", lambda p: ", ".join(f"{k}" for k in p["every-1000-shown"])),
+        project_key("mu-float32", lambda p: p["mu-float32"]),
+        project_key("slope-float32", lambda p: f"{p['slope-float32']:.12f}"),
+        project_key("slope-float32-repr", lambda p: repr(p["slope-float32"])),
+        project_key("slope-relative", lambda p: e1(p["slope-relative"])),
+        project_key("keras-clip-loss", lambda p: f"{p['keras-clip-loss']:.3f}"),
+    ]
+
+
+def _bench_keys() -> list[Key]:
+    return [
+        bench_key("bench-startup-ratio", lambda page: f"{startup_ratio(page):.2f}"),
+        bench_key("bench-train-ratio-min", lambda page: f"{min(train_ratios(page)):.2f}"),
+        bench_key("bench-train-ratio-max", lambda page: f"{max(train_ratios(page)):.2f}"),
+        bench_key("bench-scratch-over-torch-min", lambda page: f"{1 / max(lecture_ratios(page, (3,))):.2f}"),
+        bench_key("bench-scratch-over-torch-max", lambda page: f"{1 / min(lecture_ratios(page, (3,))):.2f}"),
+        bench_key("bench-keras-over-scratch-min", lambda page: f"{min(lecture_ratios(page, (4, 5))):.1f}"),
+        bench_key("bench-keras-over-scratch-max", lambda page: f"{max(lecture_ratios(page, (4, 5))):.1f}"),
+    ]
+
+
+KEYS: dict[str, Key] = {
+    k.key: k
+    for k in (
+        Key("readme-parity-sample", "parity-sample", sample_block, checked_by=("parity", verify_sample)),
+        parity_key("bn-parity-table", bn_parity_table),
+        *_tolerance_keys(),
+        *_backend_keys(),
+        *_count_keys(),
+        *_train_keys(),
+        *_project_keys(),
+        *_bench_keys(),
+    )
+}
+
+
+# --- the docs ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Span:
+    """One quoted number in a page: its key, its text and where it is."""
+
+    path: str  # relative to the repository root
+    line: int
+    key: str
+    text: str
+    start: int  # offsets of the text in the page
+    end: int
+
+
+def pages(root: Path | None = None) -> list[Path]:
+    """README.md and every page of docs/ (of the repository, or of ``root``)."""
+    root = root or ROOT
+    return [root / "README.md", *sorted((root / "docs").glob("*.md"))]
+
+
+def spans(text: str, path: str) -> list[Span]:
+    """The spans of one page, in order.
+
+    Raises:
+        ValueError: a comment that opens or closes a span is left over (unclosed, nested or misspelt).
+    """
+    found = []
+    for match in SPAN.finditer(text):
+        if OPENING.search(match["text"]):
+            raise ValueError(f"{path}:{text.count(chr(10), 0, match.start()) + 1}: a span inside a span")
+        line = text.count("\n", 0, match.start()) + 1
+        found.append(Span(path, line, match["key"], match["text"], match.start("text"), match.end("text")))
+    leftover = SPAN.sub("", text)
+    if OPENING.search(leftover):
+        at = OPENING.search(leftover)
+        assert at is not None
+        raise ValueError(f"{path}: a span comment without its pair near {leftover[max(0, at.start() - 40) : at.end() + 40]!r}")
+    return found
+
+
+def all_spans(root: Path | None = None) -> list[Span]:
+    """Every span of README.md and docs/*.md."""
+    root = root or ROOT
+    return [s for page in pages(root) for s in spans(page.read_text(encoding="utf-8"), str(page.relative_to(root)))]
+
+
+def sources_for(keys: Iterable[str], for_writing: bool) -> list[str]:
+    """The sources that ``keys`` need: to write them (each key's own) or to check them (``checked_by`` where given)."""
+    needed = []
+    for name in keys:
+        key = KEYS[name]
+        source = key.source if for_writing or key.checked_by is None else key.checked_by[0]
+        if source not in needed:
+            needed.append(source)
+    return needed
+
+
+def produce(names: Iterable[str], log: Callable[[str], None] = lambda message: None) -> dict[str, Any]:
+    """Each named source's output."""
+    outputs = {}
+    for name in names:
+        log(f"running {SOURCES[name].shown}")
+        outputs[name] = SOURCES[name].produce()
+    return outputs
+
+
+@dataclass(frozen=True)
+class Drift:
+    """A span whose text is not what its source produces."""
+
+    span: Span
+    says: str
+    prints: str
+
+    def __str__(self) -> str:
+        return f"{self.span.path}:{self.span.line} {self.span.key}: docs say {self.says}, command prints {self.prints}"
+
+
+def _short(text: str) -> str:
+    return text.strip() if "\n" not in text.strip() else repr(text.strip()[:200] + ("..." if len(text.strip()) > 200 else ""))
+
+
+def drifts(found: Iterable[Span], outputs: Mapping[str, Any]) -> list[Drift]:
+    """The spans whose text differs from what the given outputs produce (spans of other sources are skipped)."""
+    out = []
+    for span in found:
+        key = KEYS[span.key]
+        if key.checked_by is not None:
+            source, verify = key.checked_by
+            if source in outputs:
+                out += [Drift(span, "(block)", problem) for problem in verify(span.text, outputs[source])]
+        elif key.source in outputs:
+            expected = key.text(outputs[key.source])
+            if span.text != expected:
+                lines = zip([*span.text.splitlines(), ""], [*expected.splitlines(), ""], strict=False)
+                whole = (span.text, expected)
+                shown = next(((a, b) for a, b in lines if a != b), whole) if "\n" in span.text + expected else whole
+                out.append(Drift(span, _short(shown[0]), _short(shown[1])))
+    return out
+
+
+def rewrite(text: str, path: str, outputs: Mapping[str, Any]) -> str:
+    """The page with every span whose key's own source is in ``outputs`` rewritten from it."""
+    parts, at = [], 0
+    for span in spans(text, path):
+        key = KEYS[span.key]
+        if key.source in outputs:
+            parts += [text[at : span.start], key.text(outputs[key.source])]
+            at = span.end
+    return "".join([*parts, text[at:]])
+
+
+def unknown_and_unused(found: Sequence[Span]) -> tuple[list[Span], list[str]]:
+    """Spans whose key is not registered, and registered keys no page quotes."""
+    used = {s.key for s in found}
+    return [s for s in found if s.key not in KEYS], [k for k in KEYS if k not in used]
+
+
+def _list() -> None:
+    """Print each source with the keys it produces or checks, then the regenerated-only sections."""
+    for source in SOURCES.values():
+        keys = [k.key for k in KEYS.values() if source.name in (k.source, (k.checked_by or ("",))[0])]
+        print(f"{source.name}{' (slow)' if source.slow else ''}: {source.shown}\n    {', '.join(keys)}")
+    for section, regenerate in REGENERATED.items():
+        print(f"regenerated only, {section}: {regenerate}")
+
+
+def _write(outputs: Mapping[str, Any]) -> None:
+    """Rewrite every page's spans from ``outputs``; print the pages that changed."""
+    root = ROOT
+    for page in pages(root):
+        text = page.read_text(encoding="utf-8")
+        new = rewrite(text, str(page.relative_to(root)), outputs)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+            print(f"rewrote {page.relative_to(root)}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """--check: print the drifted spans, exit 1 if any; --write: rewrite them. Both run every source they need."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--check", action="store_true", help="print FILE:LINE key: docs say X, command prints Y; exit 1 on drift")
+    mode.add_argument("--write", action="store_true", help="rewrite every span in README.md and docs/*.md from its source")
+    mode.add_argument("--list", action="store_true", help="list the sources, their keys and the regenerated sections")
+    parser.add_argument(
+        "--source", action="append", choices=sorted(SOURCES), help="only the spans this source gives (repeatable)"
+    )
+    parser.add_argument("--skip-slow", action="store_true", help="leave out the sources marked slow (as the quick tests do)")
+    args = parser.parse_args(argv)
+    found = all_spans()
+    unknown, unused = unknown_and_unused(found)
+    for span in unknown:
+        print(f"{span.path}:{span.line} {span.key}: no such key in scripts/docs_numbers.py")
+    for name in unused:
+        print(f"{name}: registered in scripts/docs_numbers.py, quoted nowhere")
+    if unknown:
+        return 1
+    if args.list:
+        _list()
+        return 0
+    keys = [
+        k for k in dict.fromkeys(s.key for s in found) if args.source is None or sources_for([k], args.write)[0] in args.source
+    ]
+    names = [n for n in sources_for(keys, args.write) if not (args.skip_slow and SOURCES[n].slow)]
+    outputs = produce(names, log=lambda message: print(message, file=sys.stderr))
+    if args.write:
+        _write(outputs)
+        return 0
+    drifted = drifts(found, outputs)
+    for drift in drifted:
+        print(drift)
+    return 1 if drifted or unused else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
