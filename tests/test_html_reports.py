@@ -126,10 +126,11 @@ def test_the_parity_page_has_its_equations_plot_and_every_row(reports):
 
 
 def test_the_explain_page_has_a_symbol_and_a_formula_per_step_and_the_network(reports):
+    from compare import registry
     from compare.data.cases import get_case
     from compare.students.steps import explain_case
 
-    _, steps = explain_case(get_case("worked-2-2-2"), ["scratch", "torch"], 0, 0, "train")
+    _, steps = explain_case(get_case("worked-2-2-2"), registry.with_reference(["torch"]), 0, 0, "train")
     html = reports["explain"]["stdout"]
     assert html.count("<math") == 2 * len(steps)
     assert html.count("<svg") == 1

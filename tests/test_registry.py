@@ -46,7 +46,8 @@ def name_lists(path: Path) -> list[str]:
             compares = [c for t in tests for c in ast.walk(t) if isinstance(c, ast.Compare)]
             named = {s for c in compares for side in (c.left, *c.comparators) for s in _strings(side) if s in NAMES}
             if named:
-                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: a branch on {sorted(named)}")
+                line = tests[0].lineno  # a comprehension has no line of its own; its condition has
+                found.append(f"{path.relative_to(ROOT)}:{line}: a branch on {sorted(named)}")
     return found
 
 
