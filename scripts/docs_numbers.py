@@ -116,6 +116,173 @@ def _project() -> dict[str, Any]:
     }
 
 
+STUDENTS_CHECK = "python -m compare check examples/students/"
+# docs/students.md's `check` runs, each quoted as a whole code block: its key and the exact command the page shows.
+# Runs that depend on each other (the weights one saves and the next reads) form one group, run in order.
+STUDENT_RUNS: tuple[tuple[tuple[str, str], ...], ...] = tuple(
+    tuple((key, cmd.replace("CHECK ", STUDENTS_CHECK)) for key, cmd in group)
+    for group in (
+        (("students-prints", "CHECK styles/prints_while_training.py --arch worked-2-2-2 --frameworks scratch"),),
+        (
+            (
+                "students-prints-json",
+                "CHECK styles/prints_while_training.py --arch worked-2-2-2 --frameworks scratch --format json | python -c "
+                "\"import json, sys; r = json.load(sys.stdin); print(r['passed'], r['printed'].splitlines()[:2])\"",
+            ),
+        ),
+        (
+            (
+                "students-notebook-csv",
+                "CHECK styles/notebook_style.py:forward_propagation,compute_cost,backward_propagation "
+                "--arch 2-4-1:tanh,sigmoid:bce --convention columns --data examples/students/styles/two_blobs.csv "
+                "--frameworks scratch",
+            ),
+        ),
+        (
+            (
+                "students-save-weights",
+                "python -m compare parity --arch fish-2-4-3 --seed 3 --frameworks scratch --save-weights out | tail -n 1",
+            ),
+            (
+                "students-weights",
+                "CHECK correct_rows.py --arch spiral-2-4-3 --convention rows --weights out/fish-2-4-3.safetensors "
+                "--frameworks scratch | head -n 3",
+            ),
+        ),
+        (
+            (
+                "students-online",
+                "CHECK styles/online_network.py --arch worked-2-2-2 --convention columns --per-sample --reduction sum "
+                "--names W=weights,b=biases --frameworks scratch",
+            ),
+        ),
+        (
+            (
+                "students-summed",
+                "CHECK summed_reduction.py --arch 2-4-1:sigmoid,sigmoid:bce --convention columns --frameworks scratch",
+            ),
+        ),
+        (
+            (
+                "students-summed-sum",
+                "CHECK summed_reduction.py --arch 2-4-1:sigmoid,sigmoid:bce --convention columns --reduction sum "
+                "--frameworks scratch | tail -n 3",
+            ),
+        ),
+        (
+            (
+                "students-l2-present",
+                "CHECK l2_present.py --arch 2-4-1:sigmoid,sigmoid:bce --convention columns --frameworks scratch | tail -n 4",
+            ),
+        ),
+        (
+            (
+                "students-l2-present-l2",
+                "CHECK l2_present.py --arch 2-4-1:sigmoid,sigmoid:bce --convention columns --l2 0.7 --frameworks scratch "
+                "| tail -n 2",
+            ),
+        ),
+        (
+            (
+                "students-l2-missing",
+                "CHECK l2_missing_in_gradients.py --arch 2-4-1:sigmoid,sigmoid:bce --convention columns --l2 0.7 "
+                "--frameworks scratch | tail -n 4",
+            ),
+        ),
+        (
+            (
+                "students-script-l2",
+                "CHECK styles/script_l2.py:loss --arch spiral-2-4-3 --convention rows --l2 0.05 --names W1=w1,W2=w2 "
+                "--frameworks scratch | tail -n 4",
+            ),
+        ),
+        (
+            (
+                "students-script-l2-batch",
+                "CHECK styles/script_l2.py:loss --arch spiral-2-4-3 --convention rows --l2 0.05 --l2-form batch "
+                "--names W1=w1,W2=w2 --frameworks scratch | tail -n 3",
+            ),
+        ),
+        (("students-fd", "CHECK wrong_upstream.py --arch worked-2-2-2 --fd --frameworks scratch"),),
+        (
+            (
+                "students-forgot-1-over-m",
+                "CHECK forgot_1_over_m.py --arch 2-4-1:sigmoid,sigmoid:bce --convention columns --frameworks scratch",
+            ),
+        ),
+        (
+            (
+                "students-json",
+                "CHECK sign_flip.py --arch worked-2-2-2 --frameworks scratch --format json | python -c "
+                '"import json, sys; r = json.load(sys.stdin); print(sorted(r)); '
+                "print(r['first_wrong']['quantity'], r['first_wrong']['yours'], r['first_wrong']['expected'])\"",
+            ),
+        ),
+        (
+            (
+                "students-hint-activation",
+                "CHECK wrong_activation_derivative.py --arch spiral-2-4-3 --convention rows --frameworks scratch | tail -n 4",
+            ),
+        ),
+        (
+            (
+                "students-hint-tanh",
+                "CHECK tanh_derivative_1_minus_a.py --arch 2-4-1:tanh,sigmoid:bce --convention columns "
+                "--frameworks scratch | tail -n 3 | head -n 1",
+            ),
+        ),
+        (
+            (
+                "students-hint-relu-mask",
+                "CHECK missing_relu_mask.py --arch spiral-2-4-3 --convention rows --frameworks scratch | tail -n 3 | head -n 1",
+            ),
+        ),
+        (
+            (
+                "students-hint-bias-axis",
+                "CHECK bias_wrong_axis.py --arch 2-4-1:sigmoid,sigmoid:bce --convention columns --frameworks scratch "
+                "| tail -n 3 | head -n 1",
+            ),
+        ),
+    )
+)
+
+
+def _student_group(commands: Sequence[str], root: Path) -> dict[str, str]:
+    """One group of docs/students.md's runs, in order, as the page's shell runs them: ``{command: its stdout}``.
+
+    They run in a scratch folder that links ``examples/`` (so ``--save-weights out`` writes nowhere in
+    the repository), with ``python`` this interpreter and the project importable.
+    """
+    import os
+
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env["PYTHONPATH"] = f"{ROOT}{os.pathsep}{env['PYTHONPATH']}" if env.get("PYTHONPATH") else str(ROOT)
+    (root / "examples").symlink_to(ROOT / "examples", target_is_directory=True)
+    out = {}
+    for cmd in commands:
+        done = subprocess.run(
+            cmd, shell=True, executable="/bin/bash", cwd=root, env=env, capture_output=True, text=True, timeout=300
+        )
+        if not done.stdout.strip():
+            raise RuntimeError(f"{cmd}: exit {done.returncode}, printed nothing: {done.stderr[-2000:]}")
+        out[cmd] = done.stdout
+    return out
+
+
+def _students() -> dict[str, str]:
+    """docs/students.md's ``check`` runs, two side by side: ``{command: its stdout}``."""
+    import tempfile
+    from concurrent.futures import ThreadPoolExecutor
+
+    with tempfile.TemporaryDirectory() as scratch, ThreadPoolExecutor(max_workers=2) as pool:
+        folders = [Path(scratch) / f"{i}" for i in range(len(STUDENT_RUNS))]
+        for folder in folders:
+            folder.mkdir()
+        groups = [[cmd for _, cmd in group] for group in STUDENT_RUNS]
+        return {cmd: text for part in pool.map(_student_group, groups, folders) for cmd, text in part.items()}
+
+
 def _train_args(*args: str) -> tuple[str, ...]:
     return ("train", *args, "--format", "json")
 
@@ -132,6 +299,7 @@ SOURCES: dict[str, Source] = {
             command("--arch", "worked-2-2-2", "--arch", "spiral-2-4-3", json_out=False),
             write_only=True,
         ),
+        Source("students", "python -m compare check ... (the runs docs/students.md shows, two side by side)", _students),
         Source(
             "train",
             "python -m compare train --arch spiral-2-4-3 --optimizer all --steps 1000 --dtype both --format json",
@@ -579,6 +747,15 @@ def _project_keys() -> list[Key]:
     ]
 
 
+def student_block(out: Mapping[str, str], command: str) -> str:
+    """One code block of docs/students.md: ``$ COMMAND`` and what it prints."""
+    return f"\n```\n$ {command}\n{out[command].rstrip(chr(10))}\n```\n"
+
+
+def _student_keys() -> list[Key]:
+    return [Key(key, "students", partial(student_block, command=cmd)) for group in STUDENT_RUNS for key, cmd in group]
+
+
 def _bench_keys() -> list[Key]:
     return [
         bench_key("bench-startup-ratio", lambda page: f"{startup_ratio(page):.2f}"),
@@ -601,6 +778,7 @@ KEYS: dict[str, Key] = {
         *_count_keys(),
         *_train_keys(),
         *_project_keys(),
+        *_student_keys(),
         *_bench_keys(),
     )
 }

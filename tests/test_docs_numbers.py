@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from compare.registry import REFERENCE
 from helpers import shared_across_workers
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,6 +60,7 @@ def test_every_span_has_a_key_and_every_key_a_span():
     assert not unused, f"registered but quoted nowhere: {unused}"
     pages = {s.path for s in SPANS}
     assert {"README.md", "docs/training.md", "docs/tolerances.md", "docs/numerics.md", "docs/benchmarks.md"} <= pages
+    assert "docs/students.md" in pages
     assert not pages & {"docs/lecture-examples.md", "docs/rosetta.md"}  # their own tests check those pages
     assert len(SPANS) >= 80
 
@@ -70,6 +72,15 @@ def test_every_source_is_checked_by_a_test_here():
             assert keys and all(k.checked_by and k.checked_by[0] in QUICK for k in keys), name
         else:
             assert name in QUICK + SLOW and checked_by(name), name
+
+
+def test_each_check_run_of_the_students_page_is_quoted_once_with_its_command():
+    """docs/students.md's ``check`` blocks: each key's span shows ``$ COMMAND`` of the run behind it, once."""
+    runs = {key: cmd for group in docs_numbers.STUDENT_RUNS for key, cmd in group}
+    quoted = [s for s in SPANS if s.key in runs]
+    assert sorted(s.key for s in quoted) == sorted(runs) and {s.path for s in quoted} == {"docs/students.md"}
+    for span in quoted:
+        assert span.text.startswith(f"\n```\n$ {runs[span.key]}\n"), span.key
 
 
 def test_the_spans_of_one_key_all_quote_the_same_text():
@@ -95,6 +106,7 @@ def test_a_span_left_open_nested_or_stray_is_refused(text):
 
 # --- what the script does with a drifted number -----------------------------------------------------------------------
 
+OTHER = "torch"  # against REFERENCE (compare.registry), scratch
 REPORT = {  # the smallest parity report the tolerance keys read: one plain case, one check
     "cases": [
         {
@@ -102,8 +114,8 @@ REPORT = {  # the smallest parity report the tolerance keys read: one plain case
             "spec": "2-4-3:relu,softmax:cce",
             "dtype": "float64",
             "mode": "train",
-            "results": {"scratch": {"grads": {"b2": [0.5, -0.001]}}, "torch": {"grads": {"b2": [0.5, -0.001 - 2.5e-16]}}},
-            "checks": [{"framework": "torch", "quantity": "db2", "max_abs_err": 2.5e-16, "max_rel_err": 2.5e-13, "passed": True}],
+            "results": {REFERENCE: {"grads": {"b2": [0.5, -0.001]}}, OTHER: {"grads": {"b2": [0.5, -0.001 - 2.5e-16]}}},
+            "checks": [{"framework": OTHER, "quantity": "db2", "max_abs_err": 2.5e-16, "max_rel_err": 2.5e-13, "passed": True}],
         }
     ]
 }
@@ -175,10 +187,11 @@ def test_the_readme_sample_is_checked_number_by_number(tmp_path_factory, worker_
     (span,) = [s for s in SPANS if s.key == "readme-parity-sample"]
     parity = produced("parity", tmp_path_factory, worker_id)
     assert docs_numbers.verify_sample(span.text, parity) == []
-    row = next(line for line in span.text.splitlines() if "keras-jax" in line and "output" in line)
+    case, dtype, framework = docs_numbers.SAMPLE[1]  # the excerpt's second block
+    row = next(line for line in span.text.splitlines() if framework in line and "output" in line)
     changed = row.rsplit("e-0", 1)[0] + "e-09" + row.rsplit("e-0", 1)[1][1:]
     problems = docs_numbers.verify_sample(span.text.replace(row, changed), parity)
-    assert len(problems) == 1 and problems[0].startswith("spiral-2-4-3 float32 keras-jax output:")
+    assert len(problems) == 1 and problems[0].startswith(f"{case} {dtype} {framework} output:")
     assert docs_numbers.verify_sample(span.text.replace("4 of 4 case", "3 of 4 case"), parity) == [
         "no line '4 of 4 case x dtype runs agree'"
     ]
