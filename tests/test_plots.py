@@ -113,12 +113,29 @@ def test_the_boundary_axes_name_the_real_features_and_classes():
     assert [t.get_text() for t in legend.get_texts()] == list(load_breast_cancer().target_names)
 
 
-def test_a_log_axis_spanning_less_than_a_decade_still_has_labelled_ticks(spiral_run):
-    ax = plot_loss(spiral_run).axes[0]
-    ax.set_ylim(0.6, 1.1)  # inside one decade: a plain log axis labels at most one tick here
-    ax.figure.canvas.draw() if hasattr(ax.figure, "canvas") else None
-    labelled = [t for t in ax.yaxis.get_major_ticks() if 0.6 <= t.get_loc() <= 1.1 and t.label1.get_text()]
-    assert len(labelled) >= 2, [t.get_loc() for t in labelled]
+def drawn_labels(fig, axis: str = "y") -> list[str]:
+    """The labels of the major ticks inside the first axes' view, after a real Agg draw."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig).draw()
+    ax = fig.axes[0]
+    low, high = sorted(getattr(ax, f"get_{axis}lim")())
+    ticks = getattr(ax, f"{axis}axis").get_major_ticks()
+    return [t.label1.get_text() for t in ticks if low <= t.get_loc() <= high and t.label1.get_text()]
+
+
+def test_the_loss_plot_labels_several_ticks_though_its_loss_spans_under_a_decade(spiral_run):
+    losses = np.concatenate([r.loss_history for r in spiral_run.results.values()])
+    assert losses.max() / losses.min() < 10  # the case matplotlib's own log axis labels once (10^0) or not at all
+    labels = drawn_labels(plot_loss(spiral_run))
+    assert len(labels) >= 3, labels
+    assert all(float(text) > 0 for text in labels)  # plain decimals such as 0.8, 1, 1.2
+
+
+def test_the_divergence_plot_labels_its_powers_of_ten(spiral_run):
+    labels = drawn_labels(plot_divergence(spiral_run))
+    assert len(labels) >= 3, labels
+    assert all(text.startswith("$") and "10^{" in text for text in labels), labels
 
 
 def test_every_written_plot_is_announced_on_stderr(spiral_run, tmp_path, capsys):

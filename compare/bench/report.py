@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from compare.log_ticks import log_ticks
+
 
 def dumps(result: dict) -> str:
     """The bench result as JSON text, through the one JSON writer (compare.output.dumps)."""
@@ -159,6 +161,7 @@ def plot(result: dict, path: str) -> None:
     ax.set_title(f"One SGD step, {result['dtype']}, {result['threads']['requested']} threads, {result['machine']['cpu']}")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=7, ncol=2)
+    log_ticks(ax.yaxis)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from compare.html.page import Equation, Section, page, recorded, svg
+from compare.log_ticks import log_ticks
 from compare.parity.harness import REFERENCE, CaseResult
 from compare.parity.tolerances import tolerance_for
 from core.losses import LOSSES
@@ -69,6 +70,7 @@ def plot_errors(results: Sequence[CaseResult]) -> Any:
     ax.set_xlabel("worst max relative error against scratch over output, loss and gradients")
     ax.set_title(f"an error of exactly 0 is drawn at {ZERO_FLOOR:g}", fontsize=9)
     ax.legend(loc="lower right", fontsize=8)
+    log_ticks(ax.xaxis)
     ax.grid(True, which="major", axis="x", alpha=0.3)
     fig.tight_layout()
     return fig

@@ -11,8 +11,8 @@ Each ``plot_*`` function returns the Figure, so tests can read its data; ``write
   the features' names (and units) on the axes and a legend naming the classes.
 
 Colours: matplotlib's ``tableau-colorblind10`` palette (Tableau's colour-blind-safe set), one
-colour per class; log axes label 1, 2 and 5 times each power of ten, so a range under one
-decade still reads.
+colour per class; log axes get ticks that read at any span (compare.log_ticks: a loss from
+1.5 to 0.6 is labelled 0.6, 0.8, ... 1.4, not only 10^0).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from compare import registry
+from compare.log_ticks import log_ticks
 from compare.parity.harness import REFERENCE, evaluate_with
 from compare.parity.tolerances import tolerance_for
 from compare.training.run import TrainingRun, param_divergence
@@ -40,15 +41,6 @@ def class_colours(n: int) -> list[str]:
 
     cycle = [entry["color"] for entry in matplotlib.style.library["tableau-colorblind10"]["axes.prop_cycle"]]
     return [cycle[k % len(cycle)] for k in range(n)]
-
-
-def _log_axis(axis) -> None:
-    """Ticks at 1, 2 and 5 times each power of ten, all labelled (a log axis spanning < 1 decade keeps labels)."""
-    from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullLocator
-
-    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-    axis.set_major_formatter(LogFormatterSciNotation(labelOnlyBase=False))
-    axis.set_minor_locator(NullLocator())
 
 
 def _figure(figsize: tuple[float, float]):
@@ -78,11 +70,11 @@ def plot_loss(run: TrainingRun):
             x, label = np.array(result.steps), framework
         ax.plot(x, result.loss_history, label=label, **registry.get(framework).style)
     ax.set_yscale("log")
-    _log_axis(ax.yaxis)
     ax.set_xlabel("epochs completed ((k - 1) / steps per epoch)" if own else "step k")
     ax.set_ylabel("batch loss at the start of step k")
     ax.set_title(_title(run), fontsize=9)
     ax.legend()
+    log_ticks(ax.yaxis)
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
     return fig
@@ -111,6 +103,7 @@ def plot_divergence(run: TrainingRun):
         wrap=True,
     )
     ax.legend()
+    log_ticks(ax.yaxis)
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
     return fig
