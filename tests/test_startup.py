@@ -107,3 +107,55 @@ def test_importing_torch_impl_never_imports_tensorflow():
     modules = imported_by("torch_impl.model", "torch_impl.convert", "torch_impl.losses")
     assert "torch" in modules
     assert not modules & (FRAMEWORKS - set(registry.get("torch").imports))
+
+
+# Runs compare.cli.main(argv) until its first feedback line (said or counted, on a terminal or not), then prints that
+# line and the heavy packages imported (or being imported) before it as JSON, and exits at once.
+FIRST_LINE_PROBE = """
+import json, os, sys
+HEAVY = json.loads(sys.argv[2])
+import compare.progress
+def first(self, text, *rest, **options):
+    seen = [name for name in HEAVY if name in sys.modules]  # imported, or being imported (a module is listed first)
+    sys.__stdout__.write(json.dumps({'line': text, 'imported_before': seen}) + '\\n')
+    sys.__stdout__.flush()
+    os._exit(0)
+compare.progress.Feedback.say = compare.progress.Feedback.start = first
+import compare.cli
+sys.stdout = sys.stderr = open(os.devnull, 'w')
+compare.cli.main(json.loads(sys.argv[1]))
+sys.__stdout__.write(json.dumps({'line': None, 'imported_before': []}) + '\\n')
+"""
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        ([], "loading the frameworks"),
+        (["--arch", "spiral-2-4-3", "--dtype", "float32"], "loading the frameworks"),
+        (["train"], "loading the frameworks"),
+        (["train", "--optimizer", "all", "--dtype", "both"], "loading the frameworks"),
+        (["check", "examples/students/correct_rows.py", "--arch", "spiral-2-4-3"], "checking your backprop function"),
+        (["check", "examples/students/keras_spiral.py", "--framework", "keras", "--arch", "spiral-2-4-3"], "your keras code"),
+        (["explain", "worked-2-2-2"], "loading the frameworks"),
+        (["bench", "--quick"], "loading the frameworks"),
+        (["bench", "--train", "--steps", "10", "--runs", "1"], "loading the frameworks"),
+        (["bench", "--startup", "--runs", "1"], "timing whole runs"),
+    ],
+    ids=lambda value: (" ".join(value) or "parity") if isinstance(value, list) else "",
+)
+def test_the_first_line_comes_before_any_framework_is_imported(argv, says):
+    """What makes the first line quick: it is written before torch, TensorFlow, JAX or scikit-learn start to load.
+
+    Only NumPy and the project's own modules come before it (time is measured by ``bench --startup``, not here).
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_LINE_PROBE, json.dumps(argv), json.dumps(sorted(HEAVY | {"jax"}))],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    first = json.loads(done.stdout.splitlines()[0])
+    assert first["line"] is not None, f"no feedback line at all: {done.stderr[-500:]}"
+    assert says in first["line"]
+    assert first["imported_before"] == [], first

@@ -456,6 +456,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.train:
         from compare.bench import training as bench_training
 
+        feedback.say(
+            f"timing whole trainings (train --optimizer all --steps {args.steps}), {args.runs} of each, per framework; "
+            "loading the frameworks (a benchmark: minutes)"
+        )
         trained = bench_training.measure(args, lambda text: feedback.say(f"timing {text}"))
         if args.format == "json":
             print(dumps(trained))
