@@ -73,8 +73,7 @@ def _base(base: str, subs: str) -> tuple[str, list[str]]:
 def _identifier(text: str) -> str:
     r"""``w^[1]_21`` -> ``w_{21}^{[1]}``; ``net_h1`` -> ``\mathrm{net}_{h1}``; ``m_hat`` -> ``\hat{m}``."""
     match = NAME.match(text)
-    if match is None:  # pragma: no cover - TOKEN's name pattern is a subset of NAME
-        return rf"\mathrm{{{text}}}"
+    assert match is not None, text  # TOKEN's name pattern is a subset of NAME
     latex, pieces = _base(match["base"], match["subs"])
     if "hat" in match["subs"].split("_"):
         latex = rf"\hat{{{latex}}}"
@@ -92,16 +91,12 @@ def _text(words: str) -> str:
 
 def _remark_end(text: str, start: int) -> int | None:
     """Where the parenthesised group at ``start`` closes, when it holds English words (a remark), else None."""
-    depth = 0
-    for i in range(start, len(text)):
-        depth += {"(": 1, ")": -1}.get(text[i], 0)
-        if depth == 0:
-            inner = text[start + 1 : i]
-            words = [w for w in re.split(r"[\s(),=:]+", inner) if w]
-            if "^[" not in inner and any(_is_word(w) for w in words):  # words, and no layer's symbol
-                return i + 1
-            return None
-    return None
+    try:
+        inner, end = _group(text, start)
+    except ValueError:  # unclosed: not a remark (the equation reader names the error)
+        return None
+    words = [w for w in re.split(r"[\s(),=:]+", inner) if w]
+    return end if "^[" not in inner and any(_is_word(w) for w in words) else None  # words, and no layer's symbol
 
 
 def _is_word(token: str) -> bool:
