@@ -30,9 +30,10 @@ __all__ = ["build_parser", "explain_case", "main", "render_markdown", "render_te
 
 def header_lines(case: Case, frameworks: Sequence[str]) -> list[str]:
     """The lines above the steps: the case, what the columns hold, the symbols, the versions."""
+    title = f"{case.spec}" if case.name == str(case.spec) else f"{case.name}: {case.spec}"  # a SPEC is its own name
     lines = [
-        f"{case.name}: {case.spec}, m = {np.asarray(case.X).shape[0]}, eta = {short(case.learning_rate)}"
-        + (f" -- {case.source}" if case.source else "")
+        f"{title}, m = {np.asarray(case.X).shape[0]}, eta = {short(case.learning_rate)}"
+        + (f" -- {case.source}" if case.source and case.source != "user" else "")
     ]
     others = [fw for fw in frameworks if fw != REFERENCE]
     lines.append(
