@@ -215,8 +215,9 @@ FORMAT_ALIASES = {"table": "text"}  # the name parity, train and bench used for 
 
 
 def format_option(*formats: str) -> ArgumentParser:
-    """``--format text|FORMATS...`` (default text), the same word for the human-readable form everywhere.
+    """``--format text|FORMATS...`` (default text) and ``--output FILE``, the same words in every subcommand.
 
+    ``text`` is the human-readable form everywhere; ``--output`` is read by compare.output.report_to.
     ``table`` is still accepted and means ``text``.
     """
 
@@ -226,6 +227,12 @@ def format_option(*formats: str) -> ArgumentParser:
     parent = ArgumentParser(add_help=False)
     choices = ("text", *formats)
     parent.add_argument("--format", type=parse, choices=choices, default="text", help=f"{' | '.join(choices)} (default: text)")
+    parent.add_argument(
+        "--output",
+        metavar="FILE",
+        help="write the report to FILE instead of stdout, once it is complete (announced on stderr; "
+        "nothing is written when the run stops with an error)",
+    )
     return parent
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import math
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -23,6 +26,7 @@ __all__ = [
     "MARK",
     "check_json",
     "console",
+    "report_to",
     "dumps",
     "implementations",
     "implementations_lines",
@@ -126,6 +130,31 @@ def skipped_line() -> str | None:
 def threads_line(threads: Mapping[str, Any]) -> str:
     """``"threads: 1 per framework (compare.threads: small nets)"`` for a report's last lines."""
     return f"threads: {threads['requested']} per framework (python -m compare ... --threads N; rule in compare/threads.py)"
+
+
+@contextlib.contextmanager
+def report_to(path: str | Path | None) -> Iterator[None]:
+    """``--output FILE``: what the block prints on stdout goes to ``path`` instead, written when the block ends.
+
+    The path is checked before the block runs (its folder is created; compare.data.files.writable_file),
+    so a bad path costs no work. The file is written only when the block ends without an exception (a run
+    that stops with an error leaves an existing file as it was) and is announced on stderr (``wrote FILE``).
+    ``None``: stdout as it is.
+
+    Raises:
+        InputError: the path is a folder, or its folder or the file cannot be written.
+    """
+    if path is None:
+        yield
+        return
+    from compare.data.files import writable_file
+
+    target = writable_file(path, "--output")
+    report = io.StringIO()
+    with contextlib.redirect_stdout(report):
+        yield
+    target.write_text(report.getvalue(), encoding="utf-8")
+    sys.stderr.write(f"wrote {target}\n")
 
 
 def console(width: int = 1000) -> Any:

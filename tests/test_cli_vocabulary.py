@@ -142,3 +142,54 @@ def test_every_subcommand_calls_its_human_format_text(subcommand, formats):
     (action,) = [a for a in parser._actions if "--format" in a.option_strings]
     assert set(action.choices) == formats and action.default == "text"
     assert action.type("table") == "text"  # the old word still works
+
+
+@pytest.mark.parametrize("subcommand", ["parity", "train", "check", "bench", "explain"])
+def test_every_subcommand_with_a_report_takes_output(subcommand):
+    import importlib
+
+    from compare.cli import SUBCOMMANDS
+
+    parser = importlib.import_module(SUBCOMMANDS[subcommand]).build_parser()
+    (action,) = [a for a in parser._actions if "--output" in a.option_strings]
+    assert action.metavar == "FILE" and action.default is None
+
+
+PARITY = ["--arch", "worked-2-2-2", "--frameworks", "scratch", "--dtype", "float64", "--format", "json"]
+
+
+def test_output_holds_exactly_the_report_stdout_would_and_is_announced(capsys, tmp_path):
+    import json
+
+    assert main(PARITY) == 0
+    printed = capsys.readouterr().out
+    report = tmp_path / "new folder" / "parity.json"  # its folder is created
+    assert main([*PARITY, "--output", str(report)]) == 0
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines()[-1] == f"wrote {report}"
+    assert json.loads(report.read_text(encoding="utf-8")) == json.loads(printed)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--arch", "worked-2-2", "--format", "json"],  # refused inside the run, after the path was checked
+        ["train", "--arch", "spiral-2-4-3", "--weights", "no-such-weights.npz"],
+        ["check", "examples/students/no_such_file.py", "--arch", "worked-2-2-2"],
+    ],
+    ids=["parity", "train", "check"],
+)
+def test_a_run_that_stops_with_an_error_leaves_the_output_file_as_it_was(capsys, tmp_path, argv):
+    report = tmp_path / "report.txt"
+    report.write_text("an earlier report\n", encoding="utf-8")
+    assert main([*argv, "--output", str(report)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "wrote" not in err, err
+    assert report.read_text(encoding="utf-8") == "an earlier report\n"
+
+
+def test_output_to_a_folder_is_refused_before_any_work(capsys, tmp_path):
+    assert main(["train", "--frameworks", "scratch", "--output", str(tmp_path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and f"--output {str(tmp_path)!r} is a directory" in err, err

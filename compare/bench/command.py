@@ -444,7 +444,10 @@ def main(argv: Sequence[str], prog: str = "python -m compare bench") -> int:
     apply_quick(args, argv)
     with using(limits_from(args)):
         check_args(args)
-        return _run(args)
+        from compare.output import report_to
+
+        with report_to(args.output):
+            return _run(args)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -63,7 +63,9 @@ def main(argv: Sequence[str], prog: str = "python -m compare") -> int:
     """Run the parity report; 0 all agree, 1 something differs."""
     args = build_parser(prog).parse_args(list(argv))
     args.prog = prog  # the progress lines start with it, as the error line does
-    with using(limits_from(args)):
+    from compare.output import report_to
+
+    with using(limits_from(args)), report_to(args.output):
         return _run(args)
 
 

@@ -26,7 +26,7 @@ from compare.options import (
     quiet_option,
     seed_arg,
 )
-from compare.output import MARK, check_json, console, versions, versions_line
+from compare.output import MARK, check_json, console, report_to, versions, versions_line
 from compare.students.conventions import CONVENTIONS
 from compare.students.framework_check import DTYPES, STUDENT_FRAMEWORKS, TARGETS
 from compare.students.l2 import FORMS
@@ -281,6 +281,12 @@ def main(argv: Sequence[str], prog: str = "python -m compare check") -> int:
     """Check the student's file; 0 correct, 1 wrong."""
     parser = build_parser(prog)
     args = parser.parse_args(list(argv))
+    with report_to(args.output):
+        return _check(args, parser, prog)
+
+
+def _check(args: Any, parser: Any, prog: str) -> int:
+    """The check itself, its arguments parsed: the student's backprop function, or with --framework their model."""
     from compare.progress import Feedback
 
     what = f"your {args.framework} code" if args.framework else "your backprop function"

@@ -18,7 +18,7 @@ from compare import registry
 from compare.data.cases import Case
 from compare.data.files import writable_file
 from compare.options import EXIT_MISMATCH, EXIT_OK, ArgumentParser, format_option, frameworks_option, quiet_option, seed_arg
-from compare.output import MARK, versions_line
+from compare.output import MARK, report_to, versions_line
 from compare.progress import Feedback, listing
 from compare.registry import REFERENCE
 from compare.students.slides import SLIDE_NUMBERS, SLIDE_SYMBOLS
@@ -116,7 +116,6 @@ def build_parser(prog: str = "python -m compare explain") -> ArgumentParser:
     )
     parser.add_argument("--weights", metavar="FILE", help="canonical W1,b1,... in .safetensors or .npz (default: the case's own)")
     parser.add_argument("--data", metavar="FILE", help=".npz with X (m, n_0) and y (required with a SPEC)")
-    parser.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
     parser.add_argument(
         "--plot", metavar="PNG", help="also draw the network (z, a, weights; delta, gradients) for the sample to PNG"
     )
@@ -153,7 +152,12 @@ def _load(args: Any) -> Case:
 def main(argv: Sequence[str], prog: str = "python -m compare explain") -> int:
     """Explain one case; 0 every implementation agrees with scratch, 1 one differs."""
     args = build_parser(prog).parse_args(list(argv))
-    output = writable_file(args.output, "--output") if args.output else None
+    with report_to(args.output):
+        return _explain(args, prog)
+
+
+def _explain(args: Any, prog: str) -> int:
+    """The steps of one case, its arguments parsed; the report on stdout."""
     if args.plot and not args.plot.lower().endswith(".png"):
         raise InputError(f"--plot: expected a .png file name, got {args.plot!r}")
     picture = writable_file(args.plot, "--plot") if args.plot else None
@@ -168,10 +172,7 @@ def main(argv: Sequence[str], prog: str = "python -m compare explain") -> int:
         text = render_html(case, steps, frameworks, args.sample - 1)
     else:
         text = (render_markdown if args.format == "markdown" else render_text)(case, steps, frameworks)
-    if output is not None:
-        output.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    sys.stdout.write(text)
     if picture is not None:
         from compare.students.network_plot import plot_network
 

@@ -37,7 +37,7 @@ from compare.options import (
     quiet_option,
     threads_option,
 )
-from compare.output import MARK, check_json, console, threads_line
+from compare.output import MARK, check_json, console, report_to, threads_line
 from compare.progress import Feedback, listing, plural
 from compare.threads import apply as apply_threads
 from compare.threads import choose as choose_threads
@@ -595,7 +595,7 @@ def main(argv: Sequence[str], prog: str = "python -m compare train") -> int:
     """Run the training comparison; 0 every trajectory agrees, 1 something differs."""
     args = build_parser(prog).parse_args(list(argv))
     args.prog = prog  # the progress lines start with it, as the error line does
-    with using(limits_from(args)):
+    with using(limits_from(args)), report_to(args.output):
         return _run(args)
 
 
