@@ -11,6 +11,7 @@ Exit codes: 0 everything agrees, 1 something differs, 2 bad usage or bad input
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ SUBCOMMANDS: dict[str, str] = {
 }
 DEFAULT_SUBCOMMAND = "parity"
 EXIT_INTERRUPTED = 130
+EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE: what the shell reports for any command whose reader went away
 
 # Top-level imports of the project's dependencies: a missing one is an install problem.
 DEPENDENCIES = imported_modules() | {"numpy", "safetensors", "sklearn", "rich", "matplotlib", "scipy", "threadpoolctl"}
@@ -87,6 +89,14 @@ def _run(subcommand: str, args: list[str], prog: str) -> int:
             raise  # a bug in the project, not an install problem
         sys.stderr.write(error_line(prog, f"{exc.name} is not installed (pip install -c constraints.txt -e '.[test]')"))
         return EXIT_USAGE
+    except BrokenPipeError:
+        from compare.output import stdout_closed
+
+        if not stdout_closed():
+            raise  # another pipe (a worker's): a bug, not the reader going away
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush at exit must not fail again
+        return EXIT_PIPE_CLOSED  # the reader (| head) has what it wanted; no verdict, no line on stderr
     except OSError as exc:  # the file system said no (disk full, permissions) after the up-front checks
         sys.stderr.write(error_line(prog, str(exc)))
         return EXIT_USAGE

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import json
 import math
+import select
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -27,6 +29,7 @@ __all__ = [
     "check_json",
     "console",
     "report_to",
+    "stdout_closed",
     "dumps",
     "implementations",
     "implementations_lines",
@@ -158,7 +161,28 @@ def report_to(path: str | Path | None) -> Iterator[None]:
 
 
 def console(width: int = 1000) -> Any:
-    """A rich Console: a terminal's own width, or ``width`` columns on a pipe or a file (no wrapping mid-table)."""
+    """A rich Console: a terminal's own width, or ``width`` columns on a pipe or a file (no wrapping mid-table).
+
+    A closed stdout (``| head -n 3``) raises BrokenPipeError, which compare.cli turns into exit code 141;
+    rich's own reaction would be exit code 1, this CLI's "something differs".
+    """
     from rich.console import Console
 
-    return Console(width=None if sys.stdout.isatty() else width)
+    class ReportConsole(Console):
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError(errno.EPIPE, "stdout was closed")
+
+    return ReportConsole(width=None if sys.stdout.isatty() else width)
+
+
+def stdout_closed() -> bool:
+    """Whether stdout is a pipe whose reader has gone (``poll`` reports POLLERR on its write end).
+
+    False for stdout held in memory (``--output``'s buffer), a file or a terminal.
+    """
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    except (OSError, ValueError):  # io.UnsupportedOperation (no file descriptor) is both
+        return False

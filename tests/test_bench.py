@@ -271,6 +271,23 @@ def test_a_busy_machine_gets_a_warning(before, after, warns):
         assert f"load average {max(before, after):.1f} on 2 CPUs" in warning and "upper bounds" in warning
 
 
+def test_on_a_busy_machine_with_several_threads_the_warning_suggests_one():
+    from compare.bench.report import load_warning
+
+    busy = {"machine": {"cpus": 2}, "load_average": {"before": [3.0, 0, 0], "after": [3.0, 0, 0]}}
+    assert "--threads 1" in load_warning(busy | {"threads": {"requested": 2}})
+    assert "--threads 1" not in load_warning(busy | {"threads": {"requested": 1}})
+
+
+def test_a_piped_table_cuts_no_cell(quick_json, capsys):
+    from compare.bench.report import render_table
+
+    report, _, _ = quick_json
+    render_table(report)  # stdout is pytest's capture, not a terminal: as in `bench > file` or `bench | less`
+    out = capsys.readouterr().out
+    assert "keras-train_on_batch" in out and "…" not in out
+
+
 def test_each_cell_shows_the_spread_of_its_blocks():
     from compare.bench.report import _cell
 

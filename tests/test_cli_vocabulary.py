@@ -193,3 +193,37 @@ def test_output_to_a_folder_is_refused_before_any_work(capsys, tmp_path):
     assert main(["train", "--frameworks", "scratch", "--output", str(tmp_path)]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1 and f"--output {str(tmp_path)!r} is a directory" in err, err
+
+
+SCRATCH = ["--frameworks", "scratch"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--arch", "worked-2-2-2", "--frameworks", "scratch"],  # rich's table
+        ["--arch", "worked-2-2-2", "--frameworks", "scratch", "--format", "json"],  # print of the JSON text
+        ["check", "examples/students/correct_rows.py", "--arch", "spiral-2-4-3", "--convention", "rows", *SCRATCH],
+    ],
+    ids=["text", "json", "check"],
+)
+def test_a_reader_that_goes_away_gives_exit_141_and_no_traceback(argv):
+    """``| head -n 1``: 141 (128 + SIGPIPE), as the shell reports for any such command; not 1, "something differs"."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "compare", *argv, "--quiet"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # the reader is gone before the first byte: every write meets a closed pipe
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 141, err
+    assert err == ""  # no traceback, no "Exception ignored" from the interpreter's last flush
+
+
+def test_stdout_held_in_memory_is_never_a_closed_pipe(capsys):
+    import contextlib
+    import io
+
+    from compare.output import stdout_closed
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert stdout_closed() is False

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 from compare.log_ticks import log_ticks
 
 
@@ -37,9 +35,16 @@ def load_warning(result: dict) -> str | None:
     worst = max(load["before"][0], load["after"][0])
     if worst <= BUSY * cpus:
         return None
+    threads = (result.get("threads") or {}).get("requested") or 1
+    spinning = (
+        f"; with {threads} threads per framework a tiny step can take tens to hundreds of times longer while another "
+        "job holds a CPU (threads wait for each other: docs/benchmarks.md §2e), and --threads 1 avoids that"
+        if threads > 1
+        else ""
+    )
     return (
         f"warning: load average {worst:.1f} on {cpus} CPUs while timing: other work shared the machine, so times are "
-        "upper bounds and ratios between implementations may be skewed; rerun on a quiet machine"
+        f"upper bounds and ratios between implementations may be skewed; rerun on a quiet machine{spinning}"
     )
 
 
@@ -78,10 +83,11 @@ def setup_grid(result: dict):
 def render_table(result: dict, console=None) -> None:
     """One row per net and batch; per implementation: median µs/step, × scratch, GFLOP/s (% of matmul peak)."""
     from rich import box
-    from rich.console import Console
     from rich.table import Table
 
-    console = console or Console(width=None if sys.stdout.isatty() else 160)
+    from compare.output import console as report_console
+
+    console = console or report_console()  # piped: wide enough that no cell is cut to "…"
     implementations = list(result["results"][0]["implementations"]) if result["results"] else []
     peak = result["matmul_peak_gflops"]
     table = Table(

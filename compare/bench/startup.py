@@ -181,10 +181,11 @@ def measure(runs: int) -> dict:
 def render(result: dict, console: Any = None) -> None:
     """The start-up table: median, min and max seconds per command, and its ratio to the floor."""
     from rich import box
-    from rich.console import Console
     from rich.table import Table
 
-    console = console or Console(width=None if sys.stdout.isatty() else 120)
+    from compare.output import console as report_console
+
+    console = console or report_console()
     table = Table(title=f"Whole-process wall time, median of {result['runs']} interleaved runs", box=box.SIMPLE_HEAD)
     for column in ("command", "median s", "min s", "max s", "× floor"):
         table.add_column(column, justify="left" if column == "command" else "right")
