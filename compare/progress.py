@@ -3,7 +3,9 @@
 Reports go to stdout and these lines to stderr, so a piped report (and JSON) stays the report
 alone. On a terminal the count rewrites one line; elsewhere (a pipe, a CI log) each update is a
 line of its own, at most one every :data:`PERIOD_S` seconds, and always the last, each with an
-estimate of the time left (the mean time per item so far, times the items left). A short
+estimate of the time left: the mean time per item since the first finished, times the items
+left (the first item also pays the frameworks' imports and compilations, several times an
+item's own time, so no estimate is given until a second is done). A short
 command's first line shows only on a terminal. ``--quiet`` turns every line off.
 """
 
@@ -38,7 +40,7 @@ class Feedback:
         self.quiet, self.prog, self._stream, self.clock, self.period_s = quiet, prog, stream, clock, period_s
         self._lock = threading.Lock()
         self.what, self.total, self.count = "", 0, 0
-        self.started = self.last = 0.0
+        self.started = self.last = self.first_done = 0.0
         self._open = False  # a terminal line is being rewritten
 
     @property
@@ -76,6 +78,8 @@ class Feedback:
         with self._lock:
             self.count += 1
             now = self.clock()
+            if self.count == 1:
+                self.first_done = now
             last = self.count >= self.total
             if self._terminal():
                 self.stream.write(f"\r\x1b[K{self._line(label, now)}")
@@ -99,8 +103,13 @@ class Feedback:
 
     def _line(self, label: str, now: float) -> str:
         elapsed = now - self.started
-        left = elapsed / self.count * (self.total - self.count) if self.count else 0.0
-        estimate = f", about {left:.0f} s left" if self.count < self.total else f", {elapsed:.0f} s"
+        if self.count >= self.total:
+            estimate = f", {elapsed:.0f} s"
+        elif self.count == 1:
+            estimate = ""  # the first item's time includes the loading: no estimate from it
+        else:
+            left = (now - self.first_done) / (self.count - 1) * (self.total - self.count)
+            estimate = f", about {left:.0f} s left"
         return f"{self.prog}: {self.count}/{self.total} {self.what}" + (f" ({label})" if label else "") + estimate
 
 
