@@ -401,3 +401,26 @@ def test_help_imports_no_framework():
     )
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert run.stdout.strip() == "[]", run.stderr
+
+
+def test_a_left_out_derivative_is_named_so_where_relus_derivative_predicts_the_same():
+    """The worked example's z1 are all > 0, so relu's [z > 0] and no derivative (g' = 1) give equal gradients."""
+    from compare.students.student import check_function
+
+    def sigmoid(z):
+        return 1 / (1 + np.exp(-z))
+
+    def backprop(params, X, y):  # Mazur's net, the hidden delta without a1 (1 - a1)
+        W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+        m = X.shape[0]
+        a1 = sigmoid(X @ W1.T + b1)
+        a2 = sigmoid(a1 @ W2.T + b2)
+        delta2 = -(y - a2) * a2 * (1 - a2)
+        delta1 = delta2 @ W2  # the mistake
+        grads = {"W2": delta2.T @ a1 / m, "b2": delta2.sum(0) / m, "W1": delta1.T @ X / m, "b1": delta1.sum(0) / m}
+        return np.sum(0.5 * (y - a2) ** 2) / m, grads
+
+    result = check_function(backprop, "worked-2-2-2", frameworks=("scratch",))
+    (hint,) = result.hints
+    assert hint.key == "wrong_derivative" and set(hint.params) == {"W1", "b1"}
+    assert "no derivative at all (g' = 1)" in hint.message and "relu" not in hint.message, hint.message

@@ -344,10 +344,13 @@ def _at_z(name: str) -> str:
 def _derivative_variants(spec: Spec) -> list[tuple[str, int, GPrime, dict[str, str]]]:
     """(key, layer, g' used in that layer, message details) for each wrong derivative in one hidden layer."""
     out: list[tuple[str, int, GPrime, dict[str, str]]] = []
+    # the derivative left out (g' = 1) first: where every z > 0 relu's [z > 0] predicts the same numbers, and
+    # the first of equals wins; leaving g' out is the mistake students make, not writing another activation's
+    others = sorted(ACTIVATIONS.items(), key=lambda item: item[0] != "linear")
     for l in range(1, spec.n_layers):
         g = spec.activations[l - 1]
         base = {"layer": str(l), "activation": g, "correct": _record_formula(g)}
-        for h, record in ACTIVATIONS.items():
+        for h, record in others:
             if h == g or not record.hidden or h not in DERIVATIVE:
                 continue
             key = "missing_relu_mask" if h == "linear" and ACTIVATIONS[g].kink_at_zero else "wrong_derivative"
