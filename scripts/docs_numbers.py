@@ -90,15 +90,28 @@ def command(*args: str, json_out: bool = True) -> Callable[[], dict[str, Any]]:
     return run
 
 
+ROWS = ("breast-cancer-2-4-1", "spiral-2-4-3", "iris-2-4-3", "spiral-2-32-3-bn-dropout")  # the cases whose rows are quoted
+
+
 def _page(name: str) -> Callable[[], str]:
     return lambda: (ROOT / name).read_text(encoding="utf-8")
 
 
+def _neglog_p_error() -> float:
+    """docs/numerics.md §2: BCE at z = ln(1e12), y = 1, as -log(p) of the stored p = sigma(z), against log1p(e^-z)."""
+    import numpy as np
+
+    z = np.log(1e12)
+    exact = np.log1p(np.exp(-z))
+    return float(abs(-np.log(1 / (1 + np.exp(-z))) - exact) / exact)
+
+
 def _project() -> dict[str, Any]:
-    """Numbers of the project itself, cheap to compute here: the data sets' sizes, the float32 roundings."""
+    """Numbers of the project itself, cheap to compute here: the data sets' sizes, the float32 roundings, exp's limits."""
     import numpy as np
 
     from compare.data.cases import get_case
+    from compare.training.batches import steps_per_epoch
     from compare.training.command import _table_rows
     from core.training import recorded
 
@@ -106,13 +119,17 @@ def _project() -> dict[str, Any]:
     kept = [k for k in range(1, steps + 1) if recorded(k, steps, every)]
     slope = float(np.float32(0.01))
     return {
-        "rows": {name: int(get_case(name).X.shape[0]) for name in ("breast-cancer-2-4-1", "spiral-2-4-3", "iris-2-4-3")},
+        "rows": {name: int(get_case(name).X.shape[0]) for name in ROWS},
         "every-1000-recorded": len(kept),
         "every-1000-shown": [kept[i] for i in _table_rows(len(kept))],
         "mu-float32": repr(float(np.float32(0.9))),
         "slope-float32": slope,
         "slope-relative": (0.01 - slope) / 0.01,
-        "keras-clip-loss": float(-np.log(1e-7)),
+        "eta-float32": float(np.float32(0.1)),
+        "exp-overflow": {dtype: float(np.log(np.finfo(dtype).max)) for dtype in ("float64", "float32")},
+        "ln-1e12": float(np.log(1e12)),
+        "neglog-p-error": _neglog_p_error(),
+        "fit-steps-per-epoch": steps_per_epoch(int(get_case("spiral-2-4-3").X.shape[0]), 32),  # fit's default batch_size
     }
 
 
@@ -248,8 +265,40 @@ STUDENT_RUNS: tuple[tuple[tuple[str, str], ...], ...] = tuple(
 )
 
 
+# docs/students.md's `check --framework` runs, quoted likewise (torch or Keras imported in each: 20 s for all ten here).
+FRAMEWORK_SPIRAL = "--arch spiral-2-4-3"
+FRAMEWORK_STUDENT_RUNS: tuple[tuple[tuple[str, str], ...], ...] = tuple(
+    ((key, f"{STUDENTS_CHECK}{cmd}"),)
+    for key, cmd in (
+        ("students-torch-double-softmax", f"torch_double_softmax.py --framework torch {FRAMEWORK_SPIRAL}"),
+        (
+            "students-torch-zero-grad",
+            f"torch_zero_grad_missing.py --framework torch {FRAMEWORK_SPIRAL} | tail -n 3 | head -n 1",
+        ),
+        ("students-keras-adam-defaults", f"keras_adam_defaults.py --framework keras {FRAMEWORK_SPIRAL} | tail -n 3 | head -n 1"),
+        ("students-torch-wrong-activation", f"torch_wrong_activation.py --framework torch {FRAMEWORK_SPIRAL}"),
+        ("students-keras-wrong-width", f"keras_wrong_width.py --framework keras {FRAMEWORK_SPIRAL}"),
+        ("students-torch-no-loss-fn", f"torch_no_loss_fn.py --framework torch {FRAMEWORK_SPIRAL}"),
+        ("students-torch-no-build-model", f"torch_no_build_model.py --framework torch {FRAMEWORK_SPIRAL}"),
+        ("students-torch-float32", f"torch_float32_model.py --framework torch {FRAMEWORK_SPIRAL} | head -n 1"),
+        (
+            "students-torch-float32-as-float64",
+            f"torch_float32_model.py --framework torch {FRAMEWORK_SPIRAL} --dtype float64 | tail -n 3 | head -n 1",
+        ),
+        (
+            "students-torch-json",
+            f"torch_zero_grad_missing.py --framework torch {FRAMEWORK_SPIRAL} --format json | python -c "
+            "\"import json, sys; r = json.load(sys.stdin); print(sorted(r)); print(sorted(r['cases'][0])); "
+            "print(r['first_wrong']['quantity'], [h['key'] for h in r['hints']])\"",
+        ),
+    )
+)
+
+
 def _student_group(commands: Sequence[str], root: Path) -> dict[str, str]:
-    """One group of docs/students.md's runs, in order, as the page's shell runs them: ``{command: its stdout}``.
+    """One group of docs/students.md's runs, in order, as the page's shell runs them: ``{command: what it shows}``.
+
+    What a command shows is its stdout, or its stderr when stdout is empty (a refused file: exit 2 and one line).
 
     They run in a scratch folder that links ``examples/`` (so ``--save-weights out`` writes nowhere in
     the repository), with ``python`` this interpreter and the project importable.
@@ -264,27 +313,192 @@ def _student_group(commands: Sequence[str], root: Path) -> dict[str, str]:
         done = subprocess.run(
             cmd, shell=True, executable="/bin/bash", cwd=root, env=env, capture_output=True, text=True, timeout=300
         )
-        if not done.stdout.strip():
+        shown = done.stdout if done.stdout.strip() else done.stderr if done.returncode == 2 else ""
+        if not shown.strip():
             raise RuntimeError(f"{cmd}: exit {done.returncode}, printed nothing: {done.stderr[-2000:]}")
-        out[cmd] = done.stdout
+        out[cmd] = shown
     return out
 
 
-def _students() -> dict[str, str]:
-    """docs/students.md's ``check`` runs, two side by side: ``{command: its stdout}``."""
+def _students(runs: tuple[tuple[tuple[str, str], ...], ...] = STUDENT_RUNS) -> dict[str, str]:
+    """docs/students.md's ``check`` runs ``runs``, two side by side: ``{command: what it shows}``."""
     import tempfile
     from concurrent.futures import ThreadPoolExecutor
 
     with tempfile.TemporaryDirectory() as scratch, ThreadPoolExecutor(max_workers=2) as pool:
-        folders = [Path(scratch) / f"{i}" for i in range(len(STUDENT_RUNS))]
+        folders = [Path(scratch) / f"{i}" for i in range(len(runs))]
         for folder in folders:
             folder.mkdir()
-        groups = [[cmd for _, cmd in group] for group in STUDENT_RUNS]
+        groups = [[cmd for _, cmd in group] for group in runs]
         return {cmd: text for part in pool.map(_student_group, groups, folders) for cmd, text in part.items()}
 
 
 def _train_args(*args: str) -> tuple[str, ...]:
     return ("train", *args, "--format", "json")
+
+
+def _side_by_side(runs: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+    """``{name: the JSON report of python -m compare ARGS}`` for each of ``runs``, two commands side by side."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        reports = pool.map(lambda args: command(*args)()["report"], runs.values())
+        return dict(zip(runs, reports, strict=True))
+
+
+NESTEROV_EDGE = _train_args(
+    "--arch", "spiral-2-4-3", "--optimizer", "nesterov", "--learning-rate", "1", "--steps", "1000", "--frameworks", "torch,keras"
+)
+# docs/training.md's --framework-defaults table: one 1,000-step run per optimizer, eta given (the matched run's eta)
+DEFAULTS_RUNS = (
+    ("sgd", "1"),
+    ("momentum", "0.1"),
+    ("nesterov", "0.1"),
+    ("adagrad", "0.01"),
+    ("rmsprop", "0.01"),
+    ("adam", "0.01"),
+)
+DEFAULTS_COMMAND = "python -m compare train --optimizer OPT --learning-rate ETA --framework-defaults --steps 1000"
+DEFAULTS_COMMAND += " --frameworks torch,keras --format json"
+WORKED = ("--arch", "worked-2-2-2", "--learning-rate", "0.5", "--steps", "10000", "--every", "1", "--frameworks", "torch,keras")
+WORKED_COMMAND = f"python -m compare train {' '.join(WORKED)} [--freeze-biases] --format json"
+L2_RUN = _train_args("--l2", "0.1", "--steps", "1", "--frameworks", "torch,keras")
+
+
+def _defaults() -> dict[str, Any]:
+    """docs/training.md's --framework-defaults runs: ``{optimizer: its JSON report}``."""
+    flags = ("--framework-defaults", "--steps", "1000", "--frameworks", "torch,keras")
+    return _side_by_side({name: _train_args("--optimizer", name, "--learning-rate", eta, *flags) for name, eta in DEFAULTS_RUNS})
+
+
+def _worked() -> dict[str, Any]:
+    """The worked example trained 10,000 steps, biases frozen and trained: ``{"frozen": report, "trained": report}``."""
+    return _side_by_side({"frozen": _train_args(*WORKED, "--freeze-biases"), "trained": _train_args(*WORKED)})
+
+
+FLOAT64_EPS = 2.220446049250313e-16  # 1 + it is the next float64 after 1: the perturbation below
+
+
+def _perturbed() -> dict[str, Any]:
+    """scratch against itself: Nesterov on the spiral from its weights and from them x (1 + 2.2e-16), 1,000 steps.
+
+    Per eta (the case's own, and Nesterov's default eta (1 - mu) times it), the largest relative
+    parameter difference between the two runs at each recorded step (every 100th, as the train
+    command records 1,000 steps by default), the measure of the train report's ``divergence``.
+    """
+    import dataclasses
+
+    from compare.data.cases import get_case
+    from compare.training.run import default_learning_rate, param_divergence, run_training
+
+    case = get_case("spiral-2-4-3")
+    nudged = dataclasses.replace(case, params={name: value * (1 + FLOAT64_EPS) for name, value in case.params.items()})
+    out = {}
+    for eta in (case.learning_rate, default_learning_rate("nesterov", case.learning_rate)):
+        first, second = (
+            run_training(c, optimizer="nesterov", dtype="float64", frameworks=(), learning_rate=eta, steps=1000, every=100)
+            for c in (case, nudged)
+        )
+        steps = first.results["scratch"].steps
+        out[f"{eta:g}"] = {"steps": steps, "divergence": param_divergence(second.results["scratch"], first.results["scratch"])}
+    return {eta: {"steps": run["steps"], "divergence": [float(v) for v in run["divergence"]]} for eta, run in out.items()}
+
+
+def _losses() -> dict[str, float]:
+    """docs/numerics.md §3: the frameworks' own losses on probabilities, and the exact values they are set against.
+
+    Keras on TensorFlow (the backend keras_impl selects) and torch, called as the table shows.
+    """
+    import importlib
+
+    importlib.import_module("keras_impl")  # first: it selects the TensorFlow backend before keras is imported
+    import keras
+    import numpy as np
+    import torch
+
+    def keras_bce(p: Any, dtype: str | None = "float64") -> float:
+        return float(keras.losses.BinaryCrossentropy(dtype=dtype)(np.array([[1.0]]), p))
+
+    def probability(value: float, dtype: str = "float64") -> Any:
+        return keras.ops.convert_to_tensor(np.array([[value]]), dtype=dtype)
+
+    def sigmoid_output(z: float) -> Any:
+        return keras.layers.Activation("sigmoid", dtype="float64")(probability(z))
+
+    def torch_bce(p: Any) -> float:
+        one = torch.tensor([1.0], dtype=torch.float64)
+        return float(torch.nn.BCELoss()(torch.as_tensor(p, dtype=torch.float64).reshape(1), one).item())
+
+    ln_1e12 = float(np.log(1e12))
+    logit = torch.tensor([-1000.0], dtype=torch.float64)
+    return {
+        "keras-probability": keras_bce(probability(1e-12)),
+        "keras-probability-float32": keras_bce(probability(1e-12, "float32"), None),  # floatx: float32
+        "keras-sigmoid-100": keras_bce(sigmoid_output(-100.0)),
+        "keras-sigmoid-ln-1e12": keras_bce(sigmoid_output(-ln_1e12)),
+        "torch-1e-12": torch_bce(1e-12),
+        "torch-1e-50": torch_bce(1e-50),
+        "torch-sigmoid-1000": torch_bce(torch.sigmoid(logit)),
+        "torch-logits-1000": float(torch.nn.BCEWithLogitsLoss()(logit, torch.tensor([1.0], dtype=torch.float64)).item()),
+        "exact-100": float(np.logaddexp(0.0, 100.0)),  # -log sigma(-100) = log(1 + e^100)
+        "exact-1e-50": float(-np.log(1e-50)),
+        "exact-1000": float(np.logaddexp(0.0, 1000.0)),
+    }
+
+
+FD_NETS, FD_STEP, KINK_MARGIN = 400, 1e-6, 1e-3  # tests/test_properties.py's h and kink margin
+
+
+def _fd_nets() -> dict[str, Any]:
+    """docs/numerics.md §6: scratch's chain rule against central differences on FD_NETS random nets.
+
+    Net ``seed`` draws from ``RandomState(seed)`` what tests/test_properties.py's strategy draws
+    (1-4 weight layers, widths 1-12, any hidden activation, any output pairing, a batch of 1-8, a
+    gain of 0.5, 1 or 2), then its weights and data as that test's ``make_problem`` does; a net with
+    a ReLU-family |z| within KINK_MARGIN of 0 is skipped, as the test skips it. The measure is the
+    test's: the largest |chain rule - finite difference| over all gradients, over max(1, |L|).
+    """
+    import numpy as np
+
+    from core.activations import ACTIVATIONS
+    from core.spec import Spec
+    from scratch.gradcheck import numerical_gradients
+    from scratch.model import evaluate, forward
+
+    hidden = [name for name, record in ACTIVATIONS.items() if record.hidden]
+    kinked = {name for name, record in ACTIVATIONS.items() if record.kink_at_zero}
+    pairings = [("sigmoid", "bce", 1, 1), ("softmax", "cce", 2, 12)]
+    pairings += [(activation, loss, 1, 12) for activation in hidden for loss in ("sse", "mse")]
+    worst, skipped = 0.0, 0
+    for seed in range(FD_NETS):
+        rng = np.random.RandomState(seed)
+        depth = int(rng.randint(1, 5))
+        output, loss, n_min, n_max = pairings[rng.randint(len(pairings))]
+        activations = (*(hidden[rng.randint(len(hidden))] for _ in range(depth - 1)), output)
+        sizes = [int(rng.randint(1, 13)) for _ in range(depth)] + [int(rng.randint(n_min, n_max + 1))]
+        m, gain = int(rng.randint(1, 9)), (0.5, 1.0, 2.0)[rng.randint(3)]
+        spec = Spec(tuple(sizes), activations, loss)
+        params = {}
+        for l in range(1, depth + 1):
+            limit = gain * np.sqrt(6.0 / (sizes[l - 1] + sizes[l]))
+            params[f"W{l}"] = rng.uniform(-limit, limit, size=(sizes[l], sizes[l - 1]))
+            params[f"b{l}"] = rng.uniform(-0.5, 0.5, size=sizes[l])
+        X = rng.normal(0.0, 1.0, size=(m, sizes[0]))
+        if loss == "bce":
+            y = rng.randint(0, 2, size=m)
+        elif loss == "cce":
+            y = rng.randint(0, sizes[-1], size=m)
+        else:
+            y = rng.uniform(-1.0, 1.0, size=(m, sizes[-1]))
+        z, _ = forward(spec, params, X)
+        if any(np.abs(z[l]).min() <= KINK_MARGIN for l, name in enumerate(activations, start=1) if name in kinked):
+            skipped += 1
+            continue
+        trace = evaluate(spec, params, X, y, "float64")
+        numeric = numerical_gradients(spec, params, X, y, h=FD_STEP)
+        error = max(float(np.abs(trace.grads[name] - numeric[name]).max()) for name in numeric)
+        worst = max(worst, error / max(1.0, abs(float(trace.loss))))
+    return {"drawn": FD_NETS, "measured": FD_NETS - skipped, "worst": worst}
 
 
 SOURCES: dict[str, Source] = {
@@ -301,6 +515,12 @@ SOURCES: dict[str, Source] = {
         ),
         Source("students", "python -m compare check ... (the runs docs/students.md shows, two side by side)", _students),
         Source(
+            "students-frameworks",
+            "python -m compare check ... --framework torch|keras (the runs docs/students.md shows, two side by side)",
+            partial(_students, FRAMEWORK_STUDENT_RUNS),
+            slow=True,
+        ),
+        Source(
             "train",
             "python -m compare train --arch spiral-2-4-3 --optimizer all --steps 1000 --dtype both --format json",
             command(*_train_args("--arch", "spiral-2-4-3", "--optimizer", "all", "--steps", "1000", "--dtype", "both")),
@@ -309,6 +529,20 @@ SOURCES: dict[str, Source] = {
             "train-bn",
             "python -m compare train --arch spiral-2-32-3-bn-dropout --optimizer all --steps 300 --format json",
             command(*_train_args("--arch", "spiral-2-32-3-bn-dropout", "--optimizer", "all", "--steps", "300")),
+            slow=True,
+        ),
+        Source("perturbed", "scratch trained twice, from weights 2.2e-16 apart (scripts/docs_numbers.py _perturbed)", _perturbed),
+        Source("nesterov-edge", f"python -m compare {' '.join(NESTEROV_EDGE)}", command(*NESTEROV_EDGE), slow=True),
+        Source("train-defaults", f"{DEFAULTS_COMMAND}, one run per row of the table", _defaults, slow=True),
+        Source("train-worked", WORKED_COMMAND, _worked, slow=True),
+        Source("train-l2", f"python -m compare {' '.join(L2_RUN)}", command(*L2_RUN), slow=True),
+        Source(
+            "losses", "torch's and Keras's own BCE losses on probabilities (scripts/docs_numbers.py _losses)", _losses, slow=True
+        ),
+        Source(
+            "fd-nets",
+            f"scratch's gradients against finite differences on {FD_NETS} random nets (scripts/docs_numbers.py _fd_nets)",
+            _fd_nets,
             slow=True,
         ),
         Source(
@@ -397,6 +631,74 @@ def entry(case: Mapping[str, Any], check: Mapping[str, Any]) -> dict[str, float]
 def where(case: Mapping[str, Any], check: Mapping[str, Any], framework: bool = True) -> str:
     """```db2`, spiral-2-4-3, keras``: the quantity, the case and (optionally) the framework of a check."""
     return f"`{check['quantity']}`, {case['name']}" + (f", {check['framework']}" if framework else "")
+
+
+def cancelled(report: Mapping[str, Any]) -> dict[str, float]:
+    """Keras on JAX's worst float64 entry (docs/numerics.md §4b, docs/tolerances.md), against its 200-bit exact value.
+
+    The entry (the parity report's ``max_rel_err_at``) is delta_{L-1}[i, j] = sum_k W_L[k, j] delta_L[i, k]
+    of a net with a softmax + cce output after a ReLU: computed here again with 200-bit floats (mpmath)
+    from the case's float64 weights and data. Returns its size, the largest of its terms, the
+    smallest |delta_L[i, k]| among the terms' true class (p - 1, cancelled from 1), JAX's and scratch's
+    distances from the exact value (relative) and from each other (absolute).
+
+    Raises:
+        ValueError: the worst entry moved to another kind of quantity or net: the pages' prose needs rewriting.
+    """
+    import numpy as np
+    from mpmath import mp, mpf
+
+    from compare.data.cases import get_case
+
+    case, check = worst(report, "float64", "max_rel_err", ("keras-jax",))
+    quantity, spec = check["quantity"], case["spec"]
+    if not re.fullmatch(r"\d+-\d+-\d+:relu,softmax:cce", spec) or quantity != "delta1":
+        raise ValueError(f"Keras on JAX's worst entry is now in {quantity} of {case['name']} ({spec}): rewrite the prose")
+    at = case["results"]["keras-jax"]["max_rel_err_at"][quantity]
+    i, j = at["index"]
+    data = get_case(case["name"])
+    mp.prec = 200
+    W1, b1, W2, b2 = ([[mpf(float(v)) for v in row] for row in np.atleast_2d(data.params[k])] for k in ("W1", "b1", "W2", "b2"))
+    x = [mpf(float(v)) for v in data.X[i]]
+    z1 = [sum(W1[k][q] * x[q] for q in range(len(x))) + b1[0][k] for k in range(len(W1))]
+    a1 = [v if v > 0 else mpf(0) for v in z1]
+    z2 = [sum(W2[k][q] * a1[q] for q in range(len(a1))) + b2[0][k] for k in range(len(W2))]
+    e = [mp.exp(v - max(z2)) for v in z2]
+    label = int(data.y[i])
+    delta2 = [e[k] / sum(e) - (1 if k == label else 0) for k in range(len(W2))]
+    terms = [W2[k][j] * delta2[k] for k in range(len(W2))]
+    if not z1[j] > 0:  # a ReLU that blocks: the entry would be 0, never a relative error
+        raise ValueError(f"{case['name']} delta1{[i, j]}: z1 <= 0 there")
+    exact = sum(terms)
+    return {
+        "size": float(abs(exact)),
+        "terms": float(max(abs(t) for t in terms)),
+        "p": float(abs(delta2[label])),
+        "jax": float(abs(mpf(at["actual"]) - exact) / abs(exact)),
+        "scratch": float(abs(mpf(at["expected"]) - exact) / abs(exact)),
+        "abs": abs(at["actual"] - at["expected"]),
+    }
+
+
+def logits(report: Mapping[str, Any], dtype: str) -> dict[str, float]:
+    """The worst absolute error in ``dtype`` (docs/tolerances.md): the largest |z_L| of that case, and the error over it.
+
+    scratch's logits, computed here again (the parity run's scratch pass is the same, bit for bit).
+
+    Raises:
+        ValueError: the worst absolute error is no longer in the logits z_L: the page's prose needs rewriting.
+    """
+    import numpy as np
+
+    from compare.data.cases import get_case
+    from scratch.model import evaluate
+
+    case, check = worst(report, dtype, "max_abs_err")
+    data = get_case(case["name"])
+    if check["quantity"] != f"z{data.spec.n_layers}":
+        raise ValueError(f"the worst absolute error in {dtype} is now in {check['quantity']}: rewrite the prose")
+    largest = float(np.abs(evaluate(data.spec, data.params, data.X, data.y, dtype).z[data.spec.n_layers]).max())
+    return {"largest": largest, "relative": check["max_abs_err"] / largest}
 
 
 def runs(report: Mapping[str, Any], dtype: str) -> list[Mapping[str, Any]]:
@@ -721,6 +1023,202 @@ def _train_keys() -> list[Key]:
     ]
 
 
+def spike(report: Mapping[str, Any]) -> dict[str, float]:
+    """scratch's largest rise of the loss at a recorded step above the lowest loss recorded before it.
+
+    Raises:
+        ValueError: the loss never rises (no spike to describe).
+    """
+    scratch = report["runs"][0]["results"]["scratch"]
+    losses, steps = scratch["loss_history"], scratch["loss_steps"]
+    rise, k = max((losses[k] - min(losses[:k]), k) for k in range(1, len(losses)))
+    if rise <= 0:
+        raise ValueError("the loss never rises: no spike")
+    return {"to": losses[k], "step": steps[k], "from": min(losses[:k])}
+
+
+def edge_divergence(report: Mapping[str, Any], last: bool) -> float:
+    """The train report's ``divergence`` of every framework: its largest value, or its largest at the last step."""
+    curves = report["runs"][0]["divergence"].values()
+    return max(curve[-1] if last else max(curve) for curve in curves)
+
+
+def _perturbed_divergence(out: Mapping[str, Any], eta: str, last: bool) -> str:
+    curve = out[eta]["divergence"]
+    return e1(curve[-1] if last else max(curve))
+
+
+def _edge_keys() -> list[Key]:
+    """docs/training.md's ill-conditioned trajectories: Nesterov at the spiral's own eta, and scratch against itself."""
+    return [
+        train_key("edge-spike-to", lambda r: f"{spike(r)['to']:.2f}", "nesterov-edge"),
+        train_key("edge-spike-step", lambda r: f"{spike(r)['step']:,}", "nesterov-edge"),
+        train_key("edge-spike-from", lambda r: f"{spike(r)['from']:.2f}", "nesterov-edge"),
+        train_key("edge-divergence-max", lambda r: e1(edge_divergence(r, last=False)), "nesterov-edge"),
+        train_key("edge-divergence-last", lambda r: e1(edge_divergence(r, last=True)), "nesterov-edge"),
+        Key("perturbed-edge-max", "perturbed", partial(_perturbed_divergence, eta="1", last=False)),
+        Key("perturbed-edge-last", "perturbed", partial(_perturbed_divergence, eta="1", last=True)),
+        Key("perturbed-default-max", "perturbed", partial(_perturbed_divergence, eta="0.1", last=False)),
+    ]
+
+
+def normwise(run: Mapping[str, Any], framework: str) -> float:
+    """||theta_framework - theta_scratch|| / ||theta_scratch||: every final parameter of a training report's run together."""
+    import numpy as np
+
+    mine, theirs = run["results"][framework]["final_params"], run["results"]["scratch"]["final_params"]
+    difference = sum(float(np.sum((np.asarray(mine[n]) - np.asarray(theirs[n])) ** 2)) for n in theirs)
+    size = sum(float(np.sum(np.asarray(theirs[n]) ** 2)) for n in theirs)
+    return float(np.sqrt(difference / size))
+
+
+def defaults_table(out: Mapping[str, Any]) -> str:
+    """Per optimizer (one --framework-defaults run each, eta given): scratch's final loss, torch's and Keras's and their drift."""
+    rows = []
+    for name, _ in DEFAULTS_RUNS:
+        run = out[name]["runs"][0]
+        row = [
+            name,
+            f"{run['optimizer']['hyperparameters']['learning_rate']:g}",
+            f"{run['results']['scratch']['final_loss']:.6f}",
+        ]
+        row += [f"{run['results'][fw]['final_loss']:.6f} ({e1_tool(normwise(run, fw))})" for fw in ("torch", "keras")]
+        rows.append(row)
+    header = ["optimizer", "η", "scratch final loss", "torch final loss (‖Δθ‖/‖θ‖)", "keras final loss (‖Δθ‖/‖θ‖)"]
+    return table(header, rows)
+
+
+def _defaults_drift(out: Mapping[str, Any], optimizer: str, framework: str, percent: bool = False) -> str:
+    drift = normwise(out[optimizer]["runs"][0], framework)
+    return f"{100 * drift:.0f} %" if percent else e1(drift)
+
+
+def _defaults_keys() -> list[Key]:
+    """docs/training.md's --framework-defaults table and the drifts its prose names."""
+    drifts = [("momentum", "torch", False), ("nesterov", "torch", False), ("adagrad", "torch", True)]
+    drifts += [("rmsprop", "torch", True), ("rmsprop", "keras", True), ("adam", "torch", False), ("adam", "keras", False)]
+    return [
+        Key("defaults-table", "train-defaults", defaults_table),
+        *(
+            Key(f"defaults-{opt}-{fw}", "train-defaults", partial(_defaults_drift, optimizer=opt, framework=fw, percent=pct))
+            for opt, fw, pct in drifts
+        ),
+    ]
+
+
+MAZUR_E1, MAZUR_E10000 = 0.291027924, 0.0000351085  # the post's printed E after 1 and after 10,000 rounds
+
+
+def worked_e0(out: Mapping[str, Any]) -> str:
+    """E before training (the first recorded loss) to 9 decimals, as the seed prints it: one number if all agree."""
+    found = {f"{r['loss_history'][0]:.9f}" for report in out.values() for r in report["runs"][0]["results"].values()}
+    return found.pop() if len(found) == 1 else " / ".join(sorted(found))
+
+
+def worked_table(out: Mapping[str, Any]) -> str:
+    """Per biases frozen / trained and implementation: E after 1 step and after the last (full digits)."""
+    rows = []
+    for label, name in (("frozen", "frozen"), ("trained", "trained")):
+        run = out[name]["runs"][0]
+        for fw, result in run["results"].items():
+            rows.append([label, fw, repr(result["loss_history"][1]), repr(result["final_loss"])])
+    steps = out["frozen"]["runs"][0]["steps"]
+    return table(["biases", "framework", "E after 1 step", f"E after {steps:,} steps"], rows)
+
+
+def worked_agreement(out: Mapping[str, Any]) -> float:
+    """The largest relative difference from scratch of any loss-history or parameter check, both runs."""
+    return max(
+        c["max_rel_err"]
+        for report in out.values()
+        for c in report["runs"][0]["checks"]
+        if c["quantity"] == "loss_history" or PARAMETERS.match(c["quantity"])
+    )
+
+
+def _frozen(out: Mapping[str, Any]) -> Mapping[str, Any]:
+    return out["frozen"]["runs"][0]["results"]["scratch"]
+
+
+def _worked_keys() -> list[Key]:
+    """docs/training.md's worked example trained 10,000 steps."""
+
+    def key(name: str, text: Callable[[Mapping[str, Any]], str]) -> Key:
+        return Key(name, "train-worked", text)
+
+    def final(out: Mapping[str, Any], name: str) -> float:
+        return float(out[name]["runs"][0]["results"]["scratch"]["final_loss"])
+
+    return [
+        key("worked-table", worked_table),
+        key("worked-e0", worked_e0),
+        key("worked-agreement", lambda out: e1(worked_agreement(out))),
+        key("worked-recorded", lambda out: f"{len(_frozen(out)['loss_history']):,}"),
+        key("worked-exit", lambda out: f"exit {0 if all(r['passed'] for r in out.values()) else 1}"),
+        key("worked-ratio", lambda out: f"{final(out, 'frozen') / final(out, 'trained'):.0f}"),
+        key("worked-e1", lambda out: f"{_frozen(out)['loss_history'][1]:.9f}"),
+        key("worked-e1-off", lambda out: e1(abs(_frozen(out)["loss_history"][1] - MAZUR_E1))),
+        key("worked-e-last", lambda out: f"{_frozen(out)['final_loss']:.10f}"),
+        key("worked-e-last-off", lambda out: e1(abs(_frozen(out)["final_loss"] - MAZUR_E10000))),
+        key("worked-e-before-last", lambda out: f"{_frozen(out)['loss_history'][-1]:.7e}"),
+    ]
+
+
+def l2_used(report: Mapping[str, Any]) -> str:
+    """The lambda every implementation trained with (``l2_used``): one number for every run."""
+    found = {repr(run["l2_used"]) for run in report["runs"]}
+    return found.pop() if len(found) == 1 else " / ".join(sorted(found))
+
+
+LOSS_FORMATS = {
+    "keras-probability": ".3f",
+    "keras-probability-float32": ".6f",
+    "keras-sigmoid-100": ".1f",
+    "keras-sigmoid-ln-1e12": ".3f",
+    "torch-1e-12": ".3f",
+    "torch-1e-50": ".1f",
+    "torch-sigmoid-1000": ".1f",
+    "torch-logits-1000": "g",
+    "exact-100": ".1f",
+    "exact-1e-50": ".2f",
+    "exact-1000": "g",
+}
+
+
+def _loss_keys() -> list[Key]:
+    """docs/numerics.md §3: what the frameworks' own losses give on probabilities (``keras-clip-loss``: Keras's clip)."""
+    names = {"keras-probability": "keras-clip-loss", "keras-probability-float32": "keras-clip-loss-float32"}
+    return [
+        Key(names.get(name, f"loss-{name}"), "losses", lambda out, name=name, spec=spec: format(out[name], spec))
+        for name, spec in LOSS_FORMATS.items()
+    ]
+
+
+def _fd_keys() -> list[Key]:
+    """docs/numerics.md §6: the finite-difference measurement."""
+    k = lambda out: out["worst"] * 2 * FD_STEP / FLOAT64_EPS  # noqa: E731  (rounding k eps |L| over 2h, eps = float64's)
+    return [
+        Key("fd-measured", "fd-nets", lambda out: f"{out['measured']:,}"),
+        Key("fd-drawn", "fd-nets", lambda out: f"{out['drawn']:,}"),
+        Key("fd-worst", "fd-nets", lambda out: e1(out["worst"])),
+        Key("fd-k", "fd-nets", lambda out: f"{k(out):.0f}"),
+        Key("fd-skipped", "fd-nets", lambda out: f"{100 * (out['drawn'] - out['measured']) / out['drawn']:.0f} %"),
+    ]
+
+
+def _cancelled_keys() -> list[Key]:
+    """Keras on JAX's cancelled entry and the float32 logits behind the worst absolute error (the parity report)."""
+    keys = [parity_key(f"jax-cancelled-{part}", lambda r, part=part: e1(cancelled(r)[part])) for part in cancelled_parts()]
+    keys.append(parity_key("tol-f32-abs-logits", lambda r: f"{logits(r, 'float32')['largest']:.0f}"))
+    keys.append(parity_key("tol-f32-abs-logits-rel", lambda r: e1(logits(r, "float32")["relative"])))
+    return keys
+
+
+def cancelled_parts() -> tuple[str, ...]:
+    """The numbers :func:`cancelled` returns."""
+    return ("size", "terms", "p", "jax", "scratch", "abs")
+
+
 def _adam_defaults(report: Mapping[str, Any], framework: str, what: str) -> str:
     """The Adam --framework-defaults run: a framework's loss-history or parameter check."""
     run = report["runs"][0]
@@ -732,9 +1230,7 @@ def _rows(project: Mapping[str, Any], name: str) -> str:
 
 
 def _project_keys() -> list[Key]:
-    rows = [
-        project_key(f"rows-{name}", partial(_rows, name=name)) for name in ("breast-cancer-2-4-1", "spiral-2-4-3", "iris-2-4-3")
-    ]
+    rows = [project_key(f"rows-{name}", partial(_rows, name=name)) for name in ROWS]
     return [
         *rows,
         project_key("every-1000-recorded", lambda p: f"{p['every-1000-recorded']}"),
@@ -743,7 +1239,12 @@ def _project_keys() -> list[Key]:
         project_key("slope-float32", lambda p: f"{p['slope-float32']:.12f}"),
         project_key("slope-float32-repr", lambda p: repr(p["slope-float32"])),
         project_key("slope-relative", lambda p: e1(p["slope-relative"])),
-        project_key("keras-clip-loss", lambda p: f"{p['keras-clip-loss']:.3f}"),
+        project_key("eta-float32", lambda p: f"{p['eta-float32']:.11f}"),
+        project_key("eta-float32-relative", lambda p: e1((p["eta-float32"] - 0.1) / 0.1)),
+        *(project_key(f"exp-overflow-{d}", lambda p, d=d: f"{p['exp-overflow'][d]:.2f}") for d in ("float64", "float32")),
+        project_key("ln-1e12", lambda p: f"{p['ln-1e12']:.3f}"),
+        project_key("neglog-p-error", lambda p: e1(p["neglog-p-error"])),
+        project_key("fit-steps-per-epoch", lambda p: f"{p['fit-steps-per-epoch']}"),
     ]
 
 
@@ -753,7 +1254,12 @@ def student_block(out: Mapping[str, str], command: str) -> str:
 
 
 def _student_keys() -> list[Key]:
-    return [Key(key, "students", partial(student_block, command=cmd)) for group in STUDENT_RUNS for key, cmd in group]
+    return [
+        Key(key, source, partial(student_block, command=cmd))
+        for source, runs in (("students", STUDENT_RUNS), ("students-frameworks", FRAMEWORK_STUDENT_RUNS))
+        for group in runs
+        for key, cmd in group
+    ]
 
 
 def _bench_keys() -> list[Key]:
@@ -778,6 +1284,13 @@ KEYS: dict[str, Key] = {
         *_count_keys(),
         *_train_keys(),
         *_project_keys(),
+        *_edge_keys(),
+        *_defaults_keys(),
+        *_worked_keys(),
+        Key("l2-used", "train-l2", lambda out: l2_used(out["report"])),
+        *_loss_keys(),
+        *_fd_keys(),
+        *_cancelled_keys(),
         *_student_keys(),
         *_bench_keys(),
     )

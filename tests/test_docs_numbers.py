@@ -195,3 +195,30 @@ def test_the_readme_sample_is_checked_number_by_number(tmp_path_factory, worker_
     assert docs_numbers.verify_sample(span.text.replace("4 of 4 case", "3 of 4 case"), parity) == [
         "no line '4 of 4 case x dtype runs agree'"
     ]
+
+
+# --- what the new readings compute, on reports built by hand ------------------------------------------------------------
+
+
+def test_the_spike_is_the_largest_rise_above_the_lowest_loss_before_it():
+    losses = [1.0, 0.5, 0.6, 0.3, 0.45, 0.2]  # rises: 0.1 at step 300, 0.15 at step 500
+    report = {"runs": [{"results": {"scratch": {"loss_history": losses, "loss_steps": [1, 100, 300, 400, 500, 600]}}}]}
+    assert docs_numbers.spike(report) == {"to": 0.45, "step": 500, "from": 0.3}
+    falling = {"runs": [{"results": {"scratch": {"loss_history": [1.0, 0.5], "loss_steps": [1, 2]}}}]}
+    with pytest.raises(ValueError, match="never rises"):
+        docs_numbers.spike(falling)
+
+
+def test_the_normwise_drift_takes_every_final_parameter_together():
+    scratch = {"W1": [[3.0]], "b1": [4.0]}  # ||theta|| = 5
+    run = {"results": {"scratch": {"final_params": scratch}, "torch": {"final_params": {"W1": [[3.0]], "b1": [4.5]}}}}
+    assert docs_numbers.normwise(run, "torch") == pytest.approx(0.1, rel=1e-12)
+
+
+def test_a_worst_entry_that_moved_elsewhere_asks_for_the_prose_to_be_rewritten():
+    check = {"framework": "keras-jax", "quantity": "dW1", "max_abs_err": 1e-15, "max_rel_err": 1e-9, "passed": True}
+    moved = {"cases": [{**REPORT["cases"][0], "checks": [check]}]}
+    with pytest.raises(ValueError, match="rewrite the prose"):
+        docs_numbers.cancelled(moved)
+    with pytest.raises(ValueError, match="rewrite the prose"):  # REPORT's worst absolute error is in db2, not the logits
+        docs_numbers.logits({"cases": [{**REPORT["cases"][0], "dtype": "float32"}]}, "float32")

@@ -272,15 +272,20 @@ def normwise_difference(actual: TrainResult, expected: TrainResult) -> float:
 
 
 def param_divergence(actual: TrainResult, expected: TrainResult) -> np.ndarray:
-    """Per recorded step, the largest |actual - expected| / |expected| over all parameters (0-valued entries skipped)."""
+    """Per recorded step, the largest |actual - expected| / |expected| over all parameters (0-valued entries skipped).
+
+    Computed in float64 whatever the run's dtype, as the checks are (compare_arrays).
+    """
     out = []
     for mine, theirs in zip(actual.param_history, expected.param_history, strict=True):
         worst = 0.0
-        for name, value in theirs.items():
+        for name, held in theirs.items():
+            value = np.asarray(held, dtype=np.float64)
             size = np.abs(value)
             nonzero = size > 0
             if nonzero.any():
-                worst = max(worst, float((np.abs(mine[name] - value)[nonzero] / size[nonzero]).max()))
+                difference = np.abs(np.asarray(mine[name], dtype=np.float64) - value)
+                worst = max(worst, float((difference[nonzero] / size[nonzero]).max()))
         out.append(worst)
     return np.array(out)
 
