@@ -28,7 +28,8 @@ every delta and gradient written out in NumPy, then the same numbers from PyTorc
 check of your own `backprop` function, and a short training run with its plots.
 
 Run it from a checkout of this project with its environment installed
-(`pip install -c constraints.txt -e '.[test]'`, then `jupyter notebook examples/backprop_walkthrough.ipynb`).
+(`pip install -c constraints.txt -e '.[test]'`). Jupyter itself is not among the pinned packages:
+`pip install notebook`, then `jupyter notebook examples/backprop_walkthrough.ipynb` (or open it in VS Code).
 On Colab, upload the project folder, `pip install -e .` in it, and open this file from there.
 
 Layout (the project's canonical one): `X` is `(m, n_0)`, one sample per row; `W_l` is `(n_l, n_{l-1})`,

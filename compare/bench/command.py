@@ -69,8 +69,9 @@ def build_parser(prog: str = "python -m compare bench") -> Any:
             frameworks_option(),
             quiet_option(),
         ],
-        description="Time one training step (forward + loss + backward + SGD update) in scratch, torch (eager) and "
-        "Keras (a compiled tf.function step, and model.train_on_batch), on the lecture nets and on a sweep of "
+        description="Time one training step (forward + loss + backward + SGD update) in each implementation's "
+        f"bench steps ({', '.join(BENCH_STEPS)}: torch eager; Keras on TensorFlow as a compiled tf.function step "
+        "and as model.train_on_batch, on JAX through jax.jit, on torch eager), on the lecture nets and on a sweep of "
         f"{SWEEP_SPEC.format(w='w')} over hidden widths w and batch sizes m.",
         epilog="Speed is reported, never asserted. Exit codes: 0 done, 2 bad usage.",
     )
@@ -130,7 +131,8 @@ def build_parser(prog: str = "python -m compare bench") -> Any:
         "--startup",
         action="store_true",
         help="instead of training steps, time whole runs of python -m compare (default, --frameworks scratch, "
-        "--help) against the import floor python -c 'import torch, keras'",
+        "--help) against the import floor (every framework the default run loads, imported in the processes it "
+        "uses, side by side), and each subcommand's time to its first line on a terminal",
     )
     parser.add_argument(
         "--train",
