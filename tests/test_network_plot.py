@@ -95,4 +95,4 @@ def test_cli_refuses_a_plot_that_is_not_png(capsys):
 
     assert main(["explain", "worked-2-2-2", "--plot", "net.svg"]) == 2
     err = capsys.readouterr().err
-    assert err == "python -m compare explain: error: --plot: expected a .png file name, got 'net.svg'\n"
+    assert err == "python -m compare explain: error: --plot 'net.svg': expected a folder or a .png file name, got a '.svg' name\n"

@@ -60,6 +60,7 @@ def build_parser(prog: str = "python -m compare bench") -> Any:
         quiet_option,
         seed_arg,
     )
+    from compare.plot_target import METAVAR as PLOT_METAVAR
 
     parser = ArgumentParser(
         prog=prog,
@@ -150,7 +151,11 @@ def build_parser(prog: str = "python -m compare bench") -> Any:
         help="--startup: timed runs per command, interleaved (default 7); --train: runs per framework and of the "
         "whole command (default 3)",
     )
-    parser.add_argument("--plot", metavar="PNG", help="also write time per step against width (log-log) to PNG")
+    parser.add_argument(
+        "--plot",
+        metavar=PLOT_METAVAR,
+        help="also draw time per step against width (log-log): to FILE.png, or as DIR/time-vs-width.png",
+    )
     return parser
 
 
@@ -215,12 +220,10 @@ def check_args(args: argparse.Namespace) -> None:
         check_steps(args.steps, "--steps")
     if args.no_sweep and args.plot:
         raise InputError("--plot: draws the width sweep, which --no-sweep turns off")
-    if args.plot and not args.plot.lower().endswith(".png"):
-        raise InputError(f"--plot: expected a .png file name, got {args.plot!r}")
     if args.plot:
-        from compare.data.files import writable_file
+        from compare.plot_target import plot_target
 
-        writable_file(args.plot, "--plot")  # before any timing, not a savefig traceback at the end
+        args.plot = plot_target(args.plot).file("time-vs-width")  # before any timing, not a savefig traceback at the end
 
 
 def workloads(args: argparse.Namespace) -> list[dict]:

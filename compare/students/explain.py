@@ -16,14 +16,14 @@ import numpy as np
 
 from compare import registry
 from compare.data.cases import Case
-from compare.data.files import writable_file
 from compare.options import EXIT_MISMATCH, EXIT_OK, ArgumentParser, format_option, frameworks_option, quiet_option, seed_arg
 from compare.output import MARK, report_to, versions_line
+from compare.plot_target import METAVAR as PLOT_METAVAR
+from compare.plot_target import file_name, plot_target
 from compare.progress import Feedback, listing
 from compare.registry import REFERENCE
 from compare.students.slides import SLIDE_NUMBERS, SLIDE_SYMBOLS
 from compare.students.steps import Step, explain_case, fmt, short
-from core.errors import InputError
 
 __all__ = ["build_parser", "explain_case", "main", "render_markdown", "render_text"]
 
@@ -117,7 +117,9 @@ def build_parser(prog: str = "python -m compare explain") -> ArgumentParser:
     parser.add_argument("--weights", metavar="FILE", help="canonical W1,b1,... in .safetensors or .npz (default: the case's own)")
     parser.add_argument("--data", metavar="FILE", help=".npz with X (m, n_0) and y (required with a SPEC)")
     parser.add_argument(
-        "--plot", metavar="PNG", help="also draw the network (z, a, weights; delta, gradients) for the sample to PNG"
+        "--plot",
+        metavar=PLOT_METAVAR,
+        help="also draw the network (z, a, weights; delta, gradients) for the sample: to FILE.png, or as DIR/<case>-network.png",
     )
     parser.add_argument("--sample", type=int, default=1, help="which sample's z, a and delta to show (1-based, default 1)")
     parser.add_argument("--seed", type=seed_arg, default=0, help="seed for weights of cases without published ones (default 0)")
@@ -158,9 +160,7 @@ def main(argv: Sequence[str], prog: str = "python -m compare explain") -> int:
 
 def _explain(args: Any, prog: str) -> int:
     """The steps of one case, its arguments parsed; the report on stdout."""
-    if args.plot and not args.plot.lower().endswith(".png"):
-        raise InputError(f"--plot: expected a .png file name, got {args.plot!r}")
-    picture = writable_file(args.plot, "--plot") if args.plot else None
+    target = plot_target(args.plot) if args.plot else None
     frameworks = registry.with_reference(args.frameworks)
     case = _load(args)
     line = f"explaining {case.name} through {listing(frameworks)}; loading the frameworks"
@@ -173,9 +173,10 @@ def _explain(args: Any, prog: str) -> int:
     else:
         text = (render_markdown if args.format == "markdown" else render_text)(case, steps, frameworks)
     sys.stdout.write(text)
-    if picture is not None:
+    if target is not None:
         from compare.students.network_plot import plot_network
 
+        picture = target.file(f"{file_name(case.name)}-network")
         trace = registry.get(REFERENCE).evaluate(case.spec, case.params, case.X, case.y, "float64")
         plot_network(trace, case.name, args.sample - 1, case.params).savefig(picture, dpi=100)
         sys.stderr.write(f"wrote {picture}\n")

@@ -38,6 +38,8 @@ from compare.options import (
     threads_option,
 )
 from compare.output import MARK, check_json, console, report_to, threads_line
+from compare.plot_target import METAVAR as PLOT_METAVAR
+from compare.plot_target import file_name, plot_target
 from compare.progress import Feedback, listing, plural
 from compare.threads import apply as apply_threads
 from compare.threads import choose as choose_threads
@@ -171,7 +173,12 @@ def build_parser(prog: str = "python -m compare train") -> ArgumentParser:
         action="store_true",
         help="early stopping: keep the last weights instead of restoring the best epoch's",
     )
-    parser.add_argument("--plot", metavar="DIR", help="write loss, divergence and (2-D data) decision-boundary PNGs to DIR")
+    parser.add_argument(
+        "--plot",
+        metavar=PLOT_METAVAR,
+        help="write loss, divergence and (2-D data) decision-boundary PNGs of each run: into DIR, or as "
+        "FILE-<run>-<plot>.png beside FILE.png",
+    )
     return parser
 
 
@@ -551,10 +558,6 @@ def _advance(progress: Any, task: Any, k: int) -> None:
     progress.advance(task)
 
 
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() or c in "-." else "_" for c in text)
-
-
 def _run_all(args: Any, cases: Sequence[Any], progress: Any, feedback: Feedback | None = None) -> list[TrainingRun]:
     """Every case x optimizer x dtype the arguments ask for, each through start_training and finish_training.
 
@@ -685,10 +688,7 @@ def _check_all(args: Any, cases: Sequence[Any]) -> None:
 
 def _run(args: Any) -> int:
     """Check every input, train, report."""
-    if args.plot:
-        from compare.data.files import writable_dir
-
-        writable_dir(args.plot, "--plot")  # raises InputError now, not after all the training
+    target = plot_target(args.plot) if args.plot else None  # raises InputError now, not after all the training
     from compare.data.cases import load_cases
 
     # raises InputError for bad files or names, before any framework import
@@ -714,11 +714,12 @@ def _run(args: Any) -> int:
             if progress is not None:
                 progress.stop()
             feedback.done()
-    if args.plot:
+    if target is not None:
         from compare.training.plots import write_plots
 
         for run in runs:
-            write_plots(run, args.plot, _slug(f"{run.name}-{run.optimizer}-{run.dtype}"))
+            name = file_name(f"{run.name}-{run.optimizer}-{run.dtype}")
+            write_plots(run, target.folder, name if target.stem is None else f"{target.stem}-{name}")
     if args.format == "json":
         from compare.output import dumps
 
