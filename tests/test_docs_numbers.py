@@ -210,9 +210,12 @@ def test_the_spike_is_the_largest_rise_above_the_lowest_loss_before_it():
 
 
 def test_the_normwise_drift_takes_every_final_parameter_together():
-    scratch = {"W1": [[3.0]], "b1": [4.0]}  # ||theta|| = 5
-    run = {"results": {"scratch": {"final_params": scratch}, "torch": {"final_params": {"W1": [[3.0]], "b1": [4.5]}}}}
-    assert docs_numbers.normwise(run, "torch") == pytest.approx(0.1, rel=1e-12)
+    from compare.registry import OTHERS, REFERENCE
+
+    reference = {"W1": [[3.0]], "b1": [4.0]}  # ||theta|| = 5
+    other = OTHERS[0]
+    run = {"results": {REFERENCE: {"final_params": reference}, other: {"final_params": {"W1": [[3.0]], "b1": [4.5]}}}}
+    assert docs_numbers.normwise(run, other) == pytest.approx(0.1, rel=1e-12)
 
 
 def test_a_worst_entry_that_moved_elsewhere_asks_for_the_prose_to_be_rewritten():

@@ -19,6 +19,7 @@ import pytest
 from compare.data.cases import get_case
 from compare.parity.harness import run_case
 from compare.parity.report import to_json as parity_json
+from compare.registry import OTHERS, REFERENCE
 from compare.training.command import to_json as train_json
 from compare.training.run import TrainingRun, run_training
 from core.optimizers import matched
@@ -94,15 +95,16 @@ def result(steps, params):
 def test_divergence_is_the_largest_relative_parameter_difference_at_each_recorded_step():
     case = get_case("worked-2-2-2")
     run = TrainingRun(case.name, case, "float64", "sgd", matched("sgd", 0.5), False, None, 0.0, 0.0, False)
+    same_steps, other_steps = OTHERS[:2]  # any two registered frameworks
     run.results = {
-        "scratch": result([1, 2], [{"W1": [[1.0, 2.0]], "b1": [0.0, 4.0]}, {"W1": [[2.0, -4.0]], "b1": [1.0, 1.0]}]),
+        REFERENCE: result([1, 2], [{"W1": [[1.0, 2.0]], "b1": [0.0, 4.0]}, {"W1": [[2.0, -4.0]], "b1": [1.0, 1.0]}]),
         # step 1: W1[0, 0] off by 0.1 of 1 (b1[0] is off too, but scratch's is 0: skipped); step 2: W1[0, 1] by 0.004 of 4
-        "torch": result([1, 2], [{"W1": [[1.1, 2.0]], "b1": [5.0, 4.0]}, {"W1": [[2.0, -4.004]], "b1": [1.0, 1.0005]}]),
-        "keras": result([1, 3], [{"W1": [[1.0, 2.0]], "b1": [0.0, 4.0]}] * 2),  # other steps (fit's own batches): none
+        same_steps: result([1, 2], [{"W1": [[1.1, 2.0]], "b1": [5.0, 4.0]}, {"W1": [[2.0, -4.004]], "b1": [1.0, 1.0005]}]),
+        other_steps: result([1, 3], [{"W1": [[1.0, 2.0]], "b1": [0.0, 4.0]}] * 2),  # other steps (fit's own batches): none
     }
     divergence = train_json([run])["runs"][0]["divergence"]
-    assert list(divergence) == ["torch"]
-    assert divergence["torch"] == pytest.approx([0.1, 1e-3], rel=1e-9)
+    assert list(divergence) == [same_steps]
+    assert divergence[same_steps] == pytest.approx([0.1, 1e-3], rel=1e-9)
 
 
 def test_divergence_agrees_with_separate_runs_stopped_at_each_step():
