@@ -94,6 +94,8 @@ class Check:
     atol: float
     rtol: float
     passed: bool
+    # where max_rel_err was taken: (index, actual, expected) there; None when no entry of expected is nonzero
+    worst: tuple[tuple[int, ...], float, float] | None = None
 
 
 def compare_arrays(framework: str, quantity: str, actual: np.ndarray, expected: np.ndarray, dtype: str) -> Check:
@@ -101,7 +103,8 @@ def compare_arrays(framework: str, quantity: str, actual: np.ndarray, expected: 
 
     ``max_rel_err`` is the largest ``|actual - expected| / |expected|`` over the
     elements where ``expected != 0``; elements where it is 0 are judged by atol.
-    A shape mismatch fails with infinite errors.
+    ``worst`` is that element's index and both values (the first of equals; a NaN ratio wins,
+    as it makes ``max_rel_err`` NaN). A shape mismatch fails with infinite errors.
     """
     tol = tolerance_for(dtype)
     actual = np.asarray(actual, dtype=np.float64)
@@ -112,9 +115,15 @@ def compare_arrays(framework: str, quantity: str, actual: np.ndarray, expected: 
     size = np.abs(expected)
     nonzero = size > 0
     max_abs = float(diff.max()) if diff.size else 0.0
-    max_rel = float((diff[nonzero] / size[nonzero]).max()) if nonzero.any() else 0.0
+    max_rel, worst = 0.0, None
+    if nonzero.any():
+        relative = diff[nonzero] / size[nonzero]
+        k = int(np.argmax(relative))  # argmax, like max, stops at the first NaN
+        max_rel = float(relative[k])
+        at = np.unravel_index(int(np.flatnonzero(nonzero)[k]), expected.shape)
+        worst = (tuple(int(i) for i in at), float(actual[at]), float(expected[at]))
     passed = bool(np.all(diff <= tol.atol + tol.rtol * size))  # NaN compares False: fails
-    return Check(framework, quantity, max_abs, max_rel, tol.atol, tol.rtol, passed)
+    return Check(framework, quantity, max_abs, max_rel, tol.atol, tol.rtol, passed, worst)
 
 
 def quantity_names(spec: Spec, mode: str = TRAIN) -> list[str]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import numpy as np
-
 from compare import output
 from compare.output import (
     MARK,
@@ -57,30 +55,23 @@ def new_quantities(spec: Spec, mode: str) -> list[str]:
 def max_rel_err_at(result: CaseResult, framework: str) -> dict[str, dict[str, Any]]:
     """Per checked quantity of ``framework``, the entry its ``max_rel_err`` was taken at (JSON ``max_rel_err_at``).
 
-    ``{"delta1": {"index": [118, 1], "actual": ..., "expected": ...}, ...}``: the index of the
-    entry with the largest ``|actual - expected| / |expected|`` over the entries where scratch's
-    value (``expected``, the pass the framework was compared with) is not 0, the first of equals,
-    and both values there; ``index`` is ``[]`` for the loss. A quantity with no such entry (all
-    zero, missing on one side, another shape) has none. Named as in ``checks`` (``output`` for a_L).
+    ``{"delta1": {"index": [118, 1], "actual": ..., "expected": ...}, ...}``: the entry with the
+    largest ``|actual - expected| / |expected|`` over the entries where scratch's value
+    (``expected``, the pass the framework was compared with) is not 0, the first of equals, and
+    both values there (compare.parity.harness.compare_arrays, ``Check.worst``); ``index`` is ``[]``
+    for the loss. A quantity with no such entry (all zero, missing on one side, another shape) has
+    none. Named as in ``checks`` (``output`` for a_L).
     """
     L = result.spec.n_layers
-    mine = dict(result.traces[framework].quantities())
-    theirs = dict(result.references.get(framework, result.traces[REFERENCE]).quantities())
-    out: dict[str, dict[str, Any]] = {}
-    for check in result.checks_for(framework):
-        if check.quantity not in mine or check.quantity not in theirs:
-            continue
-        actual = np.asarray(mine[check.quantity], dtype=np.float64)
-        expected = np.asarray(theirs[check.quantity], dtype=np.float64)
-        nonzero = expected != 0
-        if actual.shape != expected.shape or not nonzero.any():
-            continue
-        with np.errstate(invalid="ignore"):  # inf - inf: NaN, which argmax picks as compare_arrays's max does
-            relative = np.where(nonzero, np.abs(actual - expected) / np.where(nonzero, np.abs(expected), 1.0), -1.0)
-        at = np.unravel_index(int(np.argmax(relative)), relative.shape)
-        name = "output" if check.quantity == f"a{L}" else check.quantity
-        out[name] = {"index": [int(i) for i in at], "actual": float(actual[at]), "expected": float(expected[at])}
-    return out
+    return {
+        ("output" if c.quantity == f"a{L}" else c.quantity): {
+            "index": list(c.worst[0]),
+            "actual": c.worst[1],
+            "expected": c.worst[2],
+        }
+        for c in result.checks_for(framework)
+        if c.worst is not None
+    }
 
 
 def to_json(results: Sequence[CaseResult], threads: Mapping[str, Any] | None = None) -> dict[str, Any]:
