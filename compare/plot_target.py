@@ -24,22 +24,24 @@ METAVAR = "DIR|FILE.png"
 
 @dataclass(frozen=True)
 class PlotTarget:
-    """Where ``--plot`` puts figures: ``folder``, and ``stem`` when a ``.png`` file name was given."""
+    """Where ``--plot`` puts figures: ``folder``, and ``given`` when a ``.png`` file name was given (``net.png``)."""
 
     folder: Path
-    stem: str | None = None
+    given: str | None = None
 
     def file(self, name: str) -> Path:
-        """The path of the figure the command calls ``name`` (``worked-2-2-2-network``, ``time-vs-width``).
+        """The path of a command's only figure, which it calls ``name`` (``worked-2-2-2-network``, ``time-vs-width``).
 
-        With a file name given, a command's only figure is that file: call it with the one name the
-        command draws; :meth:`many` names several.
+        The file given, if one was; else ``folder/name.png``.
         """
-        return self.folder / (f"{self.stem}.png" if self.stem is not None else f"{name}.png")
+        return self.folder / (self.given if self.given is not None else f"{name}.png")
 
-    def many(self, name: str) -> Path:
-        """The path of one of several figures: ``folder/name.png``, or ``folder/STEM-name.png`` beside a given file."""
-        return self.folder / (f"{self.stem}-{name}.png" if self.stem is not None else f"{name}.png")
+    def prefix(self, name: str) -> str:
+        """The file-name prefix of one of several figures: ``name``, or ``STEM-name`` beside a given ``STEM.png``.
+
+        The command adds the figure's own kind and ``.png`` (compare.training.plots.write_plots).
+        """
+        return name if self.given is None else f"{Path(self.given).stem}-{name}"
 
 
 def file_name(text: str) -> str:
@@ -64,4 +66,4 @@ def plot_target(value: str, flag: str = "--plot") -> PlotTarget:
     if path.suffix.lower() != ".png":
         raise InputError(f"{flag} {value!r}: expected a folder or a .png file name, got a {path.suffix!r} name")
     writable_file(path, flag)
-    return PlotTarget(path.parent, path.stem)
+    return PlotTarget(path.parent, path.name)

@@ -15,7 +15,7 @@ def test_a_name_without_suffix_is_a_folder_created_now(tmp_path):
     target = plot_target(str(tmp_path / "new" / "plots"))
     assert (tmp_path / "new" / "plots").is_dir()  # created before any work
     assert target.file("time-vs-width") == tmp_path / "new" / "plots" / "time-vs-width.png"
-    assert target.many("spiral-2-4-3-sgd-float64-loss") == tmp_path / "new" / "plots" / "spiral-2-4-3-sgd-float64-loss.png"
+    assert target.prefix("spiral-2-4-3-sgd-float64") == "spiral-2-4-3-sgd-float64"
 
 
 def test_an_existing_folder_is_a_folder_whatever_its_name(tmp_path):
@@ -26,8 +26,8 @@ def test_an_existing_folder_is_a_folder_whatever_its_name(tmp_path):
 
 def test_a_png_name_is_the_file_or_the_stem_of_several(tmp_path):
     target = plot_target(str(tmp_path / "net.PNG"))
-    assert target.file("worked-2-2-2-network") == tmp_path / "net.png"  # one figure: the file given
-    assert target.many("spiral-2-4-3-sgd-float64-loss") == tmp_path / "net-spiral-2-4-3-sgd-float64-loss.png"
+    assert target.file("worked-2-2-2-network") == tmp_path / "net.PNG"  # one figure: the file given, as given
+    assert target.prefix("spiral-2-4-3-sgd-float64") == "net-spiral-2-4-3-sgd-float64"  # several: beside it
 
 
 @pytest.mark.parametrize(

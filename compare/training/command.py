@@ -185,6 +185,7 @@ def build_parser(prog: str = "python -m compare train") -> ArgumentParser:
 def to_json(runs: Sequence[TrainingRun]) -> dict[str, Any]:
     """The ``--format json`` object (shape in docs/training.md)."""
     from compare.output import versions
+    from compare.training.run import divergences
     from core.schedules import as_dict
 
     out = []
@@ -242,7 +243,7 @@ def to_json(runs: Sequence[TrainingRun]) -> dict[str, Any]:
                     "early_stopping": None if run.early_stopping is None else dataclasses.asdict(run.early_stopping),
                 },
                 "velocity_against_lectures": run.velocity_drift,
-                "divergence": divergence(run),
+                "divergence": {fw: values.tolist() for fw, values in divergences(run).items()},
             }
             | (
                 {
@@ -261,23 +262,6 @@ def to_json(runs: Sequence[TrainingRun]) -> dict[str, Any]:
             )
         )
     return {"passed": all(run.passed for run in runs), "versions": versions(), "runs": out}
-
-
-def divergence(run: TrainingRun) -> dict[str, list[float]]:
-    """Per framework, at each recorded step (``loss_steps``), its largest relative parameter difference from scratch.
-
-    The curve of ``--plot``'s divergence.png (compare.training.run.param_divergence: over every
-    entry of every parameter where the scratch run it is checked against is not 0). A framework
-    that recorded other steps (``model.fit``'s own batches, an early stop elsewhere) has none.
-    """
-    from compare.training.run import param_divergence
-
-    out = {}
-    for fw, result in run.results.items():
-        reference = run.reference_for(fw)
-        if fw != registry.REFERENCE and result.steps == reference.steps:
-            out[fw] = param_divergence(result, reference).tolist()
-    return out
 
 
 def _table_rows(recorded: int) -> list[int]:
@@ -718,8 +702,7 @@ def _run(args: Any) -> int:
         from compare.training.plots import write_plots
 
         for run in runs:
-            name = file_name(f"{run.name}-{run.optimizer}-{run.dtype}")
-            write_plots(run, target.folder, name if target.stem is None else f"{target.stem}-{name}")
+            write_plots(run, target.folder, target.prefix(file_name(f"{run.name}-{run.optimizer}-{run.dtype}")))
     if args.format == "json":
         from compare.output import dumps
 

@@ -27,7 +27,7 @@ from compare import registry
 from compare.log_ticks import log_ticks
 from compare.parity.harness import REFERENCE, evaluate_with
 from compare.parity.tolerances import tolerance_for
-from compare.training.run import TrainingRun, param_divergence
+from compare.training.run import TrainingRun, divergences
 from core.normalization import INFERENCE
 
 ZERO_FLOOR = 1e-18  # exact agreement (a difference of 0) is drawn here: log axes have no 0
@@ -87,11 +87,9 @@ def plot_divergence(run: TrainingRun):
     """
     fig = _figure((7, 4.5))
     ax = fig.subplots()
-    for framework, result in run.results.items():
-        if framework == REFERENCE or result.steps != run.reference_for(framework).steps:
-            continue  # a run on other steps (fit's own batches, an early stop elsewhere) has no step-by-step divergence
-        divergence = np.maximum(param_divergence(result, run.reference_for(framework)), ZERO_FLOOR)
-        ax.plot(result.steps, divergence, label=f"{framework} vs scratch", **registry.get(framework).style)
+    for framework, divergence in divergences(run).items():  # none for a run on other steps (fit's own batches)
+        steps = run.results[framework].steps
+        ax.plot(steps, np.maximum(divergence, ZERO_FLOOR), label=f"{framework} vs scratch", **registry.get(framework).style)
     ax.axhline(tolerance_for(run.dtype).rtol, color="red", linewidth=1, label=f"rtol {run.dtype}")
     ax.set_yscale("log")
     ax.set_xlabel("step k")

@@ -290,6 +290,20 @@ def param_divergence(actual: TrainResult, expected: TrainResult) -> np.ndarray:
     return np.array(out)
 
 
+def divergences(run: TrainingRun) -> dict[str, np.ndarray]:
+    """Per framework but scratch, :func:`param_divergence` from the scratch run it is checked against, per recorded step.
+
+    A framework that recorded other steps (``model.fit``'s own batches, an early stop elsewhere) has
+    no step-by-step divergence and is left out. The curves of ``--plot``'s divergence.png and the
+    train JSON's ``divergence``.
+    """
+    return {
+        framework: param_divergence(result, run.reference_for(framework))
+        for framework, result in run.results.items()
+        if framework != REFERENCE and result.steps == run.reference_for(framework).steps
+    }
+
+
 def run_training(case: Case, **options: Any) -> TrainingRun:
     """Train ``case`` with scratch and each framework, compare each with scratch: :func:`start_training`'s options, finished."""
     return finish_training(start_training(case, **options))
