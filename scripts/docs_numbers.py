@@ -612,20 +612,9 @@ def worst(
 
 
 def entry(case: Mapping[str, Any], check: Mapping[str, Any]) -> dict[str, float]:
-    """The entry of a gradient or output check with the largest relative error: its size and its absolute error."""
-    import numpy as np
-
-    quantity, results = check["quantity"], case["results"]
-
-    def values(framework: str) -> Any:
-        held = results[framework]
-        return np.asarray(held["output"] if quantity == "output" else held["grads"][quantity.removeprefix("d")], dtype=float)
-
-    expected, actual = values("scratch"), values(check["framework"])
-    error = np.abs(actual - expected)
-    relative = np.where(expected != 0, error / np.where(expected != 0, np.abs(expected), 1.0), 0.0)
-    at = np.unravel_index(int(np.argmax(relative)), relative.shape)
-    return {"size": float(abs(expected[at])), "abs": float(error[at]), "rel": float(relative[at])}
+    """The entry a check's largest relative error was taken at (the report's ``max_rel_err_at``): its size, its errors."""
+    at = case["results"][check["framework"]]["max_rel_err_at"][check["quantity"]]
+    return {"size": abs(at["expected"]), "abs": abs(at["actual"] - at["expected"]), "rel": check["max_rel_err"]}
 
 
 def where(case: Mapping[str, Any], check: Mapping[str, Any], framework: bool = True) -> str:
@@ -1063,13 +1052,21 @@ def _edge_keys() -> list[Key]:
 
 
 def normwise(run: Mapping[str, Any], framework: str) -> float:
-    """||theta_framework - theta_scratch|| / ||theta_scratch||: every final parameter of a training report's run together."""
+    """||theta_framework - theta_scratch|| / ||theta_scratch|| of a training report's run, all final parameters together.
+
+    compare.training.run.normwise_difference on the report's ``final_params``.
+    """
     import numpy as np
 
-    mine, theirs = run["results"][framework]["final_params"], run["results"]["scratch"]["final_params"]
-    difference = sum(float(np.sum((np.asarray(mine[n]) - np.asarray(theirs[n])) ** 2)) for n in theirs)
-    size = sum(float(np.sum(np.asarray(theirs[n]) ** 2)) for n in theirs)
-    return float(np.sqrt(difference / size))
+    from compare.registry import REFERENCE
+    from compare.training.run import normwise_difference
+    from core.training import TrainResult
+
+    def final(name: str) -> TrainResult:
+        params = {p: np.asarray(v, dtype=np.float64) for p, v in run["results"][name]["final_params"].items()}
+        return TrainResult([], [], [], params, 0.0, None)
+
+    return normwise_difference(final(framework), final(REFERENCE))
 
 
 def defaults_table(out: Mapping[str, Any]) -> str:
