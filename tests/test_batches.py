@@ -51,7 +51,11 @@ def test_bad_counts_raise_input_error(kwargs):
         make_batches(10, batch_size, **kwargs)
 
 
-@pytest.mark.parametrize("batch_size", [1, 32], ids=["stochastic", "mini-batch-32"])
+@pytest.mark.parametrize(
+    "batch_size",
+    # batch size 1 takes one step per row: in the full suite only
+    [pytest.param(1, id="stochastic", marks=pytest.mark.full), pytest.param(32, id="mini-batch-32")],
+)
 def test_every_framework_follows_scratch_on_the_same_mini_batches(batch_size):
     run = run_training(
         get_case("spiral-2-4-3"),

@@ -24,6 +24,8 @@ from helpers import shared_across_workers
 from scratch.init import init_params
 from scratch.model import evaluate
 
+pytestmark = pytest.mark.full  # every test runs the CLI in a fresh process: the full suite only (README, Tests)
+
 BENCH_STEPS = tuple(registry.bench_steps())
 
 

@@ -23,6 +23,8 @@ from core.validate import prepare
 from helpers import shared_across_workers
 from scratch.train import train
 
+pytestmark = pytest.mark.full  # every test runs the CLI in a fresh process: the full suite only (README, Tests)
+
 BENCH_STEPS = tuple(registry.bench_steps())
 CASE = get_case("spiral-2-4-3")
 FIRST, SECOND = [n for n in registry.NAMES if registry.get(n).environment][:2]  # Keras on TensorFlow, on JAX

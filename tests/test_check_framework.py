@@ -32,6 +32,8 @@ from core.validate import prepare
 from helpers import shared_across_workers
 from scratch.model import evaluate, forward
 
+pytestmark = pytest.mark.full  # every test runs the CLI in a fresh process: the full suite only (README, Tests)
+
 ROOT = Path(__file__).resolve().parents[1]
 STUDENTS = ROOT / "examples" / "students"
 F64 = {"rtol": 1e-10, "atol": 1e-12}  # compare/parity/tolerances.py, float64

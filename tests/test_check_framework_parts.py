@@ -25,6 +25,8 @@ from helpers import run_in
 from scratch.optimizers import RULES
 from scratch.train import train
 
+pytestmark = pytest.mark.full  # every test runs the CLI in a fresh process: the full suite only (README, Tests)
+
 ROOT = Path(__file__).resolve().parents[1]
 SPIRAL = parse_spec("2-4-3:relu,softmax:cce")
 TORCH = STUDENT_FRAMEWORKS["torch"]

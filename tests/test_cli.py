@@ -12,6 +12,8 @@ from compare.data.files import save_data, save_weights
 from core.spec import parse_spec
 from planted_bugs import run_cli_with_keras_kernel_not_transposed
 
+pytestmark = pytest.mark.full  # every test runs the CLI in a fresh process: the full suite only (README, Tests)
+
 
 def run_cli(*args):
     return subprocess.run([sys.executable, "-m", "compare", *args], capture_output=True, text=True, timeout=300)

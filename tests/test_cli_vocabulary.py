@@ -103,6 +103,7 @@ def test_ctrl_c_is_one_line_and_exit_130():
     assert all(line.startswith("python -m compare train: ") and ": error: " not in line for line in progress)
 
 
+@pytest.mark.full  # runs the CLI with every framework: the full suite only
 def test_ctrl_c_during_a_real_run_ends_it(tmp_path):
     """The real command, interrupted at some point of a long run: it ends soon, with 130 or (in start-up) Python's own exit."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -17,9 +17,12 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from compare import registry
 from compare.data.cases import get_case
+
+pytestmark = pytest.mark.full  # every test runs the CLI in a fresh process: the full suite only (README, Tests)
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMAND = [sys.executable, "-m", "compare", "--format", "json", "--arch", "spiral-2-4-3", "--seed", "3"]

@@ -15,6 +15,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.full  # runs the docs' own commands and code blocks: the full suite only (README, Tests)
+
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "training.md"
 COMMAND = re.compile(r'`python -c "(.*?)"`')
 PRINTED = re.compile(r"^`([^`]*)`")

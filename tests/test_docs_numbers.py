@@ -19,6 +19,8 @@ import pytest
 from compare.registry import REFERENCE
 from helpers import shared_across_workers
 
+pytestmark = pytest.mark.full  # runs the docs' own commands and code blocks: the full suite only (README, Tests)
+
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = importlib.util.spec_from_file_location("docs_numbers", ROOT / "scripts" / "docs_numbers.py")
 assert SPEC is not None and SPEC.loader is not None

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.full  # runs the docs' own commands and code blocks: the full suite only (README, Tests)
+
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "training.md"
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 SECTIONS = ("Learning-rate schedules", "Early stopping")

@@ -16,6 +16,8 @@ from core.early_stopping import EarlyStopping, validation_split
 from core.errors import InputError
 from scratch.early_stopping import Monitor
 
+pytestmark = pytest.mark.full  # every test runs the CLI in a fresh process: the full suite only (README, Tests)
+
 CANCER = load_cases(["breast-cancer-2-4-1"], None, None, 0)[0]
 
 # patience 2, min_delta 0.01. Epoch 1 is the first best; 0.8 < 1.0 - 0.01 improves; 0.85 does not (wait 1);

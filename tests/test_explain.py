@@ -173,6 +173,7 @@ def test_an_unwritable_output_is_refused_before_any_work(tmp_path, capsys):
     assert len(err) == 1 and "--output" in err[0] and "is a directory" in err[0]
 
 
+@pytest.mark.full  # runs the CLI with a planted bug: the full suite only
 def test_cli_exits_1_when_an_implementation_differs():
     """A layout bug planted in keras_impl (the kernel loaded without its .T), ``explain`` run in a real subprocess.
 

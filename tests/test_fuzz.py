@@ -59,6 +59,7 @@ def keeps_the_promise(tokens: list[fuzzing.Token]) -> None:
         fuzzing.check_outcome(argv, code, out, err)
 
 
+@pytest.mark.full  # runs each subcommand in fresh processes: the full suite only
 @pytest.mark.parametrize("subcommand", sorted(SUBCOMMANDS))
 def test_every_subcommand_keeps_its_promise_under_fuzzing(subcommand):
     @settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], max_examples=_examples())

@@ -56,6 +56,7 @@ def test_an_unclosed_group_is_a_clear_error():
 LEFT_OVER = re.compile(r"&#x0005F;|&#x0005E;|<mrow />|\^\[")  # an underscore or caret not read, an empty power
 
 
+@pytest.mark.full  # every built-in case: the full suite only
 def test_every_explain_step_of_every_built_in_case_reads_as_mathml_with_nothing_left_over():
     from compare.data.cases import CASES, get_case
     from compare.students.steps import explain_case

@@ -18,6 +18,8 @@ import pytest
 
 from tests.helpers import shared_across_workers
 
+pytestmark = pytest.mark.full  # every test runs the CLI in a fresh process: the full suite only (README, Tests)
+
 ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = {
     "parity": ["--arch", "worked-2-2-2", "--arch", "spiral-2-4-3", "--frameworks", "torch"],

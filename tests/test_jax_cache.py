@@ -5,7 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from keras_impl.backend import NO_CACHE, jax_cache
+
+pytestmark = pytest.mark.full  # each Keras backend in a process of its own, started per test: the full suite only (README, Tests)
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -19,6 +19,8 @@ from compare.data.cases import custom_case
 from compare.parity.harness import run_case
 from helpers import has_known_difference, run_in
 
+pytestmark = pytest.mark.full  # each Keras backend in a process of its own, started per test: the full suite only (README, Tests)
+
 ROOT = Path(__file__).resolve().parents[1]
 KERAS = [name for name in registry.NAMES if "KERAS_BACKEND" in registry.get(name).environment]
 

@@ -32,6 +32,8 @@ import pytest
 
 from compare import registry
 
+pytestmark = pytest.mark.full  # each Keras backend in a process of its own, started per test: the full suite only (README, Tests)
+
 ROOT = Path(__file__).resolve().parents[1]
 EXACT = 100.0
 CLIPPED = -math.log(1e-7)  # 16.118

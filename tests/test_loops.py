@@ -102,6 +102,7 @@ def test_fifty_epochs_of_each_schedule_agree_across_every_loop(schedule):
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
 
 
+@pytest.mark.full  # trains 5 epochs with model.fit: the full suite only
 def test_fits_own_defaults_take_batches_of_32_shuffled_not_the_full_batch(capsys):
     """``--framework-defaults`` on keras-fit: ``fit(X, y, epochs=E)`` alone, 10 steps per epoch on the 300-point spiral."""
     from compare.cli import main

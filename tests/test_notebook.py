@@ -16,6 +16,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+pytestmark = pytest.mark.full  # runs the docs' own commands and code blocks: the full suite only (README, Tests)
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "examples" / "backprop_walkthrough.ipynb"
 SPEC = importlib.util.spec_from_file_location("make_notebook", ROOT / "scripts" / "make_notebook.py")

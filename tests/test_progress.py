@@ -105,6 +105,7 @@ def test_a_piped_training_run_counts_its_trainings(capsys):
     assert lines[-1].startswith("python -m compare train: 6/6 trainings (worked-2-2-2 adam float64), ")
 
 
+@pytest.mark.full  # runs the CLI: the full suite only
 def test_an_error_after_the_first_line_is_still_one_error_line_and_the_last(capsys):
     """keras-fit refuses --l2 with a validation split only once it runs: the progress line, then the error alone."""
     argv = ["train", "--frameworks", "keras-fit", "--epochs", "2", "--validation-split", "0.2", "--l2", "0.1"]

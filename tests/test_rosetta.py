@@ -21,6 +21,8 @@ import pytest
 
 from compare import registry
 
+pytestmark = pytest.mark.full  # runs the docs' own commands and code blocks: the full suite only (README, Tests)
+
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "rosetta.md"
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 

@@ -180,6 +180,7 @@ def test_the_text_report_names_the_step_and_both_etas(monkeypatch, capsys):
     assert "torch: eta first differs at step 1: 0.1 against scratch's 0.2" in out
 
 
+@pytest.mark.full  # runs the CLI: the full suite only
 def test_json_records_every_eta_and_the_schedule(capsys):
     argv = ["train", "--frameworks", "torch", "--epochs", "3", "--batch-size", "100", "--schedule", "cosine"]
     assert main([*argv, "--format", "json"]) == 0
@@ -205,6 +206,7 @@ def test_bad_schedule_options_exit_2_with_one_line(capsys, args, message):
     assert len(err) == 1 and message in err[0]
 
 
+@pytest.mark.full  # runs Keras in a fresh process: the full suite only
 def test_keras_exponential_decay_casts_a_python_float_gamma_through_float32_on_tensorflow():
     """The canary for keras_impl.schedules' float64 gamma: once Keras keeps a Python float in float64, it fails."""
     from tests.helpers import run_in
@@ -218,6 +220,7 @@ def test_keras_exponential_decay_casts_a_python_float_gamma_through_float32_on_t
     assert value == float(np.float32(0.95)) != 0.95
 
 
+@pytest.mark.full  # runs the CLI: the full suite only
 def test_past_its_period_torch_cosine_rises_again_while_keras_and_scratch_hold_the_floor():
     """docs/training.md: CosineAnnealingLR follows the cosine past T_max; CosineDecay and scratch hold eta_min."""
     import torch

@@ -12,6 +12,8 @@ import pytest
 
 from compare import registry
 
+pytestmark = pytest.mark.full  # every test runs the CLI in a fresh process: the full suite only (README, Tests)
+
 FRAMEWORKS = {module for name in registry.OTHERS for module in registry.get(name).imports}  # torch, keras, tensorflow
 HEAVY = FRAMEWORKS | {"sklearn", "scipy", "matplotlib", "rich", "safetensors"}
 

@@ -11,6 +11,8 @@ import pytest
 from compare import registry
 from compare.cli import main
 
+pytestmark = pytest.mark.full  # every test runs the CLI in a fresh process: the full suite only (README, Tests)
+
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "compare", "train", *args], capture_output=True, text=True, timeout=300)

@@ -68,6 +68,7 @@ def test_inside_in_workers_an_entry_does_not_run_here_and_afterwards_it_does():
     assert plain.runs_here()
 
 
+@pytest.mark.full  # starts a worker process: the full suite only
 def test_a_training_in_a_worker_gives_the_same_json_as_in_this_process(capsys):
     """torch trained in a worker process of its own and here: every number equal (the report's threads aside)."""
     argv = ["train", "--frameworks", "torch", "--arch", "spiral-2-4-3", "--optimizer", "adam", "--steps", "20"]
