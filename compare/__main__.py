@@ -1,7 +1,6 @@
-"""``python -m compare``: see compare.cli."""
-
-import sys
+"""``python -m compare``: see compare.cli; the process ends without the interpreter's finalization (compare.process)."""
 
 from compare.cli import main
+from compare.process import finish
 
-sys.exit(main())
+finish(main())

@@ -95,8 +95,17 @@ class Implementation:
         return self.loop or "train"
 
     def module(self, part: str) -> ModuleType:
-        """Its module ``part`` (``"model"``, ``"train"``, ``"init"``, ...), imported now, in this process."""
-        return importlib.import_module(f"{self.package}.{part}")
+        """Its module ``part`` (``"model"``, ``"train"``, ``"init"``, ...), imported now, in this process.
+
+        A first import runs with the garbage collector paused (compare.process.importing).
+        """
+        name = f"{self.package}.{part}"
+        if name in sys.modules:
+            return sys.modules[name]
+        from compare.process import importing
+
+        with importing():
+            return importlib.import_module(name)
 
     def missing(self) -> list[str]:
         """The modules it needs that are not installed (found without importing them)."""

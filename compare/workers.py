@@ -298,11 +298,15 @@ class Worker:
             lines = [line.strip() for line in f if line.strip()]
         return lines[-1] if lines else f"exit code {self.process.poll()}"
 
-    def close(self) -> None:
-        """End the child (closing its input ends its loop) and remove the log."""
+    def end_input(self) -> None:
+        """Close the child's input once the requests queued here are answered: its loop then ends."""
         self.channel.shutdown(wait=True)
         if self.process.stdin is not None and not self.process.stdin.closed:
             self.process.stdin.close()
+
+    def close(self) -> None:
+        """End the child (closing its input ends its loop), wait for it, and remove the log."""
+        self.end_input()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -323,9 +327,13 @@ def worker(name: str, environment: Mapping[str, str]) -> Worker:
 
 @atexit.register
 def close_all() -> None:
-    """End every worker (at exit)."""
-    while _WORKERS:
-        _WORKERS.popitem()[1].close()
+    """End every worker (at exit): all of their inputs closed first, so that they end side by side."""
+    workers = list(_WORKERS.values())
+    _WORKERS.clear()
+    for each in workers:
+        each.end_input()
+    for each in workers:
+        each.close()
 
 
 # --- the child's side ------------------------------------------------------------------------------
@@ -355,4 +363,6 @@ def serve(name: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(serve(sys.argv[1]))
+    from compare.process import finish
+
+    finish(serve(sys.argv[1]))

@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import keras
+import numpy as np
 
 from core.errors import lookup
 from keras_impl import backend
@@ -37,6 +38,7 @@ Step = Callable[[Any, Any], Any]  # step(X, y) -> aux: one training step
 def _tensorflow(compute: Compute, variables: Sequence[Any], taps: list[Any]) -> Gradients:
     import tensorflow as tf
 
+    taps = [tf.convert_to_tensor(tap) for tap in taps]
     with tf.GradientTape() as tape:
         tape.watch(taps)
         loss, aux = compute(taps)
@@ -47,7 +49,7 @@ def _tensorflow(compute: Compute, variables: Sequence[Any], taps: list[Any]) -> 
 def _torch(compute: Compute, variables: Sequence[Any], taps: list[Any]) -> Gradients:
     import torch
 
-    taps = [tap.requires_grad_(True) for tap in taps]
+    taps = [keras.ops.convert_to_tensor(tap).requires_grad_(True) for tap in taps]
     with torch.enable_grad():
         loss, aux = compute(taps)
         inputs = [variable.value for variable in variables] + taps
@@ -119,7 +121,9 @@ def value_and_gradients(
         InputError: a backend with no gradient function here.
     """
     gradients = lookup(GRADIENTS, backend.name(), "Keras backend")
-    return gradients(compute, variables, [keras.ops.zeros(shape, dtype=dtype) for shape in tap_shapes], state)
+    # NumPy zeros, each backend's function makes the tensors it needs (on JAX, jit takes NumPy as is;
+    # an eager keras.ops.zeros there is one compiled call per shape)
+    return gradients(compute, variables, [np.zeros(shape, dtype=dtype) for shape in tap_shapes], state)
 
 
 def _tf_derivative(function: Callable[[Any], Any], x: Any) -> tuple[Any, Any]:

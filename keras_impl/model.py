@@ -22,6 +22,7 @@ from core.normalization import DROPOUT_SEED, MATCHED, TRAIN, BatchNormSettings, 
 from core.spec import Spec
 from core.trace import Trace
 from core.validate import check_batch_for_mode, prepare
+from keras_impl import backend
 from keras_impl.activations import make_activation
 from keras_impl.convert import load_norms, load_params, read_grads, read_running, variables
 from keras_impl.gradients import call_and_derivative, value_and_gradients
@@ -39,6 +40,11 @@ class Inner:
     bn: dict[int, Any] = field(default_factory=dict)
     h: dict[int, Any] = field(default_factory=dict)
     keep: dict[int, Any] = field(default_factory=dict)
+
+
+def placeholder(shape: Sequence[int], dtype: Any = None) -> Any:
+    """Zeros of ``shape``: what a variable holds until the canonical parameters are assigned (an initializer)."""
+    return backend.tensor(np.zeros(tuple(shape), dtype=dtype))
 
 
 class MLP:
@@ -59,15 +65,16 @@ class MLP:
         self.spec = spec
         self.dtype = dtype
         layers = range(1, spec.n_layers + 1)
-        # zeros, not Keras's glorot_uniform: the canonical weights are loaded right after (keras_impl.convert),
-        # and a random initializer costs a compiled RNG call per layer on JAX
+        # zeros made in NumPy, not Keras's glorot_uniform or "zeros": the canonical weights are loaded right after
+        # (keras_impl.convert), and on JAX each of Keras's initializers is a compiled call per shape
         self.denses = [
             keras.layers.Dense(
                 spec.sizes[l],
                 activation=None,
                 use_bias=not spec.has_batch_norm(l),
                 dtype=dtype,
-                kernel_initializer="zeros",
+                kernel_initializer=placeholder,
+                bias_initializer=placeholder,
                 kernel_regularizer=kernel_regularizer,
             )
             for l in layers
@@ -171,8 +178,8 @@ def evaluate(
     L, m = spec.n_layers, X_np.shape[0]
     check_batch_for_mode(spec, m, mode)
     model = build_model(spec, params, dtype, seed=seed)
-    X_t = keras.ops.convert_to_tensor(X_np, dtype=dtype)
-    y_t = keras.ops.convert_to_tensor(y_np)
+    X_t = keras.ops.convert_to_tensor(backend.tensor(X_np), dtype=dtype)
+    y_t = backend.tensor(y_np)
     training = mode == TRAIN
 
     def compute(taps: list[Any]) -> tuple[Any, Any]:

@@ -51,6 +51,44 @@ def test_float64_stays_float64_and_keras_still_needs_the_fix(framework):
 
 
 @pytest.mark.parametrize("framework", KERAS)
+def test_a_numpy_array_becomes_a_tensor_of_the_same_dtype_shape_and_values(framework):
+    out = run_in(
+        framework,
+        "import numpy as np, keras_impl, keras\n"
+        "from keras_impl import backend\n"
+        "for a in (np.arange(6.0).reshape(2, 3), np.arange(4, dtype=np.float32) / 3, np.array([2, 0, 1])):\n"
+        "    t = backend.tensor(a)\n"
+        "    b = keras.ops.convert_to_numpy(t)\n"
+        "    print(keras.ops.is_tensor(t), b.dtype == a.dtype, b.shape == a.shape, np.array_equal(a, b))",
+    )
+    assert out.split() == ["True"] * 12
+
+
+@pytest.mark.parametrize("framework", [n for n in KERAS if registry.get(n).environment["KERAS_BACKEND"] == "jax"])
+def test_on_jax_the_conversion_compiles_nothing_where_keras_own_compiles(framework):
+    """Canary for keras_impl.backend.TENSORS: Keras's conversion (jnp.asarray) compiles for each new shape.
+
+    When it no longer does, the second count is 0, this test fails, and the JAX entry can go.
+    """
+    out = run_in(
+        framework,
+        "import logging, numpy as np, keras_impl, keras, jax\n"
+        "from keras_impl import backend\n"
+        "messages = []\n"
+        "handler = logging.Handler()\n"
+        "handler.emit = lambda record: messages.append(record.getMessage())\n"
+        "logging.getLogger('jax').addHandler(handler)\n"
+        "jax.config.update('jax_log_compiles', True)\n"
+        "backend.tensor(np.zeros((3, 7)))\n"
+        "ours = len(messages)\n"
+        "keras.ops.convert_to_tensor(np.zeros((3, 9)))\n"
+        "print(ours, len(messages) - ours)",
+    )
+    ours, keras_own = map(int, out.split())
+    assert ours == 0 and keras_own > 0
+
+
+@pytest.mark.parametrize("framework", KERAS)
 def test_python_float_momentum_is_float32_only_where_documented(framework):
     """Two SGD steps with g = 1 and eta = 1 (exact): theta_2 = -2 - mu, so mu is read back from theta_2.
 

@@ -2,11 +2,11 @@
 
 The floor is the import of every framework the default run loads, in the processes it
 loads them in, side by side: this process's (numpy, torch, Keras on TensorFlow) and one per
-other Keras backend (Keras on JAX, Keras on torch; compare.workers): no run of the harness
-can be faster than those imports. Each command runs
-``runs`` times, the commands interleaved (so a busy neighbour on a shared
-machine slows all of them alike), after one untimed warm-up round that fills
-the file cache. Reported: the median and the spread, and each command's median
+other Keras backend (Keras on JAX, Keras on torch; compare.workers), each process importing and
+ending as the CLI's do (compare.process): no run of the harness can be faster than those
+imports. Each command runs ``runs`` times, the commands interleaved (so a busy neighbour on a
+shared machine slows all of them alike), after one untimed warm-up round that fills the file
+cache. Reported: the median and the spread, and each command's median
 over the floor's median.
 
 Then the time to the first line: each subcommand started with its stderr on a pseudo-terminal
@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from compare.process import FLOOR_CODE
 from compare.registry import IMPLEMENTATIONS
 
 FIRST_LINE_TARGET_S = 1.0  # a person should see what a command is doing within a second
@@ -44,7 +45,9 @@ def floor_processes() -> list[Process]:
 
     Entries without an environment share the first process (the harness's own); every other
     environment is a worker process (compare.workers). Each imports its packages (which set
-    their frameworks' environment first, as in a real run) and then the frameworks.
+    their frameworks' environment first, as in a real run) and then the frameworks, with the
+    garbage collector paused, and ends with ``os._exit(0)``: the CLI and its workers import and end
+    so too (compare.process).
     """
     groups: dict[tuple[tuple[str, str], ...], list[Any]] = {}
     plain = []
@@ -58,7 +61,8 @@ def floor_processes() -> list[Process]:
     out = []
     for group in members:
         modules = dict.fromkeys(module for impl in group for module in (impl.package, *impl.imports))
-        out.append(([sys.executable, "-c", f"import {', '.join(modules)}"], dict(group[0].environment) if group else {}))
+        code = FLOOR_CODE.format(modules=", ".join(modules))
+        out.append(([sys.executable, "-c", code], dict(group[0].environment) if group else {}))
     return out
 
 
