@@ -843,6 +843,11 @@ def train_ratios(page: str) -> list[float]:
     return [ratio(row[5]) for row in bench_table(page, "## 2f.")]
 
 
+def train_step_ratios(page: str) -> list[float]:
+    """docs/benchmarks.md §2f: each framework's training loop per step (beyond its one-time costs) against its compiled step."""
+    return [ratio(row[9]) for row in bench_table(page, "## 2f.")]
+
+
 # --- the keys ---------------------------------------------------------------------------------------------------------
 
 
@@ -1264,6 +1269,7 @@ def _bench_keys() -> list[Key]:
         bench_key("bench-startup-ratio", lambda page: f"{startup_ratio(page):.2f}"),
         bench_key("bench-train-ratio-min", lambda page: f"{min(train_ratios(page)):.2f}"),
         bench_key("bench-train-ratio-max", lambda page: f"{max(train_ratios(page)):.2f}"),
+        bench_key("bench-train-step-ratio-max", lambda page: f"{max(train_step_ratios(page)):.2f}"),
         bench_key("bench-scratch-over-torch-min", lambda page: f"{1 / max(lecture_ratios(page, (3,))):.2f}"),
         bench_key("bench-scratch-over-torch-max", lambda page: f"{1 / min(lecture_ratios(page, (3,))):.2f}"),
         bench_key("bench-keras-over-scratch-min", lambda page: f"{min(lecture_ratios(page, (4, 5))):.1f}"),

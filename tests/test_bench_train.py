@@ -1,8 +1,8 @@
 """``python -m compare bench --train``: its floor is made of real optimizer steps, and its report adds up.
 
 No time is asserted (speed is measured by the benchmark, not tested): only that each step it
-times is the optimizer's update, and that the ratios, medians and floors are the ones its own
-timings give.
+times is the optimizer's update, and that the ratios, medians, floors, one-time costs and
+per-step costs are the ones its own timings give.
 """
 
 import json
@@ -76,6 +76,12 @@ def test_the_report_has_each_framework_with_its_runs_floor_and_ratio(quick_repor
         assert set(row["step_us"]) == set(OPTIMIZERS) and all(us > 0 for us in row["step_us"].values())
         assert row["floor_s"] == pytest.approx(report["steps"] * sum(row["step_us"].values()) / 1e6, rel=1e-12)
         assert row["ratio"] == pytest.approx(row["median_s"] / row["floor_s"], rel=1e-12)
+        assert len(row["one_step_blocks_s"]) == 2 and row["one_time_s"] == statistics.median(row["one_step_blocks_s"])
+        six_trainings = len(OPTIMIZERS)
+        beyond = (row["median_s"] - row["one_time_s"]) / (six_trainings * (report["steps"] - 1))
+        assert row["step_us_beyond"] == pytest.approx(beyond * 1e6, rel=1e-12)
+        assert row["floor_step_us"] == pytest.approx(row["floor_s"] / (six_trainings * report["steps"]) * 1e6, rel=1e-12)
+        assert row["step_ratio"] == pytest.approx(row["step_us_beyond"] / row["floor_step_us"], rel=1e-12)
     assert report["frameworks"][SECOND]["process"] == SECOND  # measured with its own backend
     assert "process" not in report["frameworks"][FIRST]
     assert len(report["load_average"]["before"]) == 3
@@ -94,6 +100,7 @@ def test_the_text_report_names_the_floor_and_the_load():
     assert done.returncode == 0, done.stderr
     assert "train --optimizer all --steps 20 on spiral-2-4-3" in done.stdout
     assert "floor: steps x the median compiled step of each optimizer" in done.stdout and "load average" in done.stdout
+    assert "one-time: the median of the same six trainings of one step each" in done.stdout
     assert "timing scratch, torch here" in done.stderr  # progress on stderr, the report alone on stdout
 
 

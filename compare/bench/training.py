@@ -10,6 +10,12 @@ optimizer, ``steps`` x the median time of that framework's compiled bench step
 optimizer, summed. The ratio (median block / floor) is what the training loop adds: model
 building, recording, batch handling, the final evaluation.
 
+The two parts of that are then told apart: the same six trainings of one step each, timed
+``runs`` times once the framework is warm, are the **one-time** cost of six trainings (building
+each model and optimizer, tracing or compiling each step, the final evaluation; one step each).
+What the longer block costs beyond them, over its other ``steps - 1`` steps per training, is the
+**per-step** cost of the training loop, set against the bench step (the step ratio).
+
 Frameworks that need another Keras backend are measured in a child process with their
 environment (as the step benchmark does). Unless ``--no-command``, the whole command
 ``python -m compare train --arch CASE --optimizer all --steps N`` (every framework together,
@@ -32,6 +38,7 @@ import numpy as np
 
 from compare import registry
 from core.errors import InputError
+from core.optimizers import OPTIMIZERS
 
 TABLE_ROWS = 10  # the train command records steps / 10 by default
 
@@ -42,7 +49,7 @@ def measure_here(case_name: str, frameworks: Sequence[str], steps: int, runs: in
     from compare.bench.timing import time_step
     from compare.data.cases import get_case
     from compare.training.run import default_learning_rate
-    from core.optimizers import OPTIMIZERS, matched
+    from core.optimizers import matched
     from core.validate import prepare
 
     case = get_case(case_name)
@@ -54,17 +61,14 @@ def measure_here(case_name: str, frameworks: Sequence[str], steps: int, runs: in
         impl = registry.get(name)
         train = impl.train
 
-        def block(train: Callable[..., Any] = train) -> None:
+        def block(batches: list[np.ndarray], every: int, train: Callable[..., Any] = train) -> None:
             for optimizer in OPTIMIZERS:
                 eta = default_learning_rate(optimizer, case.learning_rate)
                 hyper = matched(optimizer, eta)
                 train(case.spec, case.params, case.X, case.y, optimizer=optimizer, hyper=hyper, batches=batches, every=every)
 
-        blocks = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            block()
-            blocks.append(time.perf_counter() - start)
+        blocks = [_timed(block, batches, every) for _ in range(runs)]
+        one_step = [_timed(block, batches[:1], 1) for _ in range(runs)]  # warm now: the one-time costs alone
         step_name = impl.bench[0].name
         per_optimizer = {}
         for optimizer in OPTIMIZERS:
@@ -73,16 +77,40 @@ def measure_here(case_name: str, frameworks: Sequence[str], steps: int, runs: in
             per_optimizer[optimizer] = time_step(step.run, step.sync, repeats, block_s).median_s
         floor = steps * sum(per_optimizer.values())
         later = blocks[1:] or blocks
+        median, one_time = statistics.median(later), statistics.median(one_step)
         out[name] = {
             "bench_step": step_name,
             "first_s": blocks[0],
             "blocks_s": blocks,
-            "median_s": statistics.median(later),
+            "median_s": median,
             "floor_s": floor,
             "step_us": {optimizer: seconds * 1e6 for optimizer, seconds in per_optimizer.items()},
-            "ratio": statistics.median(later) / floor,
-        }
+            "ratio": median / floor,
+            "one_step_blocks_s": one_step,
+            "one_time_s": one_time,
+        } | _per_step(median, one_time, floor, steps)
     return out
+
+
+def _timed(block: Callable[[list[np.ndarray], int], None], batches: list[np.ndarray], every: int) -> float:
+    """Wall seconds of one ``block(batches, every)``."""
+    start = time.perf_counter()
+    block(batches, every)
+    return time.perf_counter() - start
+
+
+def _per_step(median_s: float, one_time_s: float, floor_s: float, steps: int) -> dict[str, float | None]:
+    """The loop's cost per step beyond the one-time costs, the floor's per step, and their ratio (None for one step).
+
+    Six trainings (one per optimizer) of ``steps`` steps cost ``median_s``; of one step, ``one_time_s``:
+    the difference is ``6 (steps - 1)`` steps. Noise can make it negative on a very short run.
+    """
+    n = len(OPTIMIZERS) * steps
+    floor_us = floor_s / n * 1e6
+    if steps < 2:
+        return {"step_us_beyond": None, "floor_step_us": floor_us, "step_ratio": None}
+    beyond = (median_s - one_time_s) / (len(OPTIMIZERS) * (steps - 1)) * 1e6
+    return {"step_us_beyond": beyond, "floor_step_us": floor_us, "step_ratio": beyond / floor_us}
 
 
 def measure_elsewhere(name: str, argv: Sequence[str]) -> dict:
@@ -172,10 +200,12 @@ def render(result: dict, out: Any = None) -> None:
         "against the sum of their compiled steps",
         box=None,
     )
-    for column in ("framework", "bench step", "first run", "median run", "floor", "ratio", "per step", "floor per step"):
+    columns: tuple[str, ...] = ("framework", "bench step", "first run", "median run", "floor", "ratio")
+    columns += ("one-time", "per step", "floor per step", "step ratio")
+    for column in columns:
         table.add_column(column, justify="left" if column in ("framework", "bench step") else "right")
     for name, row in result["frameworks"].items():
-        n = 6 * steps
+        beyond, step_ratio = row["step_us_beyond"], row["step_ratio"]
         table.add_row(
             name,
             row["bench_step"],
@@ -183,13 +213,17 @@ def render(result: dict, out: Any = None) -> None:
             f"{row['median_s']:.2f} s",
             f"{row['floor_s']:.2f} s",
             f"×{row['ratio']:.2f}",
-            f"{row['median_s'] / n * 1e6:,.0f} µs",
-            f"{row['floor_s'] / n * 1e6:,.0f} µs",
+            f"{row['one_time_s']:.2f} s",
+            "" if beyond is None else f"{beyond:,.0f} µs",
+            f"{row['floor_step_us']:,.0f} µs",
+            "" if step_ratio is None else f"×{step_ratio:.2f}",
         )
     out.print(table)
     out.print(
         f"runs per framework: {result['runs']} (the first pays the one-time costs; the median is of the others); "
-        "floor: steps x the median compiled step of each optimizer (python -m compare bench), summed",
+        "floor: steps x the median compiled step of each optimizer (python -m compare bench), summed; "
+        "one-time: the median of the same six trainings of one step each; per step: what the median run costs "
+        "beyond them, per step",
         highlight=False,
     )
     if result["command"]:
