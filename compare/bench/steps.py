@@ -115,7 +115,11 @@ def keras_function_step(
     dtype: str,
     optimizer: str = "sgd",
 ) -> Step:
-    """Keras in one tf.function: the MLP, its native loss, GradientTape, the keras.optimizers optimizer's apply."""
+    """Keras in one tf.function: the MLP, its native loss, GradientTape, the keras.optimizers optimizer's apply.
+
+    Each call goes to the concrete function of the batch's shapes, as ``train``'s own step does
+    (keras_impl.gradients), not through ``tf.function``'s Python dispatch.
+    """
     import tensorflow as tf
 
     from core.optimizers import matched
@@ -142,10 +146,13 @@ def keras_function_step(
         native.apply(grads, variables)
         return value
 
+    # called through its concrete function, as train calls its step (keras_impl.gradients): tf.function's
+    # own dispatch (binding the arguments, the cache lookup) is not part of the step
+    concrete = train_step.get_concrete_function(X_t, y_t)
     last: dict[str, Any] = {}
 
     def run():
-        last["loss"] = train_step(X_t, y_t)
+        last["loss"] = concrete(X_t, y_t)
         return last["loss"]
 
     return Step(run, lambda: last and last["loss"].numpy(), lambda: read_params(model.denses))
