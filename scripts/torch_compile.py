@@ -14,9 +14,10 @@ project's thread rule (compare.threads: one thread for a net this small). Three 
   "(beta) Compiling the optimizer with torch.compile" (pytorch.org/tutorials/recipes/compiling_optimizer.html) does.
 
 For each: the first call (for the compiled ways, the compilation), the median per step over
-``--blocks`` blocks of ``--block-steps`` steps after it, the steps after which compiling pays
+``--blocks`` blocks of ``--block-steps`` steps after the ``--steps`` steps, the steps after which compiling pays
 for itself (never, if its step is not faster), and the largest relative difference of the
-parameters from eager's after ``--steps`` steps. Prints JSON; the machine's load average with it.
+parameters from eager's after ``--steps`` steps (``max_rel_err`` of compare.parity.harness.compare_arrays).
+Prints JSON; the machine's load average with it.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def build(case: Any, optimizer: str, way: str, backend: str) -> tuple[Any, Any, 
 
 
 def measure(case: Any, optimizer: str, way: str, args: argparse.Namespace) -> dict[str, Any]:
-    """The first call, the median step after it, and the parameters after ``args.steps`` steps."""
+    """The first call, the parameters after ``args.steps`` steps, then the median step over the blocks that follow."""
     from torch_impl.convert import read_params
 
     step, model, _ = build(case, optimizer, way, args.backend)
@@ -108,6 +109,7 @@ def main(argv: list[str]) -> int:
 
     from compare.data.cases import get_case
     from compare.output import versions
+    from compare.parity.harness import compare_arrays
     from compare.threads import apply, choose
 
     case = get_case(args.case)
@@ -122,7 +124,7 @@ def main(argv: list[str]) -> int:
         for way, row in rows.items():
             final, expected = finals[way], finals["eager"]
             row["max_rel_diff_from_eager"] = max(
-                float(np.max(np.abs(final[k] - expected[k]) / np.maximum(np.abs(expected[k]), 1e-300))) for k in final
+                compare_arrays("torch", k, final[k], expected[k], "float64").max_rel_err for k in final
             )
             saved_us = eager["step_us"] - row["step_us"]
             extra_s = row["first_call_s"] - eager["first_call_s"]

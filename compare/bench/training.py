@@ -200,9 +200,18 @@ def render(result: dict, out: Any = None) -> None:
         "against the sum of their compiled steps",
         box=None,
     )
-    columns: tuple[str, ...] = ("framework", "bench step", "first run", "median run", "floor", "ratio")
-    columns += ("one-time", "per step", "floor per step", "step ratio")
-    for column in columns:
+    for column in (
+        "framework",
+        "bench step",
+        "first run",
+        "median run",
+        "floor",
+        "ratio",
+        "one-time",
+        "per step",
+        "floor per step",
+        "step ratio",
+    ):
         table.add_column(column, justify="left" if column in ("framework", "bench step") else "right")
     for name, row in result["frameworks"].items():
         beyond, step_ratio = row["step_us_beyond"], row["step_ratio"]
