@@ -23,7 +23,7 @@ import importlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from compare import registry
@@ -76,12 +76,13 @@ def build_parser(prog: str = "python -m compare bench") -> Any:
         f"{SWEEP_SPEC.format(w='w')} over hidden widths w and batch sizes m.",
         epilog="Speed is reported, never asserted. Exit codes: 0 done, 2 bad usage.",
     )
+    timed = step_cases()
     parser.add_argument(
         "--cases",
-        type=name_list(tuple(CASES), "case"),
-        default=tuple(CASES),
+        type=_step_case_list(timed, name_list(tuple(CASES), "case")),
+        default=timed,
         metavar="LIST",
-        help=f"built-in cases to time (default: all: {','.join(CASES)})",
+        help=f"built-in cases to time, those without batch norm or dropout (default: all of them: {','.join(timed)})",
     )
     parser.add_argument("--no-cases", action="store_true", help="skip the lecture cases")
     parser.add_argument(
@@ -141,7 +142,9 @@ def build_parser(prog: str = "python -m compare bench") -> Any:
         help="instead of single steps, time the six trainings of train --optimizer all per framework against the sum "
         "of their compiled steps (the floor), and the whole train command",
     )
-    parser.add_argument("--case", default=TRAIN_CASE, help=f"--train: the built-in case (default {TRAIN_CASE})")
+    parser.add_argument(
+        "--case", default=TRAIN_CASE, help=f"--train: a built-in case without batch norm or dropout (default {TRAIN_CASE})"
+    )
     parser.add_argument("--steps", type=positive_int, default=None, help=f"--train: steps per training (default {TRAIN_STEPS:,})")
     parser.add_argument("--no-command", action="store_true", help="--train: skip timing the whole train command")
     parser.add_argument(
@@ -157,6 +160,39 @@ def build_parser(prog: str = "python -m compare bench") -> Any:
         help="also draw time per step against width (log-log): to FILE.png, or as DIR/time-vs-width.png",
     )
     return parser
+
+
+def step_cases() -> tuple[str, ...]:
+    """The built-in cases one bench step can time: those without batch norm or dropout.
+
+    A training-mode step of a net with dropout needs a keep mask per step, which each
+    implementation would draw from its own generator: the steps would not compute the same maths,
+    and scratch's step (compare.bench.steps) takes no masks.
+    """
+    from compare.data.cases import CASES, get_case
+
+    return tuple(name for name in CASES if not get_case(name).spec.mode_dependent)
+
+
+def _step_case_list(timed: Sequence[str], names: Callable[[str], tuple[str, ...]]) -> Callable[[str], tuple[str, ...]]:
+    """The ``--cases`` type: built-in case names (``names``), each one the step bench can time."""
+
+    def parse(text: str) -> tuple[str, ...]:
+        chosen = names(text)
+        modal = [name for name in chosen if name not in timed]
+        if modal:
+            raise argparse.ArgumentTypeError(_not_timed(modal[0], timed))
+        return chosen
+
+    return parse
+
+
+def _not_timed(name: str, timed: Sequence[str]) -> str:
+    """Why case ``name`` has no bench step, and what has one."""
+    return (
+        f"{name} has batch norm or dropout; the step bench times the cases without them "
+        f"(each implementation would draw its own dropout masks): choose from {','.join(timed)}"
+    )
 
 
 def apply_quick(args: argparse.Namespace, argv: Sequence[str]) -> None:
@@ -217,6 +253,8 @@ def check_args(args: argparse.Namespace) -> None:
         from core.limits import check_steps
 
         args.case = get_case(args.case).name  # one line for a name it does not know, with the nearest one
+        if args.case not in (timed := step_cases()):
+            raise InputError(f"--case: {_not_timed(args.case, timed)} (the floor is their bench step)")
         check_steps(args.steps, "--steps")
     if args.no_sweep and args.plot:
         raise InputError("--plot: draws the width sweep, which --no-sweep turns off")

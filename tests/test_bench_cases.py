@@ -1,0 +1,63 @@
+"""Which built-in cases ``python -m compare bench`` times: every case its steps can run, a clear refusal for the rest.
+
+A bench step is a plain training step from the canonical weights (compare.bench.steps); a net
+with dropout would need a keep mask per step that each implementation draws on its own, so the
+cases with batch norm or dropout are left out of the default and refused by name. In-process
+and without a framework: scratch's step alone shows that every default case runs.
+"""
+
+import numpy as np
+import pytest
+
+from compare import registry
+from compare.bench.command import build_parser
+from compare.bench.steps import make_step
+from compare.cli import main
+from compare.data.cases import CASES, get_case
+from core.validate import prepare
+
+
+def _has_batch_norm_or_dropout(name: str) -> bool:
+    spec = get_case(name).spec
+    layers = range(1, spec.n_layers + 1)
+    return any(spec.has_batch_norm(l) or spec.dropout_rate(l) is not None for l in layers)
+
+
+def test_the_default_cases_are_every_built_in_case_without_batch_norm_or_dropout():
+    default = build_parser().parse_args([]).cases
+    assert set(default) == {name for name in CASES if not _has_batch_norm_or_dropout(name)}
+    assert len(default) == 7 and set(CASES) - set(default)  # the lecture nets; the two regularised cases are out
+
+
+def test_every_default_case_runs_two_scratch_bench_steps_that_lower_its_loss():
+    for name in build_parser().parse_args([]).cases:
+        case = get_case(name)
+        params, X, y = prepare(case.spec, case.params, case.X, case.y, "float64")
+        step = make_step(registry.REFERENCE, case.spec, params, X, y, case.learning_rate, "float64")
+        first, second = float(step.run()), float(step.run())
+        assert np.isfinite(first) and second < first, (name, first, second)
+
+
+@pytest.mark.parametrize(
+    "argv, option",
+    [
+        pytest.param(["bench", "--cases", "fish-2-4-3,fish-2-4-3-bn-dropout"], "--cases", id="cases"),
+        pytest.param(["bench", "--train", "--case", "spiral-2-32-3-bn-dropout"], "--case", id="train-case"),
+    ],
+)
+def test_a_case_with_batch_norm_or_dropout_is_one_line_and_exit_2_before_any_step(argv, option, capsys, monkeypatch):
+    import compare.bench.steps
+
+    def no_timing(*args, **kwargs):
+        raise AssertionError("bench built a step before refusing the case")
+
+    monkeypatch.setattr(compare.bench.steps, "make_step", no_timing)
+    try:
+        code = main(argv)
+    except SystemExit as stop:  # argparse's usage error
+        code = stop.code
+    assert code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    (line,) = err.strip().splitlines()
+    assert option in line and "bn-dropout has batch norm or dropout" in line and "choose from worked-2-2-2" in line, line
