@@ -40,7 +40,9 @@ BENCHMARKS = "docs/benchmarks.md"
 # Timings depend on the machine and its load: no test asserts them. These commands rewrite them.
 REGENERATED = {
     "docs/benchmarks.md §1, start-up": "python -m compare bench --startup --runs 5",
-    "docs/benchmarks.md §2a-2e, one training step": "python -m compare bench (and the variants §2 lists)",
+    "docs/benchmarks.md §2a-2e, one training step": (
+        "python -m compare bench --format json (and the variants §2 lists), then python scripts/bench_tables.py"
+    ),
     "docs/benchmarks.md §2f, whole trainings": "python -m compare bench --train",
     "docs/benchmarks.md §4, test-suite time": "python scripts/suite_time.py --write",
 }
@@ -1274,6 +1276,10 @@ def _bench_keys() -> list[Key]:
         bench_key("bench-scratch-over-torch-max", lambda page: f"{1 / min(lecture_ratios(page, (3,))):.2f}"),
         bench_key("bench-keras-over-scratch-min", lambda page: f"{min(lecture_ratios(page, (4, 5))):.1f}"),
         bench_key("bench-keras-over-scratch-max", lambda page: f"{max(lecture_ratios(page, (4, 5))):.1f}"),
+        bench_key("bench-keras-jax-over-scratch-min", lambda page: f"{min(lecture_ratios(page, (6,))):.2f}"),
+        bench_key("bench-keras-jax-over-scratch-max", lambda page: f"{max(lecture_ratios(page, (6,))):.2f}"),
+        bench_key("bench-keras-torch-over-scratch-min", lambda page: f"{min(lecture_ratios(page, (7,))):.1f}"),
+        bench_key("bench-keras-torch-over-scratch-max", lambda page: f"{max(lecture_ratios(page, (7,))):.1f}"),
     ]
 
 

@@ -1,0 +1,106 @@
+"""The Markdown tables of docs/benchmarks.md §2 from the JSON of ``python -m compare bench``.
+
+Nothing in those tables is typed by hand: run the bench with ``--format json`` and print its
+tables here, then paste them under the heading that names the command::
+
+    python -m compare bench --format json > bench.json
+    python scripts/bench_tables.py bench.json                 # the lecture nets and the sweep
+    python scripts/bench_tables.py bench.json --widths 256,1024   # only those sweep widths
+
+Cells, as the bench's own table has them: the median µs per step and the ratio to scratch's
+median (``x1.00`` for scratch); sweep cells add the achieved GFLOP/s. Below each table, one line
+gives what the numbers depend on: dtype, threads, the BLAS kernel, the NumPy matmul peak and the
+load average before and after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def microseconds(us: float) -> str:
+    """``30.0``, ``96.2``, ``108``, ``1,046``: one decimal under 100 µs, whole µs with thousands separators above."""
+    return f"{us:,.0f}" if us >= 100 else f"{us:.1f}"
+
+
+def three_digits(x: float) -> str:
+    """Three significant digits, never an exponent: ``0.0648``, ``795``, ``1,200``, ``190,000``."""
+    return f"{float(f'{x:.3g}'):,.0f}" if x >= 1000 else f"{x:.3g}"
+
+
+def cell(timing: dict, with_gflops: bool) -> str:
+    """``61.3 x1.00`` (µs per step, x scratch), and ``· 0.816`` GFLOP/s in the sweep."""
+    text = f"{microseconds(timing['median_us'])} x{timing['ratio_to_scratch']:.2f}"
+    return text + (f" · {three_digits(timing['gflops'])}" if with_gflops else "")
+
+
+def lecture_table(result: dict) -> list[str]:
+    """One row per lecture net: net, m, then each implementation's cell."""
+    rows = [r for r in result["results"] if r["group"] == "lecture"]
+    if not rows:
+        return []
+    names = list(rows[0]["implementations"])
+    lines = ["| net | m | " + " | ".join(names) + " |", "|---|---:|" + "---:|" * len(names)]
+    for r in rows:
+        lines.append(f"| {r['name']} | {r['batch']} | " + " | ".join(cell(r["implementations"][i], False) for i in names) + " |")
+    return lines
+
+
+def sweep_table(result: dict, widths: Sequence[int] | None = None) -> list[str]:
+    """One row per sweep width and batch (only ``widths`` when given): w, m, MFLOP, then each cell with GFLOP/s."""
+    rows = [r for r in result["results"] if r["group"] == "sweep" and (widths is None or r["width"] in widths)]
+    if not rows:
+        return []
+    names = list(rows[0]["implementations"])
+    lines = ["| w | m | MFLOP | " + " | ".join(names) + " |", "|---:|---:|---:|" + "---:|" * len(names)]
+    for r in rows:
+        cells = " | ".join(cell(r["implementations"][i], True) for i in names)
+        lines.append(f"| {r['width']} | {r['batch']} | {three_digits(r['mflop_per_step'])} | {cells} |")
+    return lines
+
+
+def setting(result: dict) -> str:
+    """dtype, threads, kernel, matmul peak and load: what the table's numbers depend on."""
+    kernels = sorted({p["architecture"] for p in result["threads"]["threadpools"] if p.get("architecture")})
+    load, threads = result.get("load_average") or {}, result["threads"]["requested"]
+    loads = f"; load average {load['before'][0]:.2f} before, {load['after'][0]:.2f} after" if load else ""
+    return (
+        f"{result['dtype']}, {threads} thread{'' if threads == 1 else 's'}, BLAS kernel {', '.join(kernels) or 'not reported'}, "
+        f"NumPy matmul peak {result['matmul_peak_gflops']['numpy']:.1f} GFLOP/s{loads}"
+    )
+
+
+def render(result: dict, widths: Sequence[int] | None = None) -> str:
+    """Both tables, each followed by a blank line, and the setting line."""
+    out: list[str] = []
+    for table in (lecture_table(result), sweep_table(result, widths)):
+        if table:
+            out += [*table, ""]
+    return "\n".join([*out, setting(result)]) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print the tables of one bench JSON file; 2 with one line on stderr when it is not one."""
+    parser = argparse.ArgumentParser(prog="python scripts/bench_tables.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument("json", type=Path, help="the output of python -m compare bench --format json")
+    parser.add_argument("--widths", help="comma-separated sweep widths to keep (default: all)")
+    args = parser.parse_args(argv)
+    try:
+        result = json.loads(args.json.read_text(encoding="utf-8"))
+        widths = [int(w) for w in args.widths.split(",")] if args.widths else None
+        sys.stdout.write(render(result, widths))
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        print(
+            f"python scripts/bench_tables.py: error: {args.json}: expected the JSON of python -m compare bench ({error})",
+            file=sys.stderr,
+        )
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
