@@ -56,12 +56,13 @@ def test_bad_counts_raise_input_error(kwargs):
     # batch size 1 takes one step per row: in the full suite only
     [pytest.param(1, id="stochastic", marks=pytest.mark.full), pytest.param(32, id="mini-batch-32")],
 )
-def test_every_framework_follows_scratch_on_the_same_mini_batches(batch_size):
+@pytest.mark.parametrize("framework", list(registry.OTHERS))
+def test_every_framework_follows_scratch_on_the_same_mini_batches(batch_size, framework):
     run = run_training(
         get_case("spiral-2-4-3"),
         optimizer="momentum",
         dtype="float64",
-        frameworks=registry.OTHERS,
+        frameworks=[framework],
         batch_size=batch_size,
         steps=15,
         seed=3,

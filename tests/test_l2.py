@@ -77,9 +77,10 @@ def test_harness_rounds_lambda_so_that_the_keras_factor_is_exact():
     assert l2 == pytest.approx(0.3, rel=6e-8)  # and moved lambda by at most float32's half-ulp
 
 
-def test_trajectories_with_l2_agree_and_differ_from_no_l2():
+@pytest.mark.parametrize("framework", list(registry.OTHERS))
+def test_trajectories_with_l2_agree_and_differ_from_no_l2(framework):
     case = get_case("spiral-2-4-3")
-    kwargs = dict(optimizer="sgd", dtype="float64", frameworks=registry.OTHERS, steps=10)
+    kwargs = dict(optimizer="sgd", dtype="float64", frameworks=[framework], steps=10)
     with_l2 = run_training(case, l2=5.0, **kwargs)
     assert with_l2.passed, [c for c in with_l2.checks if not c.passed]
     without = run_training(case, frameworks=(), optimizer="sgd", dtype="float64", steps=10)
