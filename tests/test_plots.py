@@ -168,3 +168,14 @@ def test_each_plot_is_a_valid_non_blank_png(spiral_plots, kind):
 def test_cases_without_2d_inputs_get_no_boundary_plot(tmp_path):
     run = run_training(get_case("lecture-4-4-1-bce"), optimizer="sgd", dtype="float64", frameworks=(), steps=3)
     assert [p.name for p in write_plots(run, tmp_path, "bce")] == ["bce-loss.png"]
+
+
+@pytest.mark.full
+def test_every_implementation_gets_a_loss_line_and_a_boundary_panel_of_its_own_forward_pass():
+    """The same plots with every implementation, the Keras backends in worker processes included (their panels
+    come from their own inference-mode forward pass through the worker)."""
+    run = run_training(get_case("spiral-2-4-3"), optimizer="adam", dtype="float64", frameworks=registry.OTHERS, steps=6)
+    (ax,) = plot_loss(run).axes
+    assert {line.get_label() for line in ax.get_lines()} == set(registry.NAMES)
+    axes = plot_boundary(run).axes
+    assert [a.get_title().split(":")[0] for a in axes] == list(registry.NAMES)
