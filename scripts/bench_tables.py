@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,7 +30,10 @@ def microseconds(us: float) -> str:
 
 def three_digits(x: float) -> str:
     """Three significant digits, never an exponent: ``0.0648``, ``795``, ``1,200``, ``190,000``."""
-    return f"{float(f'{x:.3g}'):,.0f}" if x >= 1000 else f"{x:.3g}"
+    rounded = float(f"{x:.3g}")
+    if rounded >= 100 or rounded == 0:
+        return f"{rounded:,.0f}"
+    return f"{rounded:.{2 - math.floor(math.log10(abs(rounded)))}f}".rstrip("0").rstrip(".")
 
 
 def cell(timing: dict, with_gflops: bool) -> str:

@@ -70,6 +70,17 @@ def test_sweep_cells_add_gflops_and_widths_select_rows():
     assert [line.split(" | ")[0] for line in bench_tables.sweep_table(RESULT, [1024])[2:]] == ["| 1024"]
 
 
+def test_three_digits_never_use_an_exponent():
+    assert [bench_tables.three_digits(x) for x in (999.7, 4e-05, 0.0648, 7.95, 120.0, 190000.0)] == [
+        "1,000",
+        "0.00004",
+        "0.0648",
+        "7.95",
+        "120",
+        "190,000",
+    ]
+
+
 def test_the_setting_line_names_dtype_threads_kernel_peak_and_load():
     assert bench_tables.setting(RESULT) == (
         "float32, 2 threads, BLAS kernel SkylakeX, NumPy matmul peak 462.6 GFLOP/s; load average 0.41 before, 1.23 after"
