@@ -23,9 +23,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 
+class UntimedWidths(ValueError):
+    """``--widths`` asked for a width the bench JSON has no sweep row for."""
+
+
 def microseconds(us: float) -> str:
     """``30.0``, ``96.2``, ``108``, ``1,046``: one decimal under 100 µs, whole µs with thousands separators above."""
-    return f"{us:,.0f}" if us >= 100 else f"{us:.1f}"
+    return f"{us:,.0f}" if round(us, 1) >= 100 else f"{us:.1f}"  # 99.96 is "100", not "100.0"
 
 
 def three_digits(x: float) -> str:
@@ -55,8 +59,17 @@ def lecture_table(result: dict) -> list[str]:
 
 
 def sweep_table(result: dict, widths: Sequence[int] | None = None) -> list[str]:
-    """One row per sweep width and batch (only ``widths`` when given): w, m, MFLOP, then each cell with GFLOP/s."""
-    rows = [r for r in result["results"] if r["group"] == "sweep" and (widths is None or r["width"] in widths)]
+    """One row per sweep width and batch (only ``widths`` when given): w, m, MFLOP, then each cell with GFLOP/s.
+
+    Raises:
+        UntimedWidths: a width in ``widths`` that the JSON's sweep did not time (naming the ones it did).
+    """
+    sweep = [r for r in result["results"] if r["group"] == "sweep"]
+    missing = sorted(set(widths or ()) - {r["width"] for r in sweep})
+    if missing:
+        timed = ",".join(map(str, sorted({r["width"] for r in sweep}))) or "none"
+        raise UntimedWidths(f"--widths: expected widths the sweep timed ({timed}), got {','.join(map(str, missing))}")
+    rows = [r for r in sweep if widths is None or r["width"] in widths]
     if not rows:
         return []
     names = list(rows[0]["implementations"])
@@ -91,19 +104,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Print the tables of one bench JSON file; 2 with one line on stderr when it is not one."""
     parser = argparse.ArgumentParser(prog="python scripts/bench_tables.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("json", type=Path, help="the output of python -m compare bench --format json")
-    parser.add_argument("--widths", help="comma-separated sweep widths to keep (default: all)")
+    parser.add_argument("--widths", type=width_list, help="comma-separated sweep widths to keep (default: all)")
     args = parser.parse_args(argv)
     try:
         result = json.loads(args.json.read_text(encoding="utf-8"))
-        widths = [int(w) for w in args.widths.split(",")] if args.widths else None
-        sys.stdout.write(render(result, widths))
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        print(
-            f"python scripts/bench_tables.py: error: {args.json}: expected the JSON of python -m compare bench ({error})",
-            file=sys.stderr,
-        )
+        tables = render(result, args.widths)
+    except UntimedWidths as error:
+        print(f"python scripts/bench_tables.py: error: {error}", file=sys.stderr)
         return 2
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        return _not_bench_json(args.json, error)
+    sys.stdout.write(tables)
     return 0
+
+
+def width_list(text: str) -> list[int]:
+    """The ``--widths`` type: ``"256,1024"`` -> ``[256, 1024]``, positive integers."""
+    try:
+        widths = [int(w) for w in text.split(",")]
+    except ValueError:
+        widths = []
+    if not widths or min(widths) < 1:
+        raise argparse.ArgumentTypeError(f"expected comma-separated positive integers, got {text!r}")
+    return widths
+
+
+def _not_bench_json(path: Path, error: Exception) -> int:
+    """One line on stderr: ``path`` is not what the bench writes; 2."""
+    message = f"{path}: expected the JSON of python -m compare bench ({error})"
+    print(f"python scripts/bench_tables.py: error: {message}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

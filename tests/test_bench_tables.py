@@ -97,3 +97,24 @@ def test_the_command_reads_a_file_and_refuses_other_json_with_one_line(tmp_path,
     assert bench_tables.main([str(bad)]) == 2
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert str(bad) in line and "expected the JSON of python -m compare bench" in line
+
+
+def test_microseconds_that_round_to_100_drop_the_decimal():
+    assert [bench_tables.microseconds(us) for us in (99.94, 99.96, 100.4, 1046.4)] == ["99.9", "100", "100", "1,046"]
+
+
+def test_widths_name_the_option_not_the_file_when_they_are_wrong(tmp_path, capsys):
+    good = tmp_path / "bench.json"
+    good.write_text(json.dumps(RESULT), encoding="utf-8")
+    assert bench_tables.main([str(good), "--widths", "4,64"]) == 2  # the sweep timed 4 and 1024
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line == "python scripts/bench_tables.py: error: --widths: expected widths the sweep timed (4,1024), got 64"
+    for text in ("4,x", "0", ""):
+        try:
+            bench_tables.main([str(good), "--widths", text])
+        except SystemExit as stop:  # argparse's usage error
+            assert stop.code == 2
+        else:
+            raise AssertionError(f"--widths {text!r} was taken")
+        err = capsys.readouterr().err
+        assert f"--widths: expected comma-separated positive integers, got {text!r}" in err and str(good) not in err
