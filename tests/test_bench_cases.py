@@ -61,3 +61,35 @@ def test_a_case_with_batch_norm_or_dropout_is_one_line_and_exit_2_before_any_ste
     assert out == ""
     (line,) = err.strip().splitlines()
     assert option in line and "bn-dropout has batch norm or dropout" in line and "choose from worked-2-2-2" in line, line
+
+
+def test_an_unknown_case_lists_only_the_cases_the_bench_can_time(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["bench", "--cases", "worked-2-2-2,no-such-net"])
+    assert stop.value.code == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()[-1:]
+    choices = line.split("choose from ")[1].split(",")
+    assert "unknown case no-such-net" in line and choices == list(build_parser().parse_args([]).cases), line
+
+
+@pytest.mark.parametrize(
+    "argv, needs",
+    [
+        pytest.param(["--case", "iris-4-8-3"], "--train", id="case"),
+        pytest.param(["--steps", "20"], "--train", id="steps"),
+        pytest.param(["--no-command"], "--train", id="no-command"),
+        pytest.param(["--runs", "2"], "--startup or --train", id="runs"),
+    ],
+)
+def test_an_option_of_another_benchmark_is_refused_not_ignored(argv, needs, capsys, monkeypatch):
+    import compare.bench.steps
+
+    def no_timing(*args, **kwargs):
+        raise AssertionError("bench built a step before refusing the option")
+
+    monkeypatch.setattr(compare.bench.steps, "make_step", no_timing)
+    assert main(["bench", "--quick", *argv]) == 2
+    out, err = capsys.readouterr()
+    (line,) = err.strip().splitlines()
+    expected = f"{argv[0]}: expected only with {needs} (the step benchmark does not use it), got it without"
+    assert out == "" and line.endswith(expected), line

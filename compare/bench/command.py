@@ -79,7 +79,7 @@ def build_parser(prog: str = "python -m compare bench") -> Any:
     timed = step_cases()
     parser.add_argument(
         "--cases",
-        type=_step_case_list(timed, name_list(tuple(CASES), "case")),
+        type=_step_case_list(timed, tuple(CASES)),
         default=timed,
         metavar="LIST",
         help=f"built-in cases to time, those without batch norm or dropout (default: all of them: {','.join(timed)})",
@@ -162,6 +162,14 @@ def build_parser(prog: str = "python -m compare bench") -> Any:
     return parser
 
 
+OPTION_MODES = {  # the options only one benchmark uses, and its modes (args attributes)
+    "--case": ("train",),
+    "--steps": ("train",),
+    "--no-command": ("train",),
+    "--runs": ("startup", "train"),
+}
+
+
 def step_cases() -> tuple[str, ...]:
     """The built-in cases one bench step can time: those without batch norm or dropout.
 
@@ -174,15 +182,20 @@ def step_cases() -> tuple[str, ...]:
     return tuple(name for name in CASES if not get_case(name).spec.mode_dependent)
 
 
-def _step_case_list(timed: Sequence[str], names: Callable[[str], tuple[str, ...]]) -> Callable[[str], tuple[str, ...]]:
-    """The ``--cases`` type: built-in case names (``names``), each one the step bench can time."""
+def _step_case_list(timed: Sequence[str], built_in: Sequence[str]) -> Callable[[str], tuple[str, ...]]:
+    """The ``--cases`` type: names of ``timed`` cases; a ``built_in`` one with no bench step says why.
+
+    An unknown name lists only the cases the step bench can time, the ones the user may choose.
+    """
+    from compare.options import name_list
+
+    names = name_list(timed, "case")
 
     def parse(text: str) -> tuple[str, ...]:
-        chosen = names(text)
-        modal = [name for name in chosen if name not in timed]
+        modal = [name for name in (n.strip() for n in text.split(",")) if name in built_in and name not in timed]
         if modal:
             raise argparse.ArgumentTypeError(_not_timed(modal[0], timed))
-        return chosen
+        return names(text)
 
     return parse
 
@@ -196,8 +209,16 @@ def _not_timed(name: str, timed: Sequence[str]) -> str:
 
 
 def apply_quick(args: argparse.Namespace, argv: Sequence[str]) -> None:
-    """--quick changes the defaults, not what the user gave explicitly; then the defaults that depend on the mode."""
+    """--quick changes the defaults, not what the user gave explicitly; then the defaults that depend on the mode.
+
+    Raises:
+        InputError: an option of --train or --startup given without it (it would be ignored).
+    """
     given = {a.split("=")[0] for a in argv if a.startswith("--")}
+    for option, modes in OPTION_MODES.items():
+        if option in given and not any(getattr(args, mode) for mode in modes):
+            needs = " or ".join(f"--{mode}" for mode in modes)
+            raise InputError(f"{option}: expected only with {needs} (the step benchmark does not use it), got it without")
     if args.quick:
         _quick(args, given)
     if args.runs is None:
