@@ -15,6 +15,7 @@ file:line (:func:`failure_message`); the CLI prints it and exits 2.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import io
 import json
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import tokenize
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -82,13 +84,36 @@ def failure_message(failure: dict[str, Any], function: str, layout: str | None =
     if kind == "interrupt":
         return f"{where}{function} raised KeyboardInterrupt"
     if kind == "timeout":
-        return f"{where}{function} did not finish within {message} s (--timeout SECONDS changes the limit): an endless loop?"
+        question = f"is this {failure['loop']} loop endless?" if failure.get("loop") else "an endless loop?"
+        return f"{where}{function} did not finish within {message} s (--timeout SECONDS changes the limit): {question}"
     if kind in ("missing", "bind", "ended", "setup"):
         return f"{where}{message}"
     text = f"{where}{function} raised {failure['type']}: {message or '(no message)'}"
     if layout and (SHAPE_WORDS.search(message) or failure["type"] == "IndexError"):
         text += f" -- {layout}; is that the layout it expects?"
     return text
+
+
+def enclosing_loop(file: str, line: int) -> tuple[int, str] | None:
+    """The innermost ``for`` or ``while`` loop of ``file`` that spans ``line``: (its first line, ``"for"``/``"while"``).
+
+    None when no loop spans it or the file cannot be read or parsed. A timeout stops a loop on its
+    header or anywhere in its body; the loop's own line is the same on every run.
+    """
+    try:
+        with tokenize.open(file) as source:
+            tree = ast.parse(source.read(), file)
+    except (OSError, SyntaxError, ValueError):  # UnicodeDecodeError is a ValueError
+        return None
+    loops = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.For | ast.AsyncFor | ast.While) and node.lineno <= line <= (node.end_lineno or node.lineno)
+    ]
+    if not loops:
+        return None
+    innermost = max(loops, key=lambda node: node.lineno)  # loops spanning one line nest: the latest start is inside the others
+    return innermost.lineno, "while" if isinstance(innermost, ast.While) else "for"
 
 
 class InProcess:
@@ -278,6 +303,9 @@ class Sandbox:
             failure: dict[str, Any] = {"kind": "timeout", "message": f"{self.timeout:g}", "file": None, "line": None}
             if frames:  # faulthandler lists the most recent call first
                 failure.update(file=frames[0]["file"], line=int(frames[0]["line"]), function=frames[0]["function"])
+                loop = enclosing_loop(failure["file"], failure["line"])
+                if loop:  # the loop's own line, wherever in its body the timeout stopped it
+                    failure.update(line=loop[0], loop=loop[1])
             return failure_message(failure, function)
         return (
             f"{shown(self.path)}: {function} ended the process (exit status {self._process.returncode}) "
