@@ -11,7 +11,7 @@ import select
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol, cast
 
 import numpy as np
 
@@ -160,10 +160,43 @@ def report_to(path: str | Path | None) -> Iterator[None]:
     sys.stderr.write(f"wrote {target}\n")
 
 
+class TrimmedLines(io.TextIOBase):
+    """The current ``sys.stdout`` with the spaces at each line's end dropped, for a report on a pipe or a file.
+
+    rich pads every cell of a table to its column's width, so each line of a table ends in spaces
+    up to the table's edge; pasted into a file or a diff they are noise. A line is written once its
+    newline arrives (every ``print`` of rich ends with one); ``flush`` writes a partial line as it is.
+    ``sys.stdout`` is looked up at each write, so ``--output``'s redirection still applies.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._partial = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, text: str) -> int:
+        *lines, self._partial = (self._partial + text).split("\n")
+        if lines:
+            sys.stdout.write("".join(line.rstrip(" ") + "\n" for line in lines))
+        return len(text)
+
+    def flush(self) -> None:
+        if self._partial:
+            sys.stdout.write(self._partial)
+            self._partial = ""
+        sys.stdout.flush()
+
+
 def console(width: int = 1000) -> Any:
     """A rich Console: a terminal's own width, or ``width`` columns on a pipe or a file (no wrapping mid-table).
 
-    A closed stdout (``| head -n 3``) raises BrokenPipeError, which compare.cli turns into exit code 141;
+    On a pipe or a file its lines end without rich's padding (:class:`TrimmedLines`). A closed
+    stdout (``| head -n 3``) raises BrokenPipeError, which compare.cli turns into exit code 141;
     rich's own reaction would be exit code 1, this CLI's "something differs".
     """
     from rich.console import Console
@@ -172,7 +205,9 @@ def console(width: int = 1000) -> Any:
         def on_broken_pipe(self) -> None:
             raise BrokenPipeError(errno.EPIPE, "stdout was closed")
 
-    return ReportConsole(width=None if sys.stdout.isatty() else width)
+    if sys.stdout.isatty():
+        return ReportConsole()
+    return ReportConsole(width=width, file=cast(IO[str], TrimmedLines()))  # rich needs only write and flush
 
 
 def stdout_closed() -> bool:
