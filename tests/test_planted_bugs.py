@@ -152,6 +152,21 @@ def test_report_names_first_divergence(bug, make_case, first, words):
     assert report.divergence(result, "torch")["description"] == words
 
 
+def test_the_verdict_shows_the_worst_entry_of_the_first_differing_quantity_with_both_values():
+    """Mazur's "A Step by Step Backpropagation Example" (2015): net_h1 = 0.15*0.05 + 0.2*0.1 + 0.35 = 0.3775.
+
+    Read transposed, scratch computes 0.15*0.05 + 0.25*0.1 + 0.35 = 0.3825 there; at h2 the two are
+    0.3925 and 0.39, a smaller relative error (0.0064 against 0.013), so h1 is the worst entry.
+    """
+    result = run_case(get_case("worked-2-2-2"), "float64", ["torch"], evaluators={registry.REFERENCE: PLANTED["transposed_w"]})
+
+    from rich.console import Console
+
+    console = Console(file=io.StringIO(), width=200)
+    report.render_table([result], console)
+    assert "largest relative error at z1[0, 0]: torch 0.3775, scratch 0.3825" in console.file.getvalue()
+
+
 def test_relu_z_ge_0_is_invisible_without_an_exact_zero():
     """Why the exact-zero case is needed: on data where no z is exactly 0, mask z >= 0 equals z > 0."""
     case = get_case("spiral-2-4-3")

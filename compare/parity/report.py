@@ -74,6 +74,20 @@ def max_rel_err_at(result: CaseResult, framework: str) -> dict[str, dict[str, An
     }
 
 
+def worst_entry(check: Any) -> str | None:
+    """``largest relative error at z1[3, 0]: torch 0.123457, scratch 0.154321`` (6 significant digits).
+
+    The entry of ``check`` (a compare.parity.harness.Check) its ``max_rel_err`` was taken at, with
+    both values; the loss has no index. None when there is none (every expected entry is 0, or the
+    shapes differ).
+    """
+    if check.worst is None:
+        return None
+    index, actual, expected = check.worst
+    at = f"[{', '.join(map(str, index))}]" if index else ""
+    return f"largest relative error at {check.quantity}{at}: {check.framework} {actual:.6g}, {REFERENCE} {expected:.6g}"
+
+
 def to_json(results: Sequence[CaseResult], threads: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The ``python -m compare --format json`` object (shape documented in the README).
 
@@ -121,7 +135,9 @@ def render_table(results: Sequence[CaseResult], out: Any = None, threads: Mappin
     """The parity table: one row per case x dtype x framework.
 
     One line per quantity (output, loss, each gradient) with ✓/✗, the max abs and the
-    max rel error against scratch, and where it first parts.
+    max rel error against scratch, and where it first parts: the quantity, in words, the entry of
+    it with the largest relative error and both values there (:func:`worst_entry`), and the
+    known cause when one explains it.
     """
     from rich import box
     from rich.table import Table
@@ -154,6 +170,7 @@ def render_table(results: Sequence[CaseResult], out: Any = None, threads: Mappin
                 if first is None
                 else (
                     f"{MARK[False]} first differs at {first['quantity']}\n({first['description']})"
+                    + (f"\n{worst}" if (worst := worst_entry(checks[first["quantity"]])) else "")
                     + (f"\n{first['cause']}" if first["cause"] else "")
                 )
             )
