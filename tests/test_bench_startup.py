@@ -95,3 +95,23 @@ def test_the_table_says_which_commands_miss_the_target():
     assert verdict("python -m compare") == "yes"  # every run within 1 s
     assert verdict("python -m compare train") == "median"  # the median within, the slowest run not
     assert verdict("python -m compare bench") == "no"
+
+
+def test_the_floor_row_points_to_its_command_below_instead_of_widening_the_table():
+    floor = "python -c " + "import x; " * 40 + "(side by side: the floor)"
+    result = {
+        "floor": floor,
+        "runs": 3,
+        "commands": {
+            floor: {"median_s": 5.0, "min_s": 4.9, "max_s": 5.2, "ratio_to_floor": 1.0},
+            "python -m compare": {"median_s": 6.5, "min_s": 6.4, "max_s": 6.9, "ratio_to_floor": 1.3},
+        },
+        "first_line": {"target_s": 1.0, "commands": {}},
+    }
+    out = io.StringIO()
+    render(result, Console(file=out, width=1000))
+    lines = out.getvalue().splitlines()
+    (row,) = [line for line in lines if "5.000" in line]
+    assert row.split() == ["the", "floor", "(its", "command", "below)", "5.000", "4.900", "5.200", "1.00"]
+    assert f"floor: {floor} (importing the frameworks the default run compares)" in lines
+    assert max(len(line.rstrip()) for line in lines if "6.500" in line) < 100  # as wide as its own cells

@@ -93,6 +93,7 @@ def render_table(result: dict, console=None) -> None:
     table = Table(
         title=f"One training step, {result['dtype']}: median µs/step, ×scratch, achieved GFLOP/s (% of the "
         f"{peak['numpy']:.1f} GFLOP/s NumPy matmul peak, n = {peak['n']})",
+        title_justify="left",
         show_lines=True,
         box=box.SIMPLE_HEAD,
     )

@@ -190,16 +190,19 @@ def render(result: dict, console: Any = None) -> None:
     from compare.output import console as report_console
 
     console = console or report_console()
-    table = Table(title=f"Whole-process wall time, median of {result['runs']} interleaved runs", box=box.SIMPLE_HEAD)
+    title = f"Whole-process wall time, median of {result['runs']} interleaved runs"
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
     for column in ("command", "median s", "min s", "max s", "× floor"):
         table.add_column(column, justify="left" if column == "command" else "right")
     for name, r in result["commands"].items():
-        table.add_row(name, f"{r['median_s']:.3f}", f"{r['min_s']:.3f}", f"{r['max_s']:.3f}", f"{r['ratio_to_floor']:.2f}")
+        label = "the floor (its command below)" if name == result["floor"] else name  # the floor's command is long
+        table.add_row(label, f"{r['median_s']:.3f}", f"{r['min_s']:.3f}", f"{r['max_s']:.3f}", f"{r['ratio_to_floor']:.2f}")
     console.print(table)
-    console.print(f"floor: {result['floor']} (importing the frameworks the default run compares)")
+    console.print(f"floor: {result['floor']} (importing the frameworks the default run compares)", highlight=False)
     first = result["first_line"]
     table = Table(
         title=f"Time to the first line on stderr (a terminal), median of {result['runs']}; target {first['target_s']:g} s",
+        title_justify="left",
         box=box.SIMPLE_HEAD,
     )
     for column in ("command", "median s", "min s", "max s", "within target"):

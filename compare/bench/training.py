@@ -198,6 +198,7 @@ def render(result: dict, out: Any = None) -> None:
     table = Table(
         title=f"train --optimizer all --steps {steps:,} on {result['case']}, float64: six trainings per framework "
         "against the sum of their compiled steps",
+        title_justify="left",
         box=None,
     )
     for column in (
