@@ -51,6 +51,26 @@ def test_float64_stays_float64_and_keras_still_needs_the_fix(framework):
 
 
 @pytest.mark.parametrize("framework", KERAS)
+def test_keras_imports_without_its_unused_optional_packages_which_import_afterwards(framework):
+    """keras_impl.backend.import_keras: scikit-learn (for Keras's wrappers) and, off JAX, JAX (TFLite, Orbax) stay out."""
+    out = run_in(
+        framework,
+        "import sys, importlib, keras_impl\n"
+        "from keras_impl import backend\n"
+        "from keras.src.wrappers import fixes\n"
+        "hidden = backend.UNUSED_IMPORTS[backend.name()]\n"
+        "loaded_with_keras = [m for m in hidden if m in sys.modules]\n"
+        "for m in hidden:\n"
+        "    importlib.import_module(m)\n"
+        "print(','.join(hidden), loaded_with_keras, fixes.sklearn is None, all(sys.modules[m] is not None for m in hidden))",
+    )
+    hidden, loaded_with_keras, wrappers_without_sklearn, importable_afterwards = out.split()
+    backend = registry.get(framework).environment["KERAS_BACKEND"]
+    assert hidden == ("sklearn" if backend == "jax" else "sklearn,jax")  # JAX is the JAX backend's framework
+    assert loaded_with_keras == "[]" and wrappers_without_sklearn == "True" and importable_afterwards == "True"
+
+
+@pytest.mark.parametrize("framework", KERAS)
 def test_a_numpy_array_becomes_a_tensor_of_the_same_dtype_shape_and_values(framework):
     out = run_in(
         framework,
