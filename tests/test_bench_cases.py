@@ -16,6 +16,8 @@ from compare.cli import main
 from compare.data.cases import CASES, get_case
 from core.validate import prepare
 
+STEP = "the training-step benchmark"  # what the refusals call the bench without --train or --startup
+
 
 def _has_batch_norm_or_dropout(name: str) -> bool:
     spec = get_case(name).spec
@@ -73,23 +75,50 @@ def test_an_unknown_case_lists_only_the_cases_the_bench_can_time(capsys):
 
 
 @pytest.mark.parametrize(
-    "argv, needs",
+    "argv, message",
     [
-        pytest.param(["--case", "iris-4-8-3"], "--train", id="case"),
-        pytest.param(["--steps", "20"], "--train", id="steps"),
-        pytest.param(["--no-command"], "--train", id="no-command"),
-        pytest.param(["--runs", "2"], "--startup or --train", id="runs"),
+        pytest.param(["--case", "iris-4-8-3"], "--case: only for --train, not with the training-step benchmark", id="case"),
+        pytest.param(["--ste", "20"], "--steps: only for --train, not with the training-step benchmark", id="abbreviated"),
+        pytest.param(["--no-command"], "--no-command: only for --train, not with the training-step benchmark", id="no-command"),
+        pytest.param(["--runs", "2"], "--runs: only for --startup or --train, not with the training-step benchmark", id="runs"),
+        pytest.param(["--startup", "--widths", "4"], f"--widths: only for {STEP}, not with --startup", id="widths"),
+        pytest.param(["--train", "--dtype", "float32"], f"--dtype: only for {STEP}, not with --train", id="dtype"),
+        pytest.param(["--startup", "--threads", "1"], f"--threads: only for {STEP} or --train, not with --startup", id="threads"),
+        pytest.param(
+            ["--frameworks", "torch", "--implementations", "torch"],
+            "--frameworks and --implementations: expected one of them (both choose what the bench times)",
+            id="frameworks-and-implementations",
+        ),
     ],
 )
-def test_an_option_of_another_benchmark_is_refused_not_ignored(argv, needs, capsys, monkeypatch):
+def test_an_option_the_chosen_benchmark_does_not_use_is_refused_not_ignored(argv, message, capsys, monkeypatch):
+    import compare.bench.startup
     import compare.bench.steps
+    import compare.bench.training
 
     def no_timing(*args, **kwargs):
-        raise AssertionError("bench built a step before refusing the option")
+        raise AssertionError("bench started timing before refusing the option")
 
-    monkeypatch.setattr(compare.bench.steps, "make_step", no_timing)
+    timers = [(compare.bench.steps, "make_step"), (compare.bench.training, "measure"), (compare.bench.startup, "measure")]
+    for module, name in timers:
+        monkeypatch.setattr(module, name, no_timing)
     assert main(["bench", "--quick", *argv]) == 2
     out, err = capsys.readouterr()
     (line,) = err.strip().splitlines()
-    expected = f"{argv[0]}: expected only with {needs} (the step benchmark does not use it), got it without"
-    assert out == "" and line.endswith(expected), line
+    assert out == "" and line == f"python -m compare bench: error: {message}", line
+
+
+def test_frameworks_choose_the_bench_steps_of_those_implementations():
+    from compare.bench.command import apply_quick, given_options
+
+    parser = build_parser()
+    for frameworks in (["torch"], list(registry.OTHERS)):
+        argv = ["--frameworks", ",".join(frameworks)]
+        args = parser.parse_args(argv)
+        apply_quick(args, given_options(parser, argv, args))
+        owners = [registry.bench_owner(step).name for step in args.implementations]
+        assert set(owners) == set(frameworks) and all(step in registry.bench_steps() for step in args.implementations)
+        assert len(args.implementations) == sum(len(registry.get(name).bench) for name in frameworks)  # every step of each
+    args = parser.parse_args([])
+    apply_quick(args, given_options(parser, [], args))
+    assert args.implementations == tuple(registry.bench_steps())  # no --frameworks: every step

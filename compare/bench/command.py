@@ -162,12 +162,43 @@ def build_parser(prog: str = "python -m compare bench") -> Any:
     return parser
 
 
-OPTION_MODES = {  # the options only one benchmark uses, and its modes (args attributes)
-    "--case": ("train",),
-    "--steps": ("train",),
-    "--no-command": ("train",),
-    "--runs": ("startup", "train"),
+STEP, TRAIN, STARTUP = "the training-step benchmark", "--train", "--startup"  # the three benchmarks
+OPTION_BENCHMARKS = {  # the options only some of them use (every other option is for all three)
+    "case": (TRAIN,),
+    "steps": (TRAIN,),
+    "no_command": (TRAIN,),
+    "runs": (STARTUP, TRAIN),
+    "repeats": (STEP, TRAIN),
+    "block_ms": (STEP, TRAIN),
+    "threads": (STEP, TRAIN),
+    "frameworks": (STEP, TRAIN),
+    "cases": (STEP,),
+    "no_cases": (STEP,),
+    "widths": (STEP,),
+    "batches": (STEP,),
+    "no_sweep": (STEP,),
+    "implementations": (STEP,),
+    "dtype": (STEP,),
+    "matmul_size": (STEP,),
+    "seed": (STEP,),
+    "plot": (STEP,),
 }
+
+
+def given_options(parser: argparse.ArgumentParser, argv: Sequence[str], args: argparse.Namespace) -> set[str]:
+    """The destinations (``block_ms``) of the options ``argv`` gives, abbreviated or not, ``--quick``'s defaults aside.
+
+    argparse fills in a default only where the namespace lacks the attribute, so parsing again
+    into a namespace that holds a marker for each leaves the marker on those not given.
+    """
+    unset = object()
+    probe = parser.parse_args(argv, namespace=argparse.Namespace(**dict.fromkeys(vars(args), unset)))
+    return {dest for dest, value in vars(probe).items() if value is not unset}
+
+
+def benchmark_of(args: argparse.Namespace) -> str:
+    """Which benchmark ``args`` asks for: :data:`TRAIN`, :data:`STARTUP` or :data:`STEP`."""
+    return TRAIN if args.train else STARTUP if args.startup else STEP
 
 
 def step_cases() -> tuple[str, ...]:
@@ -208,19 +239,28 @@ def _not_timed(name: str, timed: Sequence[str]) -> str:
     )
 
 
-def apply_quick(args: argparse.Namespace, argv: Sequence[str]) -> None:
+def apply_quick(args: argparse.Namespace, given: set[str]) -> None:
     """--quick changes the defaults, not what the user gave explicitly; then the defaults that depend on the mode.
 
+    ``given``: the options the user gave (:func:`given_options`). ``--frameworks`` on the step
+    benchmark selects the bench steps of those implementations (``--implementations`` names them).
+
     Raises:
-        InputError: an option of --train or --startup given without it (it would be ignored).
+        InputError: an option that the chosen benchmark does not use (it would be ignored), or
+            both ``--frameworks`` and ``--implementations``.
     """
-    given = {a.split("=")[0] for a in argv if a.startswith("--")}
-    for option, modes in OPTION_MODES.items():
-        if option in given and not any(getattr(args, mode) for mode in modes):
-            needs = " or ".join(f"--{mode}" for mode in modes)
-            raise InputError(f"{option}: expected only with {needs} (the step benchmark does not use it), got it without")
+    benchmark = benchmark_of(args)
+    for dest in sorted(given):
+        users = OPTION_BENCHMARKS.get(dest)
+        if users is not None and benchmark not in users and not (args.train and args.startup):
+            option = f"--{dest.replace('_', '-')}"
+            raise InputError(f"{option}: only for {' or '.join(users)}, not with {benchmark}")
+    if benchmark == STEP and "frameworks" in given:
+        if "implementations" in given:
+            raise InputError("--frameworks and --implementations: expected one of them (both choose what the bench times)")
+        args.implementations = tuple(step for step in BENCH_STEPS if registry.bench_owner(step).name in args.frameworks)
     if args.quick:
-        _quick(args, given)
+        _quick(args, {f"--{dest.replace('_', '-')}" for dest in given})
     if args.runs is None:
         args.runs = 3 if args.train else 7
     if args.steps is None:
@@ -267,8 +307,6 @@ def check_args(args: argparse.Namespace) -> None:
         check_net(parse_spec(SWEEP_SPEC.format(w=width)), max(args.batches))
     if args.startup and args.train:
         raise InputError("--startup and --train: expected one of them (each is a benchmark of its own)")
-    if (args.startup or args.train) and args.plot:
-        raise InputError(f"--plot: only for the training-step benchmark, not with {'--startup' if args.startup else '--train'}")
     if args.train:
         from compare.data.cases import get_case
         from core.limits import check_steps
@@ -503,9 +541,10 @@ def main(argv: Sequence[str], prog: str = "python -m compare bench") -> int:
     from core.limits import using
 
     argv = list(argv)
-    args = build_parser(prog).parse_args(argv)
+    parser = build_parser(prog)
+    args = parser.parse_args(argv)
     args.prog = prog  # the progress lines start with it, as the error line does
-    apply_quick(args, argv)
+    apply_quick(args, given_options(parser, argv, args))
     with using(limits_from(args)):
         check_args(args)
         from compare.output import report_to
