@@ -501,7 +501,12 @@ def bench(implementations: list[str] = FRAMEWORKS, startup: bool = False) -> st.
     }
     if startup:
         table["--startup"] = None
-    return _flags(table).map(lambda flags: ["bench", *BENCH_BASE, *flags, *_one_startup_run(flags)])
+    return _flags(table).map(lambda flags: ["bench", *_base(flags), *flags, *_one_startup_run(flags)])
+
+
+def _base(flags: list[Token]) -> list[Token]:
+    """BENCH_BASE, or for ``--startup`` only its options that the start-up benchmark takes (it refuses the others)."""
+    return ["--quick", "--format", "json"] if "--startup" in flags else BENCH_BASE
 
 
 def _one_startup_run(flags: list[Token]) -> list[Token]:

@@ -203,7 +203,7 @@ def cases(bomb_bytes: int = 64 * 2**20, frameworks: str = "scratch") -> list[Hos
             2,
             "--repeats: 1,000,000,000, expected at most 1,000 (--max-repeats",
         ),
-        Hostile("bench-runs-1e9", (*BENCH, "--startup", "--runs", "1000000000"), 2, "--runs: 1,000,000,000 runs"),
+        Hostile("bench-runs-1e9", ("bench", "--startup", "--runs", "1000000000"), 2, "--runs: 1,000,000,000 runs"),
         Hostile("bench-threads-1e5", (*BENCH, "--threads", "100000"), 2, "--threads: expected at most 1024"),
         # outputs that cannot be written: refused before any work, nothing on stdout
         Hostile(
