@@ -424,3 +424,99 @@ def test_a_left_out_derivative_is_named_so_where_relus_derivative_predicts_the_s
     (hint,) = result.hints
     assert hint.key == "wrong_derivative" and set(hint.params) == {"W1", "b1"}
     assert "no derivative at all (g' = 1)" in hint.message and "relu" not in hint.message, hint.message
+
+
+def _variant_of_correct_columns(tmp_path: Path, old: str, new: str) -> str:
+    """examples/students/correct_columns.py with one line changed, as a file of its own."""
+    source = (STUDENTS / "correct_columns.py").read_text(encoding="utf-8")
+    assert source.count(old) == 1
+    path = tmp_path / "student.py"
+    path.write_text(source.replace(old, new), encoding="utf-8")
+    return str(path)
+
+
+def test_the_sigmoid_applied_again_as_its_derivative_is_named(tmp_path):
+    path = _variant_of_correct_columns(tmp_path, "* A1 * (1 - A1)", "* sigmoid(A1)")
+    result = check_file(path, "2-4-1:sigmoid,sigmoid:bce", "columns", SCRATCH_ONLY, sandbox=False)
+    ((key, params, message),) = [(h.key, set(h.params), h.message) for h in result.hints]
+    assert key == "wrong_derivative" and params == {"W1", "b1"}
+    assert "g'(z) = a(1 - a), but your dW1, db1 match g'(z) written sigmoid(a) (the activation applied once more" in message
+
+
+def test_a_square_weight_transposed_in_the_delta_recursion_is_named_and_only_there(tmp_path):
+    """W2 of the worked 2-2-2 is 2 x 2: W2.T in place of W2 (batch-first delta_1 = delta_2 W_2 .* g') runs and is wrong."""
+    body = (
+        "def sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n\n"
+        "def backprop(params, X, y):\n"
+        "    W1, b1, W2, b2 = params['W1'], params['b1'], params['W2'], params['b2']\n"
+        "    m = X.shape[0]\n"
+        "    a1 = sigmoid(X @ W1.T + b1)\n"
+        "    a2 = sigmoid(a1 @ W2.T + b2)\n"
+        "    delta2 = (a2 - y) * a2 * (1 - a2)\n"
+        "    delta1 = (delta2 @ W2.T) * a1 * (1 - a1)  # the mistake: W2, not W2.T, sends delta2 back\n"
+        "    grads = {'dW1': delta1.T @ X / m, 'db1': delta1.sum(axis=0) / m}\n"
+        "    return grads | {'dW2': delta2.T @ a1 / m, 'db2': delta2.sum(axis=0) / m}\n"
+    )
+    result = check_file(_write(tmp_path, body), "worked-2-2-2", "canonical", SCRATCH_ONLY, sandbox=False)
+    ((key, params, message),) = [(h.key, set(h.params), h.message) for h in result.hints]
+    assert key == "transposed_recursion" and params == {"W1", "b1"}
+    assert "layer 1's delta sent back through W2 in the other orientation (its transpose): W2 is square (2 x 2)" in message
+    correct = body.replace("(delta2 @ W2.T) * a1", "(delta2 @ W2) * a1")
+    assert check_file(_write(tmp_path, correct), "worked-2-2-2", "canonical", SCRATCH_ONLY, sandbox=False).passed
+
+
+def test_gradients_no_mistake_explains_get_one_hint_per_layer_with_that_nets_output_delta(tmp_path):
+    """sse with a sigmoid output: delta_L is not a_L - y, and the hint says which it is (Mazur's worked example)."""
+    body = (
+        "def sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n\n"
+        "def backprop(params, X, y):\n"
+        "    W1, b1, W2, b2 = params['W1'], params['b1'], params['W2'], params['b2']\n"
+        "    m = X.shape[0]\n"
+        "    a1 = sigmoid(X @ W1.T + b1)\n"
+        "    a2 = sigmoid(a1 @ W2.T + b2)\n"
+        "    delta2 = (a2 - y) * a2 * (1 - a2)\n"
+        "    delta1 = (delta2 @ W2) * a1 * (1 - a1) + 0.01 * np.cos(X @ W1.T)  # a made-up extra term\n"
+        "    grads = {'dW1': delta1.T @ X / m, 'db1': delta1.sum(axis=0) / m}\n"
+        "    return grads | {'dW2': delta2.T @ a1 / m, 'db2': delta2.sum(axis=0) / m}\n"
+    )
+    result = check_file(_write(tmp_path, body), "worked-2-2-2", "canonical", SCRATCH_ONLY, sandbox=False)
+    ((key, params, message),) = [(h.key, h.params, h.message) for h in result.hints]
+    assert key == "unexplained" and params == ("W1", "b1")
+    assert "from delta_L = dL/da_L .* g'(z_L) (sse with a sigmoid output)" in message and "a_L - y" not in message
+    assert "your dW1, db1 are wrong and no classic mistake explains them; backprop runs from the output down" in message
+
+
+def test_gradients_returned_from_the_output_layer_down_are_asked_about_their_order(tmp_path):
+    body = (
+        "def backprop(params, X, y):\n"
+        "    W1, b1, W2, b2 = params['W1'], params['b1'], params['W2'], params['b2']\n"
+        "    m = X.shape[0]\n"
+        "    z1 = X @ W1.T + b1\n"
+        "    a1 = np.maximum(z1, 0)\n"
+        "    z2 = a1 @ W2.T + b2\n"
+        "    p = np.exp(z2 - z2.max(axis=1, keepdims=True))\n"
+        "    p /= p.sum(axis=1, keepdims=True)\n"
+        "    delta2 = p.copy()\n"
+        "    delta2[np.arange(m), y] -= 1\n"
+        "    delta1 = (delta2 @ W2) * (z1 > 0)\n"
+        "    return delta2.T @ a1 / m, delta2.sum(axis=0) / m, delta1.T @ X / m, delta1.sum(axis=0) / m  # layer 2 first\n"
+    )
+    result = check_file(_write(tmp_path, body), "spiral-2-4-3", "canonical", SCRATCH_ONLY, sandbox=False)
+    asked = {h.params[0]: h.message.split("; ", 1)[1] for h in result.hints if h.key == "shape"}
+    order = "Gradients in a sequence are read in layer order 1..L (dW1, db1, dW2, db2), not from the output layer down"
+    assert asked == {  # canonical spiral-2-4-3: W1 (4, 2), b1 (4,), W2 (3, 4), b2 (3,)
+        "W2": f"(4, 2) is W1's shape: is that dW1? {order}",
+        "b2": f"(4,) is b1's shape: is that db1? {order}",
+        "W1": f"(3, 4) is W2's shape: is that dW2? {order}",
+        "b1": f"(3,) is b2's shape: is that db2? {order}",
+    }, asked
+
+
+def test_an_l2_argument_without_l2_says_to_pass_it(tmp_path):
+    path = _write(tmp_path, "def backprop(params, X, y, lambd):\n    return {}\n")
+    with pytest.raises(InputError) as caught:
+        check_file(path, "worked-2-2-2", "canonical", SCRATCH_ONLY, sandbox=False)
+    assert str(caught.value).endswith(
+        "backprop(params, X, y, lambd): 'lambd' is the L2 strength lambda, and none was given: "
+        "pass --l2 LAMBDA (l2=LAMBDA in check_file and check_function)"
+    ), str(caught.value)

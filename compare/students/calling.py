@@ -83,6 +83,7 @@ def bind(function: Callable[..., Any], values: Mapping[str, object], n_layers: i
         return [values["params"], values["X"], values["y"]], {}
     kwargs: dict[str, object] = {}
     unbound: list[str] = []
+    unset_l2: list[str] = []  # arguments named as the L2 strength, with no λ given
     required = 0
     extra = {k: v for k, v in values.items() if k not in ROLE_NAMES}
     for parameter in signature.parameters.values():
@@ -95,6 +96,8 @@ def bind(function: Callable[..., Any], values: Mapping[str, object], n_layers: i
             kwargs[parameter.name] = values[role]
         elif not has_default:
             unbound.append(parameter.name)
+            if role == "l2":
+                unset_l2.append(parameter.name)
     if not unbound:
         if any(p.kind is inspect.Parameter.POSITIONAL_ONLY for p in signature.parameters.values() if p.name in kwargs):
             names = [p.name for p in signature.parameters.values() if p.name in kwargs]
@@ -102,11 +105,18 @@ def bind(function: Callable[..., Any], values: Mapping[str, object], n_layers: i
         return [], kwargs
     if positional and (required == 3 or _takes_varargs(signature)):
         return [values["params"], values["X"], values["y"]], {}
-    understood = "; ".join(f"{role}: {', '.join(names[:6])}" for role, names in ROLE_NAMES.items() if role in values)
-    raise BindError(
-        f"{getattr(function, '__name__', 'the function')}{signature}: no value for {', '.join(map(repr, unbound))} "
-        f"(arguments are matched by name -- {understood})"
-    )
+    raise BindError(_unbound(f"{getattr(function, '__name__', 'the function')}{signature}", unbound, unset_l2, values))
+
+
+def _unbound(called: str, unbound: list[str], unset_l2: list[str], values: Mapping[str, object]) -> str:
+    """Why ``called`` (name and signature) cannot be called: the L2 strength not given, or names not matched."""
+    if unset_l2 and len(unset_l2) == len(unbound):
+        return (
+            f"{called}: {', '.join(map(repr, unset_l2))} is the L2 strength lambda, and none was given: "
+            "pass --l2 LAMBDA (l2=LAMBDA in check_file and check_function)"
+        )
+    understood = "; ".join(f"{role}: {', '.join(names)}" for role, names in ROLE_NAMES.items() if role in values)
+    return f"{called}: no value for {', '.join(map(repr, unbound))} (arguments are matched by name -- {understood})"
 
 
 def _takes_varargs(signature: inspect.Signature) -> bool:

@@ -82,10 +82,14 @@ MISTAKES = (
 # Derivatives students mis-write, per activation: (as written, g' it computes from z and a = g(z)).
 # Optional per activation (CONTRIBUTING.md, "Adding an activation"): one with no entry gets the generic hypotheses.
 MISWRITTEN: dict[str, tuple[tuple[str, Callable[[np.ndarray, np.ndarray], np.ndarray]], ...]] = {
-    "tanh": (("1 - a (the square of 1 - a^2 missing)", lambda z, a: 1.0 - a),),
+    "tanh": (
+        ("1 - a (the square of 1 - a^2 missing)", lambda z, a: 1.0 - a),
+        ("tanh(a) (the activation applied once more, to a)", lambda z, a: FORWARD["tanh"](a)),
+    ),
     "sigmoid": (
         ("1 - a (the factor a of a (1 - a) missing)", lambda z, a: 1.0 - a),
         ("a (the factor 1 - a missing)", lambda z, a: a),
+        ("sigmoid(a) (the activation applied once more, to a)", lambda z, a: FORWARD["sigmoid"](a)),
     ),
 }
 
@@ -157,6 +161,12 @@ def _message(key: str, params: tuple[str, ...], spec: Spec, m: int, convention: 
             f"{_EQUATIONS['hidden_delta'][convention]} -- layer {info['layer']} is {info['activation']}, "
             f"so g'(z) = {info['correct']}, but your {names} match {info['used']} in its place"
         )
+    if key == "transposed_recursion":
+        return (
+            f"{_EQUATIONS['hidden_delta'][convention]} -- your {names} match layer {info['layer']}'s delta sent back "
+            f"through W{info['above']} in the other orientation (its transpose): W{info['above']} is square "
+            f"({info['n']} x {info['n']}), so the wrong one runs without a shape error"
+        )
     if key == "missing_relu_mask":
         return (
             f"{_EQUATIONS['relu_mask'][convention]} -- your {names} match layer {info['layer']}'s delta without the "
@@ -187,21 +197,26 @@ def _bias_axis_message(names: str, m: int, convention: str, info: Mapping[str, s
     return f"{_EQUATIONS['bias_summed'][convention]} -- your {names} {what}{info.get('scale', '')}"
 
 
+def _are(names: str, plural: str = "are", singular: str = "is") -> str:
+    """The verb for ``names``: ``"dW1, db1"`` are, ``"dW1"`` is."""
+    return plural if "," in names else singular
+
+
 _SIMPLE: dict[str, Callable[[str, Spec, int, str, Mapping[str, str]], str]] = {
     "forgot_1_over_m": lambda names, spec, m, c, info: (
-        f"{_EQUATIONS['forgot_1_over_m'][c]} -- your {names} are m = {m} times too large: the 1/m was forgotten"
+        f"{_EQUATIONS['forgot_1_over_m'][c]} -- your {names} {_are(names)} m = {m} times too large: the 1/m was forgotten"
     ),
     "bias_summed": lambda names, spec, m, c, info: (
-        f"{_EQUATIONS['bias_summed'][c]} -- your {names} are m = {m} times too large: "
+        f"{_EQUATIONS['bias_summed'][c]} -- your {names} {_are(names)} m = {m} times too large: "
         "the bias gradients are summed over the samples instead of averaged"
     ),
-    "transpose": lambda names, spec, m, c, info: f"{_EQUATIONS['transpose'][c]} -- your {names} are transposed",
+    "transpose": lambda names, spec, m, c, info: f"{_EQUATIONS['transpose'][c]} -- your {names} {_are(names)} transposed",
     "sign_flip": lambda names, spec, m, c, info: (
-        f"{LOSSES[spec.loss].output_delta} -- your {names} have the wrong sign "
+        f"{LOSSES[spec.loss].output_delta} -- your {names} {_are(names, 'have', 'has')} the wrong sign "
         "(target - output instead of output - target): gradient descent would climb the loss"
     ),
     "missing_half": lambda names, spec, m, c, info: (
-        f"{LOSSES[spec.loss].output_delta} -- your {names} are 2 times too large: "
+        f"{LOSSES[spec.loss].output_delta} -- your {names} {_are(names)} 2 times too large: "
         "the 1/2 of E = 1/2 (t - o)^2 cancels the 2 of the square's derivative, and yours is missing"
     ),
     "bn_backward_without_mean_terms": lambda names, spec, m, c, info: (
@@ -251,6 +266,7 @@ def variant_grads(
     g_prime: GPrime | None = None,
     upstream: Upstream | None = None,
     delta_L: np.ndarray | None = None,
+    recursion_W: Mapping[int, np.ndarray] | None = None,
 ) -> tuple[dict[int, np.ndarray], dict[str, np.ndarray]]:
     """A backward pass as scratch.model.backward, with any of its pieces replaced.
 
@@ -262,6 +278,8 @@ def variant_grads(
         g_prime: the hidden layers' g'(z_l) (default: scratch's DERIVATIVE at z).
         upstream: what layer l multiplies by W_{l+1} (default: delta_{l+1}).
         delta_L: the output delta (default: scratch.losses.output_delta).
+        recursion_W: by layer l, the matrix that sends delta_{l+1} back in place of W_{l+1} (the
+            forward pass keeps W_{l+1}).
 
     Returns:
         ``(delta, grads)``: per-sample ``delta[l]`` ``(m, n_l)`` and canonical batch-mean gradients.
@@ -272,7 +290,8 @@ def variant_grads(
     for l in range(L - 1, 0, -1):
         g = spec.activations[l - 1]
         derivative = g_prime(l, z[l], a[l]) if g_prime else DERIVATIVE[g](z[l], a[l])
-        delta[l] = hidden_delta(delta[l + 1] if upstream is None else upstream(l, delta), params[f"W{l + 1}"], derivative)
+        W = (recursion_W or {}).get(l, params[f"W{l + 1}"])
+        delta[l] = hidden_delta(delta[l + 1] if upstream is None else upstream(l, delta), W, derivative)
     return delta, gradients(delta, a)
 
 
@@ -421,6 +440,17 @@ def _upstream_variants(
     return out
 
 
+def _transposed_recursions(spec: Spec, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray) -> list[Prediction]:
+    """W_{l+1} in the other orientation where layer l's delta is sent back: only a square W runs that way."""
+    out: list[Prediction] = []
+    for l in range(1, spec.n_layers):
+        W = params[f"W{l + 1}"]
+        if W.shape[0] == W.shape[1]:
+            grads = variant_grads(spec, params, X, y, recursion_W={l: W.T})[1]
+            out.append(("transposed_recursion", grads, {"layer": str(l), "above": str(l + 1), "n": str(W.shape[0])}))
+    return out
+
+
 def _bias_axis_predictions(
     spec: Spec, delta: Mapping[int, np.ndarray], m: int, student: Mapping[str, np.ndarray]
 ) -> list[tuple[str, dict[str, np.ndarray], dict[str, str]]]:
@@ -488,6 +518,7 @@ def _predictions(
         out.append((key, with_l2(variant_grads(spec, params, X, y, g_prime=_only_in(layer, g_prime, spec))[1]), info))
     for _, upstream, info in _upstream_variants(spec, params, X, y):
         out.append(("wrong_upstream", with_l2(variant_grads(spec, params, X, y, upstream=upstream)[1]), info))
+    out += [(key, with_l2(grads), info) for key, grads, info in _transposed_recursions(spec, params, X, y)]
     delta, _ = variant_grads(spec, params, X, y)
     out.extend(_bias_axis_predictions(spec, delta, m, student))
     return out
@@ -501,6 +532,12 @@ def gradient_order(spec: Spec) -> list[str]:
     """The trained parameters from the output layer down: ``W_L, b_L, ..., W_1, b_1`` (``gamma_l, beta_l`` with batch norm)."""
     trained = spec.param_shapes()
     return [p for l in range(spec.n_layers, 0, -1) for p in (f"W{l}", f"b{l}", f"gamma{l}", f"beta{l}") if p in trained]
+
+
+def layer_order(spec: Spec) -> list[str]:
+    """The trained parameters from the first layer up: ``W_1, b_1, ..., W_L, b_L``, the order a returned sequence is read in."""
+    trained = spec.param_shapes()
+    return [p for l in range(1, spec.n_layers + 1) for p in (f"W{l}", f"b{l}", f"gamma{l}", f"beta{l}") if p in trained]
 
 
 @dataclass
@@ -717,19 +754,55 @@ def diagnose_grads(
         hints.append(Hint(key, tuple(explained), _message(key, tuple(explained), spec, m, convention, info)))
         wrong = [p for p in wrong if p not in explained]
     shapes = raw if raw is not None else student
+    unexplained: dict[str, list[str]] = {}  # by layer: the gradients no hypothesis explains, one hint per layer
+    places: list[Hint | str] = []  # the hints in order, a layer's number where its unexplained hint goes
     for p in wrong:
-        hints.append(_unexplained(p, student[p], ref[p], shapes.get(p, student[p]), spec, m, convention))
-    return hints
+        hint = _unexplained(p, student[p], ref[p], shapes.get(p, student[p]), spec, m, convention)
+        layer = "".join(ch for ch in p if ch.isdigit())
+        if hint is not None:
+            places.append(hint)
+        elif layer in unexplained:
+            unexplained[layer].append(p)
+        else:
+            unexplained[layer] = [p]
+            places.append(layer)
+    return hints + [_no_classic_mistake(unexplained[h], spec, convention) if isinstance(h, str) else h for h in places]
+
+
+def _no_classic_mistake(params: list[str], spec: Spec, convention: str) -> Hint:
+    """The hint for a layer's gradients that no classic mistake explains: where backprop's chain starts."""
+    names = _names(tuple(params))
+    layer = "".join(ch for ch in params[0] if ch.isdigit())
+    out = spec.activations[-1]
+    output = (
+        "delta_L = a_L - y"
+        if (spec.loss, out) in (("bce", "sigmoid"), ("cce", "softmax"))
+        else f"delta_L = dL/da_L .* g'(z_L) ({spec.loss} with a {out} output)"
+    )
+    return Hint(
+        "unexplained",
+        tuple(params),
+        f"{_EQUATIONS['hidden_delta'][convention]}, from {output} -- your {names} {_are(names)} wrong and no classic "
+        f"mistake explains {'them' if ',' in names else 'it'}; backprop runs from the output down, so check layer "
+        f"{layer}'s delta first",
+    )
 
 
 def _unexplained(
     p: str, actual: np.ndarray, expected: np.ndarray, returned: np.ndarray, spec: Spec, m: int, convention: str
-) -> Hint:
+) -> Hint | None:
     if actual.shape != expected.shape:
         wanted = conventions.param_shape(convention, spec, p)
         got = tuple(np.shape(returned))
         others = conventions.other_layouts(convention, spec, p, got)
         question = f"; {got} is {p}'s shape in the {' and '.join(others)} layout: is --convention right?" if others else ""
+        swapped = [q for q in spec.param_shapes() if q != p and tuple(conventions.param_shape(convention, spec, q)) == got]
+        if swapped and not others:
+            in_order = ", ".join(f"d{q}" for q in layer_order(spec))
+            question = (
+                f"; {got} is {swapped[0]}'s shape: is that d{swapped[0]}? Gradients in a sequence are read in "
+                f"layer order 1..L ({in_order}), not from the output layer down"
+            )
         return Hint(
             "shape",
             (p,),
@@ -746,14 +819,7 @@ def _unexplained(
                 (p,),
                 f"your d{p} is {ratio[0]:.6g} times the right gradient; no classic mistake gives that factor",
             )
-    layer = p[1:]
-    return Hint(
-        "unexplained",
-        (p,),
-        f"CS60050 backprop: delta^L = a^L - y, delta^l = (W^(l+1))^T delta^(l+1) .* g'(z^l) -- "
-        f"your d{p} is wrong and no classic mistake explains it; backprop runs from the "
-        f"output down, so check layer {layer}'s delta first",
-    )
+    return None  # no classic mistake explains it: diagnose_grads gives one hint per layer
 
 
 def diagnose_loss(
