@@ -52,6 +52,7 @@ CORRECT = [
 # file -> (the hint its docstring's label names, a phrase of the lecture equation or documentation the hint must cite)
 PLANTED = {
     "torch_double_softmax.py": ("double_softmax", "Session-5 backprop: dz2 = probs - onehot"),
+    "torch_double_softmax_function.py": ("double_softmax", "your loss function applies its own, so softmax runs twice"),
     "torch_double_sigmoid.py": ("double_sigmoid", "ED5340 L26: dZ[2] = A[2] - Y"),
     "torch_logits_into_bceloss.py": ("logits_into_probability_loss", "torch.nn.BCELoss"),
     "torch_mse_mean.py": ("mse_mean", "Mazur's worked example: E_total = sum 1/2 (target - out)^2"),
@@ -179,6 +180,7 @@ def test_double_softmax_is_the_cross_entropy_of_the_softmax_of_the_probabilities
     p = np.exp(a[2]) / np.exp(a[2]).sum(axis=1, keepdims=True)  # softmax applied to the probabilities a_2
     twice = float(-np.log(p[np.arange(len(y)), y]).mean())
     assert abs(_loss(ran, "torch_double_softmax.py") - twice) <= F64["atol"] + F64["rtol"] * twice
+    assert abs(_loss(ran, "torch_double_softmax_function.py") - twice) <= F64["atol"] + F64["rtol"] * twice
     assert abs(_loss(ran, "keras_double_softmax.py on torch") - twice) <= F64["atol"] + F64["rtol"] * twice
     assert "is the cce of softmax(softmax(z_L))" in ran["keras_double_softmax.py on torch"][1]["hints"][0]["message"]
 

@@ -666,6 +666,30 @@ def _double_hint(s: Situation, evidence: Evidence) -> Hint:
     )
 
 
+def _own_function_double(s: Situation, evidence: Evidence) -> list[Hint]:
+    """A loss function of the student's own after a final softmax or sigmoid: the double, where the numbers prove it.
+
+    Nothing says what such a function takes, so the hint needs its loss to be the net's loss of
+    g(g(z_L)) and not the lecture net's (e.g. ``F.cross_entropy(output, y)`` on a softmax output).
+    """
+    g = evidence.spec.activations[-1]
+    if s.output != "probabilities" or g not in _ONCE or evidence.student_loss is None:
+        return []
+    twice = double_activation_loss(evidence)
+    if not agrees(evidence.student_loss, twice, evidence.dtype) or agrees(twice, evidence.loss, evidence.dtype):
+        return []
+    return [
+        Hint(
+            f"double_{g}",
+            (),
+            f"{_ONCE[g]} -- your model ends in a {g} and your loss function applies its own, so {g} runs twice: "
+            f"your loss {evidence.student_loss:.10g} is the {evidence.spec.loss} of {g}({g}(z_L)); the lecture net's is "
+            f"{evidence.loss:.10g}; remove the last {g} (your loss function takes logits), "
+            f"or {s.framework.probability_losses[g]}",
+        )
+    ]
+
+
 def _other_family(s: Situation, evidence: Evidence) -> bool:
     """Whether the student's loss computes another loss than the net's (MSE counts as the sse net's, up to a factor)."""
     family, net = (s.loss_kind.family if s.loss_kind else None), evidence.spec.loss
@@ -694,7 +718,7 @@ def _pairing_hints(s: Situation, evidence: Evidence) -> list[Hint]:
     """The model's output against what the loss takes."""
     kind = s.loss_kind
     if kind is None:
-        return []
+        return _own_function_double(s, evidence)
     if _other_family(s, evidence):
         return [_family_hint(s, evidence)]
     if s.output == "probabilities" and kind.takes == "logits":
