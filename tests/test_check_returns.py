@@ -96,6 +96,22 @@ def test_a_name_mapping_reads_the_students_keys_and_lists():
     _assert_canonical(read_returned(returned, SPEC, "canonical", names).grads)
 
 
+@pytest.mark.parametrize("style", ["grad_w_{l}", "dW_{l}", "d_w{l}", "nabla_W{l}", "GRAD_W{l}"])
+def test_gradient_keys_are_read_whatever_their_case_and_underscores(style):
+    g = _canonical()
+    returned = {style.format(l=l): g[f"W{l}"] for l in (1, 2)} | {
+        style.replace("w", "b").replace("W", "b").format(l=l): g[f"b{l}"] for l in (1, 2)
+    }
+    output = read_returned(returned, SPEC, "canonical")
+    _assert_canonical(output.grads)
+    keyed = [
+        style.format(l=l) if kind == "W" else style.replace("w", "b").replace("W", "b").format(l=l)
+        for l in (1, 2)
+        for kind in "Wb"
+    ]
+    assert output.how == f"a dict keyed {', '.join(keyed)}, no loss"
+
+
 def test_the_params_a_mapping_passes_are_keyed_as_the_student_wrote():
     names = conventions.parse_names("W=weights,b=biases")
     passed = conventions.params_to("columns", _canonical(), names)

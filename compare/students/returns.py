@@ -130,17 +130,25 @@ def _from_flat(items: Sequence, spec: Spec) -> tuple[dict[str, object], str] | N
     return out, f"({order}): one sequence in layer order 1..L"
 
 
+def _folded(key: object) -> str:
+    """A key as :func:`_key_for` compares it: lower case, without underscores (``grad_w_1`` -> ``gradw1``)."""
+    return str(key).lower().replace("_", "")
+
+
 def _key_for(name: str, keys: Mapping[str, str], student_key: str) -> str | None:
-    """The key of the student's dict that holds the gradient of ``name`` (case-insensitive)."""
-    for candidate in (student_key, f"d{student_key}", f"grad_{student_key}", f"d_{student_key}", f"nabla_{student_key}"):
-        if candidate.lower() in keys:
-            return keys[candidate.lower()]
+    """The key of the student's dict that holds the gradient of ``name`` (``keys``: :func:`_folded` key -> key).
+
+    Case and underscores do not count: ``dW1``, ``grad_W1``, ``grad_w_1``, ``dw_1`` and ``nabla_W1`` all name W1's.
+    """
+    for candidate in (student_key, f"d{student_key}", f"grad{student_key}", f"nabla{student_key}"):
+        if _folded(candidate) in keys:
+            return keys[_folded(candidate)]
     return None
 
 
 def _from_lists(grads: Mapping[str, object], spec: Spec, names: conventions.Names) -> dict[str, object]:
     """``{"weights": [dW1, dW2], ...}`` (a ``--names W=weights`` mapping) spread out as ``W1, W2, ...``."""
-    keys = {str(k).lower(): str(k) for k in grads}
+    keys = {_folded(k): str(k) for k in grads}
     out = dict(grads)
     for kind, list_key in names.lists.items():
         found = _key_for(list_key, keys, list_key)
@@ -152,7 +160,7 @@ def _from_lists(grads: Mapping[str, object], spec: Spec, names: conventions.Name
 
 def _from_dict(grads: Mapping[str, object], spec: Spec, names: conventions.Names) -> tuple[dict[str, object], str]:
     grads = _from_lists(grads, spec, names)
-    keys = {str(k).lower(): str(k) for k in grads}
+    keys = {_folded(k): str(k) for k in grads}
     out: dict[str, object] = {}
     used: list[str] = []
     for name in spec.param_shapes():
