@@ -357,3 +357,10 @@ def test_a_loss_of_another_kind_that_raises_is_named_not_a_crash():
     assert (
         fh.error_hint("loss", failure, _situation({"type": "CrossEntropyLoss"}), _evidence("2-4-3:relu,softmax:cce", 1.0)) is None
     )
+
+
+def test_the_zero_grad_hint_quotes_the_rule_the_optimizer_was_read_as():
+    assert fh._descent("sgd") == "ED5340 L26: W = W - alpha dW, each step with that step's gradient"
+    momentum = "Polyak (1964); Sutskever et al. (2013) eq. 1-2: v <- mu v - eta g; theta <- theta + v"
+    assert fh._descent("momentum").startswith(momentum)
+    assert fh._descent("adam").startswith("Kingma & Ba (2015) Algorithm 1: m <- b1 m + (1 - b1) g")

@@ -874,6 +874,16 @@ _ACCUMULATE_DOC = "torch.Tensor.backward: 'the gradient is accumulated into .gra
 _DESCENT = "ED5340 L26: W = W - alpha dW, each step with that step's gradient"
 
 
+def _descent(rule: str) -> str:
+    """The update rule the student's optimizer was read as, with its source: what each step applies to that step's gradient."""
+    if rule == "sgd":
+        return _DESCENT
+    from core.optimizers import optimizer
+
+    record = optimizer(rule)
+    return f"{record.source}: {record.rule}, each step with that step's gradient g"
+
+
 def _gradient_message(
     key: str,
     steps: Sequence[Mapping[str, Any]],
@@ -892,16 +902,16 @@ def _gradient_message(
             else ""
         )
         return (
-            f"{_DESCENT}; {_ACCUMULATE_DOC} -- your step 1 is right, but step 2 was given step 1's gradient plus its own: "
+            f"{_descent(rule)}; {_ACCUMULATE_DOC} -- your step 1 is right, but step 2 was given step 1's gradient plus its own: "
             f"{shown}, a difference of {yours - right:.10g}{exact}; call optimizer.zero_grad() before backward() in train_step"
         )
     if key == "backward_twice":
         return (
-            f"{_DESCENT}; {_ACCUMULATE_DOC} -- every step used twice its gradient: backward() ran twice on the loss "
+            f"{_descent(rule)}; {_ACCUMULATE_DOC} -- every step used twice its gradient: backward() ran twice on the loss "
             f"(retain_graph=True lets it), and the second call added to .grad: {shown}; call loss.backward() once per step"
         )
     return (
-        f"{_DESCENT}; {_ACCUMULATE_DOC} -- zero_grad() is missing and backward() runs twice: every step used twice the sum "
+        f"{_descent(rule)}; {_ACCUMULATE_DOC} -- zero_grad() is missing and backward() runs twice: every step used twice the sum "
         f"of all gradients so far: {shown}"
     )
 
