@@ -62,7 +62,8 @@ def _model_lines(result: FrameworkResult) -> list[str]:
     loss = description["loss"]
     reduction = f", reduction {loss['reduction']!r}" if loss.get("reduction") else ""
     logits = f", from_logits={loss['from_logits']}" if loss.get("from_logits") is not None else ""
-    targets = "; y: int64 class labels (m,)" if result.spec.loss == "cce" and result.targets == "labels" else ""
+    targets = f"; y: {result.dtype} targets (m, {result.spec.sizes[-1]})"  # bce, sse, mse: the prepared floats
+    targets = "; y: int64 class labels (m,)" if result.spec.loss == "cce" and result.targets == "labels" else targets
     targets = "; y: one-hot rows (m, n_L)" if result.spec.loss == "cce" and result.targets == "onehot" else targets
     lines.append(f"your loss: {loss['type']}{reduction}{logits}, called {result.framework.loss_call}{targets}")
     lines.append(f"weights ({result.framework.layout}):")
