@@ -75,3 +75,11 @@ def test_the_report_marks_a_loss_just_past_its_bound(dtype, factor, agrees):
     text = console.export_text()
     assert ("✓ agrees" in text) is agrees
     assert ("✗ first differs at loss" in text) is not agrees
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_a_nan_or_an_infinity_in_the_reference_makes_the_relative_error_nan_not_zero(bad):
+    """The finite entries agree; the NaN or infinite one has no size, so the largest relative error is NaN (JSON null)."""
+    check = compare_arrays("other", "z2", np.array([[bad, 1.0]]), np.array([[bad, 1.0]]), "float64")
+    assert not check.passed and np.isnan(check.max_rel_err) and np.isnan(check.max_abs_err)
+    assert check.worst is not None and check.worst[0] == (0, 0)

@@ -111,13 +111,15 @@ def compare_arrays(framework: str, quantity: str, actual: np.ndarray, expected: 
     expected = np.asarray(expected, dtype=np.float64)
     if actual.shape != expected.shape:
         return Check(framework, quantity, float("inf"), float("inf"), tol.atol, tol.rtol, False)
-    diff = np.abs(actual - expected)
+    with np.errstate(invalid="ignore"):  # inf - inf is NaN, as it should be: such a run is reported as not finite
+        diff = np.abs(actual - expected)
     size = np.abs(expected)
-    nonzero = size > 0
+    nonzero = ~(size == 0)  # a NaN counts: its ratio is NaN, and max_rel_err with it
     max_abs = float(diff.max()) if diff.size else 0.0
     max_rel, worst = 0.0, None
     if nonzero.any():
-        relative = diff[nonzero] / size[nonzero]
+        with np.errstate(invalid="ignore"):  # NaN / NaN and inf / inf: NaN ratios
+            relative = diff[nonzero] / size[nonzero]
         k = int(np.argmax(relative))  # argmax, like max, stops at the first NaN
         max_rel = float(relative[k])
         at = np.unravel_index(int(np.flatnonzero(nonzero)[k]), expected.shape)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from compare import output
 from compare.output import (
     MARK,
@@ -20,6 +22,8 @@ from compare.parity.harness import REFERENCE, CaseResult, describe_quantity, fir
 from compare.parity.known_differences import known_cause
 from compare.registry import skipped
 from core.spec import Spec
+
+NON_FINITE_SHOWN = 6  # quantities the table names in a "not finite" row
 
 
 def divergence(result: CaseResult, framework: str) -> dict[str, Any] | None:
@@ -79,10 +83,10 @@ def worst_entry(check: Any) -> str | None:
 
     The entry of ``check`` (a compare.parity.harness.Check) its ``max_rel_err`` was taken at, with
     both values; the loss has no index. None when there is none (every expected entry is 0, or the
-    shapes differ).
+    shapes differ) or the error is NaN or infinite (a NaN or an infinity on either side).
     """
-    if check.worst is None:
-        return None
+    if check.worst is None or not np.isfinite(check.max_rel_err):
+        return None  # no size to show: a NaN or an infinity on either side
     index, actual, expected = check.worst
     at = f"[{', '.join(map(str, index))}]" if index else ""
     return f"largest relative error at {check.quantity}{at}: {check.framework} {actual:.6g}, {REFERENCE} {expected:.6g}"
@@ -157,7 +161,9 @@ def render_table(results: Sequence[CaseResult], out: Any = None, threads: Mappin
         if not frameworks:
             table.add_row(case, REFERENCE, "loss", "", "", "", f"reference only: loss {r.traces[REFERENCE].loss:.6g}")
         if not r.finite:
-            table.add_row(case, "", "", MARK[False], "", "", f"not finite (NaN or inf, an overflow): {', '.join(r.non_finite)}")
+            listed = ", ".join(r.non_finite[:NON_FINITE_SHOWN])
+            more = f", ... ({len(r.non_finite)} in all; the JSON lists them)" if len(r.non_finite) > NON_FINITE_SHOWN else ""
+            table.add_row(case, "", "", MARK[False], "", "", f"not finite (NaN or inf, an overflow): {listed}{more}")
         L = r.spec.n_layers
         shown = [(q, q) for q in new_quantities(r.spec, r.mode)]
         shown += [("output", f"a{L}"), ("loss", "loss")] + [(f"d{p}", f"d{p}") for p in r.spec.param_shapes()]
