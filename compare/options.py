@@ -256,3 +256,14 @@ def limits_from(args: argparse.Namespace) -> limits.Limits:
     """The limits the parsed ``--max-*`` flags set; the others keep their defaults."""
     given = {name: getattr(args, f"max_{name}") for name in limits.NAMES if hasattr(args, f"max_{name}")}
     return dataclasses.replace(limits.DEFAULT, **given)
+
+
+def given_options(parser: argparse.ArgumentParser, argv: Sequence[str], args: argparse.Namespace) -> set[str]:
+    """The destinations (``block_ms``) of the options ``argv`` gives, abbreviated or not (``args``: its parse).
+
+    argparse fills in a default only where the namespace lacks the attribute, so parsing again
+    into a namespace that holds None for each leaves None on those not given (an ``append`` or
+    ``count`` action starts from None too; no option here parses to None).
+    """
+    probe = parser.parse_args(argv, namespace=argparse.Namespace(**dict.fromkeys(vars(args))))
+    return {dest for dest, value in vars(probe).items() if value is not None}

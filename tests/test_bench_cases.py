@@ -109,7 +109,8 @@ def test_an_option_the_chosen_benchmark_does_not_use_is_refused_not_ignored(argv
 
 
 def test_frameworks_choose_the_bench_steps_of_those_implementations():
-    from compare.bench.command import apply_quick, given_options
+    from compare.bench.command import apply_quick
+    from compare.options import given_options
 
     parser = build_parser()
     for frameworks in (["torch"], list(registry.OTHERS)):

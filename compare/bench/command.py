@@ -185,17 +185,6 @@ OPTION_BENCHMARKS = {  # the options only some of them use (every other option i
 }
 
 
-def given_options(parser: argparse.ArgumentParser, argv: Sequence[str], args: argparse.Namespace) -> set[str]:
-    """The destinations (``block_ms``) of the options ``argv`` gives, abbreviated or not, ``--quick``'s defaults aside.
-
-    argparse fills in a default only where the namespace lacks the attribute, so parsing again
-    into a namespace that holds a marker for each leaves the marker on those not given.
-    """
-    unset = object()
-    probe = parser.parse_args(argv, namespace=argparse.Namespace(**dict.fromkeys(vars(args), unset)))
-    return {dest for dest, value in vars(probe).items() if value is not unset}
-
-
 def benchmark_of(args: argparse.Namespace) -> str:
     """Which benchmark ``args`` asks for: :data:`TRAIN`, :data:`STARTUP` or :data:`STEP`."""
     return TRAIN if args.train else STARTUP if args.startup else STEP
@@ -242,7 +231,7 @@ def _not_timed(name: str, timed: Sequence[str]) -> str:
 def apply_quick(args: argparse.Namespace, given: set[str]) -> None:
     """--quick changes the defaults, not what the user gave explicitly; then the defaults that depend on the mode.
 
-    ``given``: the options the user gave (:func:`given_options`). ``--frameworks`` on the step
+    ``given``: the options the user gave (compare.options.given_options). ``--frameworks`` on the step
     benchmark selects the bench steps of those implementations (``--implementations`` names them).
 
     Raises:
@@ -537,7 +526,7 @@ def machine() -> dict:
 
 def main(argv: Sequence[str], prog: str = "python -m compare bench") -> int:
     """Time the training steps (or, with --startup, whole runs); 0 done."""
-    from compare.options import limits_from
+    from compare.options import given_options, limits_from
     from core.limits import using
 
     argv = list(argv)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -265,8 +265,12 @@ def to_json(runs: Sequence[TrainingRun]) -> dict[str, Any]:
 
 
 def _table_rows(recorded: int) -> list[int]:
-    """Indices of about TABLE_ROWS evenly spaced recorded steps, always the first and the last."""
-    stride = max(1, -(-recorded // TABLE_ROWS))
+    """Indices of at most TABLE_ROWS evenly spaced recorded steps, always the first and the last.
+
+    The stride spreads TABLE_ROWS - 1 gaps over the recorded steps, so that with the last one added
+    there are never more than TABLE_ROWS rows.
+    """
+    stride = max(1, -(-(recorded - 1) // (TABLE_ROWS - 1)))
     rows = list(range(0, recorded, stride))
     return rows if rows[-1] == recorded - 1 else [*rows, recorded - 1]
 
@@ -598,10 +602,38 @@ def _run_all(args: Any, cases: Sequence[Any], progress: Any, feedback: Feedback 
 
 def main(argv: Sequence[str], prog: str = "python -m compare train") -> int:
     """Run the training comparison; 0 every trajectory agrees, 1 something differs."""
-    args = build_parser(prog).parse_args(list(argv))
+    from compare.options import given_options
+
+    parser = build_parser(prog)
+    args = parser.parse_args(list(argv))
     args.prog = prog  # the progress lines start with it, as the error line does
+    refuse_unused(args, given_options(parser, list(argv), args))
     with using(limits_from(args)), report_to(args.output):
         return _run(args)
+
+
+# options that act only with another one: (the setting that must hold, in words, whether it holds)
+NEEDS: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "min_delta": ("--patience (early stopping)", lambda args: args.patience is not None),
+    "no_restore_best": ("--patience (early stopping)", lambda args: args.patience is not None),
+    "schedule_unit": ("a --schedule other than constant", lambda args: args.schedule != "constant"),
+    "decay_rate": ("--schedule step or exponential", lambda args: args.schedule in ("step", "exponential")),
+    "decay_steps": ("--schedule step or cosine", lambda args: args.schedule in ("step", "cosine")),
+    "eta_min": ("--schedule cosine", lambda args: args.schedule == "cosine"),
+}
+
+
+def refuse_unused(args: Any, given: set[str]) -> None:
+    """Refuse an option that would change nothing in this run (``given``: compare.options.given_options).
+
+    Raises:
+        InputError: e.g. ``--eta-min`` without ``--schedule cosine``, ``--min-delta`` without ``--patience``.
+    """
+    for dest in sorted(given):
+        if dest in NEEDS and not NEEDS[dest][1](args):
+            option = f"--{dest.replace('_', '-')}"
+            got = f"--schedule {args.schedule}" if "schedule" in NEEDS[dest][0] else "no --patience"
+            raise InputError(f"{option}: acts only with {NEEDS[dest][0]}, got {got}")
 
 
 def _schedule(args: Any, case: Any) -> tuple[int, int]:
