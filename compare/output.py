@@ -16,6 +16,7 @@ from typing import IO, Any, Protocol, cast
 import numpy as np
 
 from compare.versions import implementations, implementations_lines, versions, versions_line
+from core.errors import InputError
 
 MARK = {True: "✓", False: "✗"}
 NON_FINITE_WHY = (
@@ -156,7 +157,10 @@ def report_to(path: str | Path | None) -> Iterator[None]:
     report = io.StringIO()
     with contextlib.redirect_stdout(report):
         yield
-    target.write_text(report.getvalue(), encoding="utf-8")
+    try:
+        target.write_text(report.getvalue(), encoding="utf-8")
+    except OSError as exc:  # checked writable before the run; a full disk shows only now
+        raise InputError(f"--output {str(target)!r}: cannot write the file ({exc.strerror})") from None
     sys.stderr.write(f"wrote {target}\n")
 
 

@@ -204,6 +204,10 @@ def writable_dir(path: str | Path, flag: str) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        in_the_way = next((folder for folder in (path, *path.parents) if folder.exists()), None)
+        if in_the_way is not None and not in_the_way.is_dir():
+            where = f"{flag} {str(path)!r}" + ("" if in_the_way == path else f": {str(in_the_way)!r}")
+            raise InputError(f"{where} is a file, not a folder") from None
         raise InputError(f"{flag} {str(path)!r}: cannot create the directory ({exc.strerror})") from None
     try:
         with tempfile.NamedTemporaryFile(dir=path, prefix=".write-probe-") as probe:
@@ -222,6 +226,8 @@ def writable_file(path: str | Path, flag: str) -> Path:
     Raises:
         InputError: if the folder cannot be created or written, the path is a folder, or the file is read-only.
     """
+    if not str(path):
+        raise InputError(f"{flag}: expected a file path, got an empty one")
     path = Path(path)
     if path.is_dir():
         raise InputError(f"{flag} {str(path)!r} is a directory, expected a file path")
