@@ -95,7 +95,9 @@ def _run(args: Any) -> int:
     )
     if directory is not None:
         for case in cases:
-            save_weights(directory / f"{case.name.replace(':', '_').replace(',', '_')}.safetensors", case.params)
+            saved = directory / f"{case.name.replace(':', '_').replace(',', '_')}.safetensors"
+            save_weights(saved, case.params)
+            sys.stderr.write(f"wrote {saved}\n")  # every file written is announced (README), as --output and --plot do
     threads: dict[str, Any] = {}
     # this process imports its own frameworks only once the workers have all their requests
     feedback.start("runs", len(runs))
