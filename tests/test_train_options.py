@@ -43,3 +43,16 @@ def test_an_option_that_would_change_nothing_is_refused(argv, line, capsys, monk
     assert main(["train", *argv]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.strip().splitlines() == [f"python -m compare train: error: {line}"]
+
+
+def test_a_batch_size_beyond_the_rows_is_shown_as_the_full_batch_it_is(capsys):
+    assert main(["train", "--batch-size", "1000", "--steps", "1", "--frameworks", "scratch", "-q"]) == 0
+    title = capsys.readouterr().out.splitlines()[0]
+    assert ", full batch (--batch-size 1000 >= the 300 rows), 1 step," in title, title  # the spiral's 300 rows
+
+
+def test_a_diverged_training_reports_no_accuracy(capsys):
+    """eta = 1e300 sends the weights to infinity and the outputs to NaN: argmax of NaN is class 0, not an accuracy."""
+    main(["train", "--learning-rate", "1e300", "--steps", "3", "--frameworks", "scratch", "-q"])
+    rows = [line.split() for line in capsys.readouterr().out.splitlines() if line.strip().startswith(("final ", "accuracy "))]
+    assert rows == [["final", "nan"], ["accuracy", "n/a", "(loss", "not", "finite)"]], rows

@@ -306,9 +306,12 @@ def _title(run: TrainingRun) -> str:
         if run.framework_defaults
         else ", ".join(f"{k} {v:g}" for k, v in run.hyper.used_by(run.optimizer).items())
     )
+    m = len(run.case.X)
     batch = "full batch" if run.batch_size is None else f"batch {run.batch_size}"
+    if run.batch_size is not None and run.batch_size >= m:  # one batch of every row, as DataLoader and fit make it
+        batch = f"full batch (--batch-size {run.batch_size} >= the {m} rows)"
     return (
-        f"{run.name} [{run.case.spec}] {run.optimizer} ({hyper}), {batch}, {run.steps} steps, {run.dtype}"
+        f"{run.name} [{run.case.spec}] {run.optimizer} ({hyper}), {batch}, {plural(run.steps, 'step')}, {run.dtype}"
         + _l2_label(run)
         + (", biases frozen" if run.freeze_biases else "")
         + ("" if run.schedule.constant else f", {run.schedule.describe()}")
@@ -329,8 +332,15 @@ def _loss_table(run: TrainingRun) -> Any:
         table.add_row(str(reference.steps[i]), *(f"{result.loss_history[i]:.12g}" for result in run.results.values()))
     table.add_row("final", *(f"{result.final_loss:.12g}" for result in run.results.values()))
     if reference.accuracy is not None:
-        table.add_row("accuracy", *(f"{result.accuracy:.4f}" for result in run.results.values()))
+        table.add_row("accuracy", *(_accuracy_text(result) for result in run.results.values()))
     return table
+
+
+def _accuracy_text(result: Any) -> str:
+    """``0.9733``; ``n/a (loss not finite)`` for a training that diverged, whose argmax of NaN outputs means nothing."""
+    import math
+
+    return f"{result.accuracy:.4f}" if math.isfinite(result.final_loss) else "n/a (loss not finite)"
 
 
 def _checks_table(run: TrainingRun, frameworks: Sequence[str]) -> Any:
