@@ -87,8 +87,10 @@ def _run(args: Any) -> int:
     frameworks = registry.with_reference(args.frameworks)
     elsewhere = [fw for fw in frameworks if not registry.get(fw).runs_here()]
     runs = [(case, dtype, mode) for case in cases for dtype in DTYPES[args.dtype] for mode in modes_of(case.spec)]
+    modal = sum(1 for case in cases if case.spec.mode_dependent)  # batch norm or dropout: train and inference mode
+    modes = f", {plural(modal, 'case')} in both modes" if modal else ""
     feedback.say(
-        f"comparing {plural(len(runs), 'run')} ({plural(len(cases), 'case')} x {' and '.join(DTYPES[args.dtype])}) "
+        f"comparing {plural(len(runs), 'run')} ({plural(len(cases), 'case')} x {' and '.join(DTYPES[args.dtype])}{modes}) "
         f"through {listing(frameworks)}"
         + (f"; {listing(elsewhere)} in processes of their own" if elsewhere else "")
         + "; loading the frameworks"
