@@ -87,7 +87,7 @@ def validation_split(m: int, fraction: float, seed: int = 0) -> tuple[np.ndarray
     n_validation = round(fraction * m)
     if n_validation < 1 or n_validation > m - 1:
         raise InputError(
-            f"--validation-split: {fraction:g} of {m} rows leaves {n_validation} for validation and "
+            f"--validation-split: {fraction:g} of {m} row{'' if m == 1 else 's'} leaves {n_validation} for validation and "
             f"{m - n_validation} for training; expected at least 1 of each"
         )
     order = np.random.RandomState([seed, 1]).permutation(m)  # [seed, 1]: not the stream of the batch order

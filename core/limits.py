@@ -166,7 +166,7 @@ def check_history(recorded: int, params: int, every: int) -> None:
     values = recorded * params
     if values > current().history:
         raise refuse(
-            f"every {every:,}: {recorded:,} recorded steps x {params:,} parameters", values, "history", "recorded values"
+            f"--every {every:,}: {recorded:,} recorded steps x {params:,} parameters", values, "history", "recorded values"
         )
 
 
