@@ -56,3 +56,10 @@ def test_a_diverged_training_reports_no_accuracy(capsys):
     main(["train", "--learning-rate", "1e300", "--steps", "3", "--frameworks", "scratch", "-q"])
     rows = [line.split() for line in capsys.readouterr().out.splitlines() if line.strip().startswith(("final ", "accuracy "))]
     assert rows == [["final", "nan"], ["accuracy", "n/a", "(loss", "not", "finite)"]], rows
+
+
+def test_the_title_line_is_not_broken_however_long(capsys):
+    argv = ["train", "--schedule", "step", "--epochs", "8", "--batch-size", "100", "--frameworks", "scratch", "-q"]
+    assert main(argv) == 0
+    title = capsys.readouterr().out.splitlines()[0]
+    assert len(title) > 132 and title.endswith(", step decay per epoch (gamma 0.5, every 2 epochs)"), title

@@ -434,25 +434,25 @@ def render_table(runs: Sequence[TrainingRun], out: Any = None, threads: Mapping[
     """Per run: the loss every k steps for each implementation, then each framework's checks against scratch."""
     from compare.output import versions_line
 
-    out = out or console(132)
+    out = out or console(132)  # tables fold at 132 columns; the lines of text are never broken (soft_wrap)
     for run in runs:
-        out.print(_title(run), markup=False)  # a line, not a Table title: a title is only as wide as its table
+        out.print(_title(run), markup=False, soft_wrap=True)  # a line, not a Table title: a title is only as wide as its table
         out.print(_loss_table(run))
         if not run.finite:
             out.print(f"{MARK[False]} not finite: a loss or a parameter is NaN or inf (an overflow), which proves nothing")
         _print_layers(run, out)
         if run.framework_defaults:  # why the trajectories drift: the hyperparameters each one holds
             for fw, result in run.results.items():
-                out.print(f"{fw} holds: {_settings_text(result.settings)}", markup=False)
+                out.print(f"{fw} holds: {_settings_text(result.settings)}", markup=False, soft_wrap=True)
         frameworks = [fw for fw in run.results if fw != registry.REFERENCE]
         if frameworks:
             out.print(_checks_table(run, frameworks))
             out.print("against scratch: ✓/✗ and max relative error")
         for line in schedule_lines(run) + stopping_lines(run):
-            out.print(line, markup=False, highlight=False)
-    out.print(versions_line(), highlight=False)
+            out.print(line, markup=False, highlight=False, soft_wrap=True)
+    out.print(versions_line(), highlight=False, soft_wrap=True)
     if threads:
-        out.print(threads_line(threads), highlight=False, markup=False)
+        out.print(threads_line(threads), highlight=False, markup=False, soft_wrap=True)
     failed = [run for run in runs if not run.passed]
     out.print(f"{len(runs) - len(failed)} of {len(runs)} training runs agree" + ("" if not failed else "; see ✗ rows"))
 
