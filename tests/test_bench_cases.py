@@ -123,3 +123,10 @@ def test_frameworks_choose_the_bench_steps_of_those_implementations():
     args = parser.parse_args([])
     apply_quick(args, given_options(parser, [], args))
     assert args.implementations == tuple(registry.bench_steps())  # no --frameworks: every step
+
+
+def test_turning_off_both_the_cases_and_the_sweep_is_refused(capsys):
+    assert main(["bench", "--quick", "--no-cases", "--no-sweep"]) == 2
+    out, err = capsys.readouterr()
+    refusal = "--no-cases and --no-sweep: expected at most one of them (with both there is nothing to time)"
+    assert out == "" and err.strip() == f"python -m compare bench: error: {refusal}"

@@ -306,6 +306,8 @@ def check_args(args: argparse.Namespace) -> None:
         check_steps(args.steps, "--steps")
     if args.no_sweep and args.plot:
         raise InputError("--plot: draws the width sweep, which --no-sweep turns off")
+    if args.no_cases and args.no_sweep and not (args.startup or args.train):
+        raise InputError("--no-cases and --no-sweep: expected at most one of them (with both there is nothing to time)")
     if args.plot:
         from compare.plot_target import plot_target
 
