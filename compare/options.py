@@ -51,8 +51,10 @@ def name_list(choices: Sequence[str], what: str) -> Callable[[str], tuple[str, .
     def parse(text: str) -> tuple[str, ...]:
         names = tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
         unknown = [n for n in names if n not in choices]
-        if unknown or not names:
-            raise argparse.ArgumentTypeError(f"unknown {what} {', '.join(unknown) or '(none)'}; choose from {','.join(choices)}")
+        if not names:
+            raise argparse.ArgumentTypeError(f"expected at least one {what}, got an empty list; choose from {','.join(choices)}")
+        if unknown:
+            raise argparse.ArgumentTypeError(f"unknown {what} {', '.join(unknown)}; choose from {','.join(choices)}")
         return names
 
     return parse

@@ -338,7 +338,7 @@ MALFORMED = [
     ),
     ("flag-unknown-case", flags(["--arch", "no-such-case"], lambda: get_case("no-such-case")), "no-such-case"),
     ("flag-spec-without-data", flags(["--arch", SPECS["cce"]]), "a SPEC needs --data FILE"),
-    ("flag-frameworks-empty", flags(["--frameworks", ","]), "unknown framework (none)"),
+    ("flag-frameworks-empty", flags(["--frameworks", ","]), "expected at least one framework, got an empty list"),
     ("flag-seed-not-int", flags(["--seed", "abc"]), "--seed: expected an integer in [0, 4294967295], got 'abc'"),
     ("flag-format-xml", flags(["--format", "xml"]), "invalid choice: 'xml'"),
     ("flag-unknown", flags(["--no-such-flag"]), "unrecognized arguments: --no-such-flag"),

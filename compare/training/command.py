@@ -47,7 +47,7 @@ from compare.threads import cpus
 from core.errors import InputError
 from core.limits import using
 from core.optimizers import OPTIMIZERS
-from core.schedules import SCHEDULES, STEP_PERIODS, UNITS
+from core.schedules import DEFAULT_GAMMA, SCHEDULES, STEP_PERIODS, UNITS
 
 if TYPE_CHECKING:
     from compare.parity.harness import Check
@@ -136,7 +136,13 @@ def build_parser(prog: str = "python -m compare train") -> ArgumentParser:
         help="what the schedule counts: optimizer steps (Keras's way) or epochs (torch's scheduler.step() per epoch); "
         "default epoch",
     )
-    schedule.add_argument("--decay-rate", type=positive_float, metavar="GAMMA", help="gamma of step and exponential decay")
+    schedule.add_argument(
+        "--decay-rate",
+        type=positive_float,
+        metavar="GAMMA",
+        help=f"gamma of step and exponential decay (default {DEFAULT_GAMMA['step']:g} for step, "
+        f"{DEFAULT_GAMMA['exponential']:g} for exponential)",
+    )
     schedule.add_argument(
         "--decay-steps",
         type=positive_int,
