@@ -443,9 +443,9 @@ def test_the_sigmoid_applied_again_as_its_derivative_is_named(tmp_path):
     assert "g'(z) = a(1 - a), but your dW1, db1 match g'(z) written sigmoid(a) (the activation applied once more" in message
 
 
-def test_a_square_weight_transposed_in_the_delta_recursion_is_named_and_only_there(tmp_path):
-    """W2 of the worked 2-2-2 is 2 x 2: W2.T in place of W2 (batch-first delta_1 = delta_2 W_2 .* g') runs and is wrong."""
-    body = (
+def _worked_sse_backprop(delta1_line: str) -> str:
+    """A batch-first backprop of the worked 2-2-2 (sigmoid, sse) whose layer-1 delta is ``delta1_line``."""
+    return (
         "def sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n\n"
         "def backprop(params, X, y):\n"
         "    W1, b1, W2, b2 = params['W1'], params['b1'], params['W2'], params['b2']\n"
@@ -453,10 +453,15 @@ def test_a_square_weight_transposed_in_the_delta_recursion_is_named_and_only_the
         "    a1 = sigmoid(X @ W1.T + b1)\n"
         "    a2 = sigmoid(a1 @ W2.T + b2)\n"
         "    delta2 = (a2 - y) * a2 * (1 - a2)\n"
-        "    delta1 = (delta2 @ W2.T) * a1 * (1 - a1)  # the mistake: W2, not W2.T, sends delta2 back\n"
+        f"{delta1_line}"
         "    grads = {'dW1': delta1.T @ X / m, 'db1': delta1.sum(axis=0) / m}\n"
         "    return grads | {'dW2': delta2.T @ a1 / m, 'db2': delta2.sum(axis=0) / m}\n"
     )
+
+
+def test_a_square_weight_transposed_in_the_delta_recursion_is_named_and_only_there(tmp_path):
+    """W2 of the worked 2-2-2 is 2 x 2: W2.T in place of W2 (batch-first delta_1 = delta_2 W_2 .* g') runs and is wrong."""
+    body = _worked_sse_backprop("    delta1 = (delta2 @ W2.T) * a1 * (1 - a1)  # the mistake: W2, not W2.T, sends delta2 back\n")
     result = check_file(_write(tmp_path, body), "worked-2-2-2", "canonical", SCRATCH_ONLY, sandbox=False)
     ((key, params, message),) = [(h.key, set(h.params), h.message) for h in result.hints]
     assert key == "transposed_recursion" and params == {"W1", "b1"}
@@ -467,18 +472,7 @@ def test_a_square_weight_transposed_in_the_delta_recursion_is_named_and_only_the
 
 def test_gradients_no_mistake_explains_get_one_hint_per_layer_with_that_nets_output_delta(tmp_path):
     """sse with a sigmoid output: delta_L is not a_L - y, and the hint says which it is (Mazur's worked example)."""
-    body = (
-        "def sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n\n"
-        "def backprop(params, X, y):\n"
-        "    W1, b1, W2, b2 = params['W1'], params['b1'], params['W2'], params['b2']\n"
-        "    m = X.shape[0]\n"
-        "    a1 = sigmoid(X @ W1.T + b1)\n"
-        "    a2 = sigmoid(a1 @ W2.T + b2)\n"
-        "    delta2 = (a2 - y) * a2 * (1 - a2)\n"
-        "    delta1 = (delta2 @ W2) * a1 * (1 - a1) + 0.01 * np.cos(X @ W1.T)  # a made-up extra term\n"
-        "    grads = {'dW1': delta1.T @ X / m, 'db1': delta1.sum(axis=0) / m}\n"
-        "    return grads | {'dW2': delta2.T @ a1 / m, 'db2': delta2.sum(axis=0) / m}\n"
-    )
+    body = _worked_sse_backprop("    delta1 = (delta2 @ W2) * a1 * (1 - a1) + 0.01 * np.cos(X @ W1.T)  # a made-up extra term\n")
     result = check_file(_write(tmp_path, body), "worked-2-2-2", "canonical", SCRATCH_ONLY, sandbox=False)
     ((key, params, message),) = [(h.key, h.params, h.message) for h in result.hints]
     assert key == "unexplained" and params == ("W1", "b1")

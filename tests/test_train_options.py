@@ -63,3 +63,12 @@ def test_the_title_line_is_not_broken_however_long(capsys):
     assert main(argv) == 0
     title = capsys.readouterr().out.splitlines()[0]
     assert len(title) > 132 and title.endswith(", step decay per epoch (gamma 0.5, every 2 epochs)"), title
+
+
+def test_a_default_validation_split_that_cannot_split_says_it_is_the_default(capsys):
+    assert main(["train", "--arch", "worked-2-2-2", "--epochs", "3", "--patience", "1"]) == 2  # the worked example: 1 row
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.endswith(
+        "--validation-split: 0.2 of 1 row leaves 0 for validation and 1 for training; expected at least 1 of each "
+        "(0.2 is its default with --patience)"
+    ), line

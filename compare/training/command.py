@@ -693,7 +693,11 @@ def _check_all(args: Any, cases: Sequence[Any]) -> None:
         if stopping:
             from core.early_stopping import validation_split
 
-            validation_split(len(case.X), stopping["validation_split"], args.seed)
+            try:
+                validation_split(len(case.X), stopping["validation_split"], args.seed)
+            except InputError as exc:
+                given = args.validation_split is not None
+                raise InputError(f"{exc}{'' if given else f' ({DEFAULT_VALIDATION:g} is its default with --patience)'}") from None
         for dtype in DTYPES[args.dtype]:
             prepare(case.spec, case.params, case.X, case.y, dtype)
         n_steps, every = _schedule(args, case)
