@@ -109,19 +109,19 @@ def test_an_option_the_chosen_benchmark_does_not_use_is_refused_not_ignored(argv
 
 
 def test_frameworks_choose_the_bench_steps_of_those_implementations():
-    from compare.bench.command import apply_quick
+    from compare.bench.command import apply_options
     from compare.options import given_options
 
     parser = build_parser()
     for frameworks in (["torch"], list(registry.OTHERS)):
         argv = ["--frameworks", ",".join(frameworks)]
         args = parser.parse_args(argv)
-        apply_quick(args, given_options(parser, argv, args))
+        apply_options(args, given_options(parser, argv, args))
         owners = [registry.bench_owner(step).name for step in args.implementations]
         assert set(owners) == set(frameworks) and all(step in registry.bench_steps() for step in args.implementations)
         assert len(args.implementations) == sum(len(registry.get(name).bench) for name in frameworks)  # every step of each
     args = parser.parse_args([])
-    apply_quick(args, given_options(parser, [], args))
+    apply_options(args, given_options(parser, [], args))
     assert args.implementations == tuple(registry.bench_steps())  # no --frameworks: every step
 
 

@@ -228,10 +228,11 @@ def _not_timed(name: str, timed: Sequence[str]) -> str:
     )
 
 
-def apply_quick(args: argparse.Namespace, given: set[str]) -> None:
-    """--quick changes the defaults, not what the user gave explicitly; then the defaults that depend on the mode.
+def apply_options(args: argparse.Namespace, given: set[str]) -> None:
+    """Settle the options against the chosen benchmark: refuse those it does not use, then apply --quick's defaults.
 
-    ``given``: the options the user gave (compare.options.given_options). ``--frameworks`` on the step
+    --quick changes the defaults, not what the user gave explicitly; then the defaults that depend
+    on the mode. ``given``: the options the user gave (compare.options.given_options). ``--frameworks`` on the step
     benchmark selects the bench steps of those implementations (``--implementations`` names them).
 
     Raises:
@@ -535,7 +536,7 @@ def main(argv: Sequence[str], prog: str = "python -m compare bench") -> int:
     parser = build_parser(prog)
     args = parser.parse_args(argv)
     args.prog = prog  # the progress lines start with it, as the error line does
-    apply_quick(args, given_options(parser, argv, args))
+    apply_options(args, given_options(parser, argv, args))
     with using(limits_from(args)):
         check_args(args)
         from compare.output import report_to

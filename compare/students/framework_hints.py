@@ -682,9 +682,8 @@ def _own_function_double(s: Situation, evidence: Evidence) -> list[Hint]:
         Hint(
             f"double_{g}",
             (),
-            f"{_ONCE[g]} -- your model ends in a {g} and your loss function applies its own, so {g} runs twice: "
-            f"your loss {evidence.student_loss:.10g} is the {evidence.spec.loss} of {g}({g}(z_L)); the lecture net's is "
-            f"{evidence.loss:.10g}; remove the last {g} (your loss function takes logits), "
+            f"{_ONCE[g]} -- your model ends in a {g} and your loss function applies its own, so {g} runs twice"
+            f"{_double_shown(s, evidence, g)}; remove the last {g} (your loss function takes logits), "
             f"or {s.framework.probability_losses[g]}",
         )
     ]

@@ -62,9 +62,10 @@ def _model_lines(result: FrameworkResult) -> list[str]:
     loss = description["loss"]
     reduction = f", reduction {loss['reduction']!r}" if loss.get("reduction") else ""
     logits = f", from_logits={loss['from_logits']}" if loss.get("from_logits") is not None else ""
-    targets = f"; y: {result.dtype} targets (m, {result.spec.sizes[-1]})"  # bce, sse, mse: the prepared floats
-    targets = "; y: int64 class labels (m,)" if result.spec.loss == "cce" and result.targets == "labels" else targets
-    targets = "; y: one-hot rows (m, n_L)" if result.spec.loss == "cce" and result.targets == "onehot" else targets
+    if result.spec.loss == "cce":
+        targets = "; y: int64 class labels (m,)" if result.targets == "labels" else "; y: one-hot rows (m, n_L)"
+    else:  # bce, sse, mse: the prepared floats
+        targets = f"; y: {result.dtype} targets (m, {result.spec.sizes[-1]})"
     lines.append(f"your loss: {loss['type']}{reduction}{logits}, called {result.framework.loss_call}{targets}")
     lines.append(f"weights ({result.framework.layout}):")
     lines += [f"  {w['weight']} -> {w['into']}, {w['bias']}" for w in weight_mapping(result)]

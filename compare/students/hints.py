@@ -534,12 +534,6 @@ def gradient_order(spec: Spec) -> list[str]:
     return [p for l in range(spec.n_layers, 0, -1) for p in (f"W{l}", f"b{l}", f"gamma{l}", f"beta{l}") if p in trained]
 
 
-def layer_order(spec: Spec) -> list[str]:
-    """The trained parameters from the first layer up: ``W_1, b_1, ..., W_L, b_L``, the order a returned sequence is read in."""
-    trained = spec.param_shapes()
-    return [p for l in range(1, spec.n_layers + 1) for p in (f"W{l}", f"b{l}", f"gamma{l}", f"beta{l}") if p in trained]
-
-
 @dataclass
 class Expected:
     """The right answer for the student's case, and the parts the hints need.
@@ -758,7 +752,7 @@ def diagnose_grads(
     places: list[Hint | str] = []  # the hints in order, a layer's number where its unexplained hint goes
     for p in wrong:
         hint = _unexplained(p, student[p], ref[p], shapes.get(p, student[p]), spec, m, convention)
-        layer = "".join(ch for ch in p if ch.isdigit())
+        layer = _layer(p)
         if hint is not None:
             places.append(hint)
         elif layer in unexplained:
@@ -769,22 +763,25 @@ def diagnose_grads(
     return hints + [_no_classic_mistake(unexplained[h], spec, convention) if isinstance(h, str) else h for h in places]
 
 
+def _layer(param: str) -> str:
+    """The layer number of a parameter name: ``"3"`` for ``W3``, ``b3`` or ``gamma3``."""
+    return "".join(ch for ch in param if ch.isdigit())
+
+
 def _no_classic_mistake(params: list[str], spec: Spec, convention: str) -> Hint:
     """The hint for a layer's gradients that no classic mistake explains: where backprop's chain starts."""
     names = _names(tuple(params))
-    layer = "".join(ch for ch in params[0] if ch.isdigit())
-    out = spec.activations[-1]
-    output = (
+    output = (  # bce and cce come with a sigmoid and a softmax output (core.spec), and simplify (scratch.losses.output_delta)
         "delta_L = a_L - y"
-        if (spec.loss, out) in (("bce", "sigmoid"), ("cce", "softmax"))
-        else f"delta_L = dL/da_L .* g'(z_L) ({spec.loss} with a {out} output)"
+        if spec.loss in ("bce", "cce")
+        else f"delta_L = dL/da_L .* g'(z_L) ({spec.loss} with a {spec.activations[-1]} output)"
     )
     return Hint(
         "unexplained",
         tuple(params),
         f"{_EQUATIONS['hidden_delta'][convention]}, from {output} -- your {names} {_are(names)} wrong and no classic "
         f"mistake explains {'them' if ',' in names else 'it'}; backprop runs from the output down, so check layer "
-        f"{layer}'s delta first",
+        f"{_layer(params[0])}'s delta first",
     )
 
 
@@ -798,7 +795,7 @@ def _unexplained(
         question = f"; {got} is {p}'s shape in the {' and '.join(others)} layout: is --convention right?" if others else ""
         swapped = [q for q in spec.param_shapes() if q != p and tuple(conventions.param_shape(convention, spec, q)) == got]
         if swapped and not others:
-            in_order = ", ".join(f"d{q}" for q in layer_order(spec))
+            in_order = ", ".join(f"d{q}" for q in spec.param_shapes())  # layer order, as a sequence is read
             question = (
                 f"; {got} is {swapped[0]}'s shape: is that d{swapped[0]}? Gradients in a sequence are read in "
                 f"layer order 1..L ({in_order}), not from the output layer down"
